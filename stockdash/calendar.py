@@ -1,0 +1,51 @@
+"""NYSE trading days and closing times (holidays and half days from exchange-calendars)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from functools import lru_cache
+from zoneinfo import ZoneInfo
+
+import exchange_calendars as xcals
+import pandas as pd
+
+NEW_YORK = ZoneInfo("America/New_York")
+
+
+@lru_cache
+def nyse() -> xcals.ExchangeCalendar:
+    return xcals.get_calendar("XNYS", start="1990-01-02")
+
+
+def sessions(start: date, end: date) -> list[date]:
+    """Trading dates with start <= date <= end, clipped to what the calendar covers."""
+    cal = nyse()
+    start = max(pd.Timestamp(start), cal.first_session)
+    end = min(pd.Timestamp(end), cal.last_session)
+    if start > end:
+        return []
+    return [ts.date() for ts in cal.sessions_in_range(start, end)]
+
+
+def is_session(day: date) -> bool:
+    return nyse().is_session(pd.Timestamp(day))
+
+
+def close_time(day: date) -> datetime:
+    """When the session of `day` closes, in New York time (13:00 on half days)."""
+    return nyse().session_close(pd.Timestamp(day)).tz_convert(NEW_YORK).to_pydatetime()
+
+
+def last_closed_session(now: datetime) -> date:
+    """The latest trading date whose session has closed at `now` (a tz-aware datetime)."""
+    cal = nyse()
+    day = now.astimezone(NEW_YORK).date()
+    ts = pd.Timestamp(day)
+    session = ts if cal.is_session(ts) else cal.date_to_session(ts, direction="previous")
+    if cal.session_close(session) > pd.Timestamp(now):
+        session = cal.previous_session(session)
+    return session.date()
+
+
+def previous_session(day: date) -> date:
+    return nyse().previous_session(pd.Timestamp(day)).date()

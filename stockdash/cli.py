@@ -1,0 +1,171 @@
+"""`python worker.py …`: the jobs, runnable by hand (`heroku run python worker.py pull`)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from datetime import date
+
+from sqlalchemy import Engine
+from sqlalchemy.exc import SQLAlchemyError
+
+from stockdash import jobs, logs, migrate
+from stockdash import movers as movers_mod
+from stockdash.config import Settings, get_settings
+from stockdash.db import get_engine
+from stockdash.providers import get_provider, resolve_provider_name
+from stockdash.symbols import InvalidSymbol, normalise_many
+from stockdash.universe import GROUP_LABELS, to_yahoo
+
+log = logging.getLogger("stockdash.worker")
+
+EXIT_STATUS = {"ok": 0, "partial": 3, "failed": 1}
+
+
+def _date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {text!r}") from exc
+
+
+def _symbols(text: str) -> list[str]:
+    try:
+        return [to_yahoo(s) for s in normalise_many(text)]
+    except InvalidSymbol as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from exc
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="worker.py", description=__doc__)
+    sub = p.add_subparsers(dest="command", required=True)
+    sub.add_parser("migrate", help="apply database migrations (the release phase)")
+    pull = sub.add_parser("pull", help="fetch missing daily bars for the universe")
+    pull.add_argument("--symbols", type=_symbols, help="comma-separated symbols instead of UNIVERSE")
+    pull.add_argument("--since", type=_date, help="fetch from this date even if stored")
+    back = sub.add_parser("backfill", help="fetch HISTORY_YEARS (or --years) again, replacing stored bars")
+    back.add_argument("--symbols", type=_symbols)
+    back.add_argument("--years", type=int)
+    mv = sub.add_parser("movers", help="compute (and print) top gainers and losers")
+    mv.add_argument("--date", type=_date, help="trading date (default: latest with data)")
+    mv.add_argument("--horizon", choices=list(movers_mod.HORIZONS), default="1d")
+    mv.add_argument("--group", choices=list(movers_mod.GROUPS), default="sp500")
+    mv.add_argument("--json", action="store_true", help="print one snapshot as JSON")
+    sub.add_parser("status", help="last runs, data freshness, row counts")
+    return p
+
+
+def _engine(settings: Settings) -> Engine:
+    return get_engine(settings.database_url_for(resolve_provider_name(settings)))
+
+
+def cmd_migrate(settings: Settings, _args) -> int:
+    migrate.upgrade(_engine(settings))
+    log.info("job=migrate status=ok")
+    return 0
+
+
+def cmd_pull(settings: Settings, args) -> int:
+    result = jobs.pull(
+        _engine(settings), get_provider(settings), settings, symbols=args.symbols, since=args.since
+    )
+    return EXIT_STATUS[result.status]
+
+
+def cmd_backfill(settings: Settings, args) -> int:
+    if args.years:
+        settings = settings.model_copy(update={"history_years": args.years})
+    today = jobs.today_session()
+    result = jobs.pull(
+        _engine(settings),
+        get_provider(settings),
+        settings,
+        symbols=args.symbols,
+        since=jobs.history_start(settings, today),
+        today=today,
+    )
+    return EXIT_STATUS[result.status]
+
+
+def cmd_movers(settings: Settings, args) -> int:
+    engine = _engine(settings)
+    result = jobs.movers(engine, as_of=args.date)
+    if result.status == "failed":
+        print(f"movers failed: {result.message}", file=sys.stderr)
+        return 1
+    with engine.connect() as conn:
+        if args.json:
+            snap = movers_mod.read(conn, as_of=result.target_date, horizon=args.horizon, group=args.group)
+            print(json.dumps(snap, indent=2))
+            return 0
+        for group in movers_mod.GROUPS:
+            for horizon in movers_mod.HORIZONS:
+                snap = movers_mod.read(conn, as_of=result.target_date, horizon=horizon, group=group)
+                print(format_snapshot(snap))
+    return 0
+
+
+def format_snapshot(snap: dict) -> str:
+    title = (
+        f"{GROUP_LABELS[snap['group']]} — {movers_mod.HORIZON_LABELS[snap['horizon']]} "
+        f"— as of {snap['as_of']}"
+    )
+    lines = [title, "=" * len(title)]
+    for side in ("gainers", "losers"):
+        lines.append(
+            f"{side.capitalize():<8} {'name':<28} {'close':>10} {'change':>9} {'%':>8} {'volume':>13}"
+        )
+        for r in snap[side]:
+            vol = f"{r['volume']:,}" if r["volume"] is not None else "-"
+            lines.append(
+                f"{r['symbol']:<8} {r['name'][:28]:<28} {r['close']:>10.2f} {r['change']:>+9.2f} "
+                f"{r['pct_change']:>+7.2f}% {vol:>13}"
+            )
+        lines.append("")
+    return "\n".join(lines)
+
+
+def cmd_status(settings: Settings, _args) -> int:
+    info = jobs.status(_engine(settings))
+    print(f"data provider : {info['provider'] or '(empty database)'}")
+    print(f"latest bar    : {info['latest_bar'] or '-'}    latest movers: {info['latest_movers'] or '-'}")
+    last = info["last_pull"]
+    print(
+        f"last pull     : {last['finished_at']:%Y-%m-%d %H:%M %Z} for {last['target_date']} ({last['status']})"
+        if last
+        else "last pull     : never"
+    )
+    print(
+        f"rows          : {info['daily_bars']:,} bars, {info['symbols_with_bars']:,} symbols, "
+        f"{info['securities']:,} securities"
+    )
+    print("recent runs   :")
+    for r in info["recent_runs"]:
+        print(
+            f"  #{r['id']:<5} {r['job']:<8} {r['status']:<8} {r['started_at']:%Y-%m-%d %H:%M} "
+            f"ok={r['symbols_ok']} failed={r['symbols_failed']} rows={r['rows_written']} {r['message'][:60]}"
+        )
+    return 0
+
+
+COMMANDS = {
+    "migrate": cmd_migrate,
+    "pull": cmd_pull,
+    "backfill": cmd_backfill,
+    "movers": cmd_movers,
+    "status": cmd_status,
+}
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    settings = get_settings()
+    logs.setup(settings.log_level)
+    try:
+        return COMMANDS[args.command](settings, args)
+    except SQLAlchemyError as exc:
+        first = str(exc).strip().splitlines()[0][:300]
+        log.error("job=%s status=failed reason=database unavailable: %s", args.command, first)
+        return 1

@@ -1,0 +1,115 @@
+"""Every setting, read once from the environment (and a local `.env`), validated at start."""
+
+from __future__ import annotations
+
+import sys
+from datetime import time
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, ValidationError, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+ROOT = Path(__file__).resolve().parent.parent
+VAR_DIR = ROOT / "var"
+
+
+def normalise_database_url(url: str) -> str:
+    """Accept Heroku's `postgres://` (rejected by SQLAlchemy 2) and pick the psycopg 3 driver."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+def parse_window(text: str) -> tuple[time, time] | None:
+    """Parse `HH:MM-HH:MM` (may wrap midnight); empty or `off` means no window."""
+    text = text.strip()
+    if text.lower() in ("", "off", "none"):
+        return None
+    try:
+        start, end = (time.fromisoformat(part.strip()) for part in text.split("-"))
+    except ValueError as exc:
+        raise ValueError("expected HH:MM-HH:MM, e.g. 02:00-07:00") from exc
+    if start == end:
+        raise ValueError("start and end are equal; use 'off' for no window")
+    return start, end
+
+
+class Settings(BaseSettings):
+    """One place that lists every variable, its default and what it means."""
+
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore")
+
+    database_url: str | None = Field(
+        None, description="SQLAlchemy URL; unset = SQLite file under var/ (postgres:// accepted)"
+    )
+    provider: Literal["auto", "yahoo", "demo"] = Field(
+        "auto", description="price source: yahoo, demo (offline), auto = yahoo when reachable"
+    )
+    universe: str = Field(
+        "sp500,etfs", description="groups (sp500, etfs, total) and/or symbols to pull, comma-separated"
+    )
+    history_years: int = Field(10, ge=1, le=60, description="years of daily bars the first pull fetches")
+    app_url: str | None = Field(None, description="public URL of the web process; enables keep-alive")
+    keepalive_minutes: int = Field(20, ge=1, le=29, description="keep-alive ping interval (under 30)")
+    downtime: str = Field("02:00-07:00", description="local window with no keep-alive pings, or 'off'")
+    pull_delay_minutes: int = Field(30, ge=0, le=360, description="daily pull runs this long after the close")
+    job_runs_keep_days: int = Field(90, ge=1, description="job-run log rows older than this are pruned")
+    yahoo_chunk_size: int = Field(100, ge=1, le=500, description="symbols per Yahoo download call")
+    yahoo_threads: int = Field(4, ge=1, le=16, description="parallel Yahoo requests within a chunk")
+    yahoo_timeout: float = Field(20.0, gt=0, le=120, description="seconds before a Yahoo request times out")
+    yahoo_retries: int = Field(4, ge=0, le=10, description="retries on HTTP 429 and timeouts, with backoff")
+    stale_after_hours: int = Field(
+        20, ge=1, description="web fetches a ticker whose bars are older than this"
+    )
+    dash_debug: bool = Field(False, description="Dash debug mode; never in production")
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field("INFO", description="log level")
+
+    @field_validator("database_url")
+    @classmethod
+    def _normalise_url(cls, value: str | None) -> str | None:
+        if value is None or not value.strip():
+            return None
+        return normalise_database_url(value.strip())
+
+    @field_validator("downtime")
+    @classmethod
+    def _check_downtime(cls, value: str) -> str:
+        parse_window(value)
+        return value
+
+    @field_validator("universe")
+    @classmethod
+    def _check_universe(cls, value: str) -> str:
+        if not [part for part in value.split(",") if part.strip()]:
+            raise ValueError("name at least one group or symbol")
+        return value
+
+    @property
+    def downtime_window(self) -> tuple[time, time] | None:
+        return parse_window(self.downtime)
+
+    def database_url_for(self, provider_name: str) -> str:
+        """The URL to use; demo data gets its own default file so it never mixes with real data."""
+        if self.database_url:
+            return self.database_url
+        filename = "demo.db" if provider_name == "demo" else "stockdash.db"
+        return f"sqlite:///{VAR_DIR / filename}"
+
+
+def describe_error(exc: ValidationError) -> str:
+    """One line naming the variable, e.g. `KEEPALIVE_MINUTES: Input should be less than or equal to 29`."""
+    err = exc.errors()[0]
+    name = str(err["loc"][0]).upper() if err["loc"] else "settings"
+    return f"config error: {name}: {err['msg']} (got {err.get('input')!r})"
+
+
+@lru_cache
+def get_settings() -> Settings:
+    """Settings for this process; a bad value ends it with one clear line."""
+    try:
+        return Settings()
+    except ValidationError as exc:
+        sys.exit(describe_error(exc))

@@ -1,0 +1,269 @@
+"""The jobs the clock schedules and `worker.py` runs by hand: pull, movers, prune, status.
+
+Each takes what it needs as arguments and records itself in the job-run log; the clock
+only decides when. A pull writes one chunk per transaction, so a crash or a stop loses
+at most the chunk in flight and never leaves a half-written one.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections import defaultdict
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import Engine
+from sqlalchemy.exc import SQLAlchemyError
+
+from stockdash import calendar, runlog, store
+from stockdash import movers as movers_mod
+from stockdash.config import Settings
+from stockdash.providers.base import FetchResult, Provider, ProviderError
+from stockdash.runlog import RunResult
+from stockdash.universe import resolve, security_rows
+
+log = logging.getLogger("stockdash.jobs")
+
+CHUNK_SIZE = 100  # symbols per fetch-and-commit step
+
+
+def today_session() -> date:
+    """The latest NYSE session that has closed: what a pull should reach."""
+    return calendar.last_closed_session(datetime.now(calendar.NEW_YORK))
+
+
+def history_start(settings: Settings, today: date) -> date:
+    return today - timedelta(days=round(365.25 * settings.history_years))
+
+
+def _error_text(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()
+    return f"{type(exc).__name__}: {text[0][:300]}" if text else type(exc).__name__
+
+
+def _plan(last: dict[str, date], symbols: list[str], *, since: date | None, first: date, today: date):
+    """Group symbols by the date their fetch starts: new ones from `first`, others after their last bar."""
+    groups: dict[date, list[str]] = defaultdict(list)
+    up_to_date = []
+    for symbol in symbols:
+        start = since or (last[symbol] + timedelta(days=1) if symbol in last else first)
+        if start > today or (symbol in last and not since and not calendar.sessions(start, today)):
+            up_to_date.append(symbol)
+        else:
+            groups[start].append(symbol)
+    return groups, up_to_date
+
+
+def _rebased(fetched: FetchResult, last: dict[str, date]) -> list[str]:
+    """Symbols whose stored history is now on another price basis (a split or dividend since)."""
+    acts = fetched.actions
+    if acts.empty:
+        return []
+    return sorted(s for s in set(acts["symbol"]) if s in last)
+
+
+def _fetch_chunk(
+    engine: Engine,
+    provider: Provider,
+    chunk: list[str],
+    *,
+    start: date,
+    today: date,
+    first: date,
+    last: dict[str, date],
+) -> tuple[FetchResult, list[str], FetchResult | None]:
+    """New bars for the chunk, plus whole histories for symbols whose basis changed."""
+    fetched = provider.fetch_daily(chunk, start=start, end=today)
+    rebase = _rebased(fetched, last)
+    if not rebase:
+        return fetched, rebase, None
+    with engine.connect() as conn:
+        stored_from = min(store.first_dates(conn, rebase).values(), default=first)
+    full = provider.fetch_daily(rebase, start=min(first, stored_from), end=today)
+    return fetched, rebase, full
+
+
+def _store_chunk(engine: Engine, fetched: FetchResult, rebase: list[str], full: FetchResult | None) -> int:
+    """One transaction: securities, new bars, and whole histories of rebased symbols."""
+    bars = fetched.bars
+    rebased_ok = [s for s in rebase if full is not None and s not in full.failures]
+    with engine.begin() as conn:
+        got = sorted(set(bars["symbol"]) | set(rebased_ok))
+        store.upsert_securities(conn, security_rows(got))
+        rows = store.upsert_bars(conn, bars[~bars["symbol"].isin(rebased_ok)])
+        if rebased_ok:
+            rows += store.replace_bars(conn, rebased_ok, full.bars[full.bars["symbol"].isin(rebased_ok)])
+    return rows
+
+
+def pull(
+    engine: Engine,
+    provider: Provider,
+    settings: Settings,
+    *,
+    symbols: list[str] | None = None,
+    since: date | None = None,
+    today: date | None = None,
+    stop: threading.Event | None = None,
+    progress: bool = True,
+) -> RunResult:
+    """Fetch what is missing up to the last closed session and upsert it; idempotent."""
+    today = today or today_session()
+    symbols = symbols or resolve(settings.universe)
+    result = RunResult("pull", provider=provider.name, target_date=today)
+    started = time.monotonic()
+    runlog.start(engine, result)
+    try:
+        with engine.begin() as conn:
+            store.claim_dataset(conn, provider.name)
+            last = store.last_dates(conn, symbols)
+        first = history_start(settings, today)
+        groups, up_to_date = _plan(last, symbols, since=since, first=first, today=today)
+        result.symbols_ok += len(up_to_date)
+        chunks = [
+            (start, syms[i : i + CHUNK_SIZE])
+            for start, syms in sorted(groups.items())
+            for i in range(0, len(syms), CHUNK_SIZE)
+        ]
+        log.info(
+            "job=pull start symbols=%d to_fetch=%d up_to_date=%d chunks=%d target=%s provider=%s",
+            len(symbols),
+            len(symbols) - len(up_to_date),
+            len(up_to_date),
+            len(chunks),
+            today,
+            provider.name,
+        )
+        for n, (start, chunk) in enumerate(chunks, 1):
+            if stop is not None and stop.is_set():
+                result.message = f"stopped after {n - 1} of {len(chunks)} chunks"
+                break
+            t0 = time.monotonic()
+            fetched, rebase, full = _fetch_chunk(
+                engine, provider, chunk, start=start, today=today, first=first, last=last
+            )
+            rows = _store_chunk(engine, fetched, rebase, full)
+            failed = dict(fetched.failures)
+            if full is not None:
+                failed.update(
+                    {s: f"history refetch after split/dividend: {r}" for s, r in full.failures.items()}
+                )
+            result.failures.update(failed)
+            result.symbols_ok += len(chunk) - len(failed)
+            result.rows_written += rows
+            if progress:
+                log.info(
+                    "job=pull chunk=%d/%d symbols=%d rows=%d failed=%d rebased=%d since=%s seconds=%.1f",
+                    n,
+                    len(chunks),
+                    len(chunk),
+                    rows,
+                    len(failed),
+                    len(rebase),
+                    start,
+                    time.monotonic() - t0,
+                )
+    except ProviderError as exc:
+        result.message = f"provider failed: {_error_text(exc)}"
+        result.finish("partial" if result.rows_written else "failed")
+    except store.DatasetMismatch as exc:
+        result.message = str(exc)
+        result.finish("failed")
+    except SQLAlchemyError as exc:
+        result.message = f"database error: {_error_text(exc)}"
+        result.finish("partial" if result.rows_written else "failed")
+    else:
+        result.finish("partial" if result.message.startswith("stopped") else None)
+    runlog.finish(engine, result, started)
+    return result
+
+
+def movers(engine: Engine, *, as_of: date | None = None) -> RunResult:
+    """Compute and store every horizon x group snapshot for as_of (default: latest stored session)."""
+    result = RunResult("movers")
+    started = time.monotonic()
+    runlog.start(engine, result)
+    try:
+        with engine.begin() as conn:
+            as_of = as_of or movers_mod.latest_date(conn)
+            if as_of is None:
+                raise movers_mod.NoData("no bars stored yet: run a pull first")
+            if not calendar.is_session(as_of):
+                as_of = calendar.previous_session(as_of)
+            result.target_date = as_of
+            rows = movers_mod.compute_snapshot(conn, as_of)
+            result.rows_written = movers_mod.store_snapshot(conn, as_of, rows)
+            result.symbols_ok = len(movers_mod.changes(conn, as_of, "1d"))
+        if result.symbols_ok == 0:
+            result.message = f"no symbol has bars on both {as_of} and the session before"
+            result.finish("failed")
+        else:
+            result.finish("ok")
+    except movers_mod.NoData as exc:
+        result.message = str(exc)
+        result.finish("failed")
+    except SQLAlchemyError as exc:
+        result.message = f"database error: {_error_text(exc)}"
+        result.finish("failed")
+    runlog.finish(engine, result, started)
+    return result
+
+
+def daily(
+    engine: Engine,
+    provider: Provider,
+    settings: Settings,
+    *,
+    today: date | None = None,
+    stop: threading.Event | None = None,
+) -> list[RunResult]:
+    """The after-close job: pull the universe, then movers on what was pulled."""
+    pulled = pull(engine, provider, settings, today=today, stop=stop)
+    if pulled.status == "failed" or (stop is not None and stop.is_set()):
+        return [pulled]
+    return [pulled, movers(engine)]
+
+
+def prune(engine: Engine, settings: Settings) -> RunResult:
+    """Housekeeping: drop job-run rows past their keep time; close runs abandoned by a dead process."""
+    result = RunResult("prune")
+    started = time.monotonic()
+    runlog.start(engine, result)
+    abandoned = runlog.mark_abandoned(engine)
+    result.rows_written = runlog.prune(engine, keep_days=settings.job_runs_keep_days)
+    result.message = f"deleted {result.rows_written} old runs, closed {abandoned} abandoned"
+    result.finish("ok")
+    runlog.finish(engine, result, started)
+    return result
+
+
+def status(engine: Engine) -> dict:
+    """What the database holds and how fresh it is."""
+    with engine.connect() as conn:
+        info = {
+            "provider": store.dataset_provider(conn),
+            "latest_bar": movers_mod.latest_date(conn),
+            "latest_movers": next(iter(movers_mod.snapshot_dates(conn, 1)), None),
+            **store.counts(conn),
+        }
+    info["last_pull"] = runlog.last_success(engine, "pull")
+    info["recent_runs"] = runlog.recent(engine, 10)
+    return info
+
+
+def refresh_symbol(
+    engine: Engine, provider: Provider, settings: Settings, symbol: str, *, today: date | None = None
+) -> FetchResult:
+    """Fetch a symbol's missing bars (all of its history if none) and store them: the web's data path."""
+    today = today or today_session()
+    with engine.begin() as conn:
+        store.claim_dataset(conn, provider.name)
+        last = store.last_dates(conn, [symbol])
+    first = history_start(settings, today)
+    start = last[symbol] + timedelta(days=1) if symbol in last else first
+    fetched, rebase, full = _fetch_chunk(
+        engine, provider, [symbol], start=start, today=today, first=first, last=last
+    )
+    _store_chunk(engine, fetched, rebase, full)
+    return fetched

@@ -1,0 +1,195 @@
+"""Offline demo prices: deterministic, realistic-looking daily bars for any symbol.
+
+The same symbol and date always give the same price, whatever range is asked, so repeated
+pulls agree. Like Yahoo, prices are split-adjusted as of `today` (a split after a stored bar
+changes its basis, and the split shows in `actions`) and `adj_close` also removes dividends.
+"""
+
+from __future__ import annotations
+
+import zlib
+from collections.abc import Sequence
+from datetime import date, datetime
+from functools import lru_cache
+
+import numpy as np
+import pandas as pd
+
+from stockdash import calendar
+from stockdash.providers.base import ACTION_COLUMNS, BAR_COLUMNS, FetchResult, Progress
+from stockdash.symbols import InvalidSymbol, normalise
+from stockdash.universe import catalogue
+
+FIRST_DATE = date(2000, 1, 3)
+ANCHOR_DATE = date(2026, 1, 2)  # prices are pinned here, so they never depend on `today`
+CHUNK = 200
+
+# Real splits of well-known names: (date, ratio).
+SPLITS: dict[str, list[tuple[date, float]]] = {
+    "AAPL": [(date(2005, 2, 28), 2), (date(2014, 6, 9), 7), (date(2020, 8, 31), 4)],
+    "NVDA": [(date(2021, 7, 20), 4), (date(2024, 6, 10), 10)],
+    "TSLA": [(date(2020, 8, 31), 5), (date(2022, 8, 25), 3)],
+    "AMZN": [(date(2022, 6, 6), 20)],
+    "GOOGL": [(date(2022, 7, 18), 20)],
+    "GOOG": [(date(2022, 7, 18), 20)],
+    "AVGO": [(date(2024, 7, 15), 10)],
+    "WMT": [(date(2024, 2, 26), 3)],
+    "CMG": [(date(2024, 6, 26), 50)],
+    "ORLY": [(date(2025, 6, 10), 15)],
+    "NFLX": [(date(2025, 11, 17), 10)],
+}
+
+
+def _seed(*parts: str) -> int:
+    return zlib.crc32("|".join(parts).encode())
+
+
+@lru_cache
+def _sessions() -> pd.DatetimeIndex:
+    return pd.DatetimeIndex(calendar.sessions(FIRST_DATE, calendar.nyse().last_session.date()))
+
+
+@lru_cache
+def _factor(name: str, vol: float) -> np.ndarray:
+    """A shared daily return series (the market, or a sector) so stocks move together."""
+    rng = np.random.default_rng(_seed("factor", name))
+    return rng.normal(0.0002, vol, len(_sessions()))
+
+
+def _profile(symbol: str) -> dict:
+    rng = np.random.default_rng(_seed("profile", symbol))
+    cat = catalogue()
+    known = symbol in cat.index
+    sector = cat.loc[symbol, "sector"] if known else ""
+    is_etf = known and cat.loc[symbol, "kind"] == "etf"
+    return {
+        "rng": np.random.default_rng(_seed("path", symbol)),
+        "sector": sector or "Other",
+        "beta": rng.uniform(0.6, 1.0) if is_etf else rng.uniform(0.6, 1.5),
+        "idio": rng.uniform(0.002, 0.006) if is_etf else rng.uniform(0.008, 0.022),
+        "level": float(np.exp(rng.uniform(np.log(15), np.log(650)))),
+        "volume": float(np.exp(rng.uniform(np.log(3e5), np.log(4e7)))),
+        "quarterly_yield": rng.choice([0.0, rng.uniform(0.001, 0.01)], p=[0.35, 0.65]),
+        "dividend_offset": int(rng.integers(0, 63)),
+    }
+
+
+@lru_cache(maxsize=4096)
+def _series(symbol: str) -> pd.DataFrame:
+    """The symbol's whole history on the economic (post-every-split) price basis."""
+    p = _profile(symbol)
+    rng = p["rng"]
+    idx = _sessions()
+    n = len(idx)
+    returns = p["beta"] * _factor("market", 0.009) + 0.5 * _factor(p["sector"], 0.006)
+    returns = returns + rng.normal(0.0, p["idio"], n)
+    div_days = np.zeros(n, dtype=bool)
+    if p["quarterly_yield"]:
+        div_days[p["dividend_offset"] :: 63] = True
+        returns = returns - div_days * p["quarterly_yield"]  # the price drops by the dividend
+    log_close = np.cumsum(returns)
+    anchor = idx.searchsorted(pd.Timestamp(ANCHOR_DATE))
+    close = p["level"] * np.exp(log_close - log_close[anchor])
+    gap = rng.normal(0.0, p["idio"] * 0.3, n)
+    prev = np.concatenate([[close[0]], close[:-1]])
+    open_ = prev * np.exp(gap)
+    spread = np.abs(rng.normal(0.0, p["idio"] * 0.6, (2, n)))
+    high = np.maximum(open_, close) * np.exp(spread[0])
+    low = np.minimum(open_, close) * np.exp(-spread[1])
+    volume = (p["volume"] * np.exp(rng.normal(0.0, 0.35, n) + 8 * np.abs(returns))).astype("int64")
+    dividend = np.where(div_days, prev * p["quarterly_yield"], 0.0)
+    return pd.DataFrame(
+        {"open": open_, "high": high, "low": low, "close": close, "volume": volume, "dividend": dividend},
+        index=idx,
+    )
+
+
+def _split_factor(dates: pd.DatetimeIndex, splits: list[tuple[date, float]], today: date) -> np.ndarray:
+    """Multiplier from the economic basis to 'adjusted as of today': splits after today undone."""
+    factor = np.ones(len(dates))
+    for day, ratio in splits:
+        if day > today:
+            factor *= ratio  # not happened yet: bars are still on the pre-split basis
+    return factor
+
+
+def _dividend_factor(frame: pd.DataFrame, today: date) -> np.ndarray:
+    """Yahoo's backward dividend adjustment: each ex-date up to today scales earlier bars."""
+    div = frame["dividend"].to_numpy()
+    ratio = np.where(div > 0, 1 - div / frame["close"].shift(1).bfill().to_numpy(), 1.0)
+    ratio[frame.index > pd.Timestamp(today)] = 1.0
+    # Factor for day t is the product of ratios of ex-dates strictly after t.
+    after = np.cumprod(ratio[::-1])[::-1]
+    return np.concatenate([after[1:], [1.0]])
+
+
+class DemoProvider:
+    """Deterministic offline data for the whole universe (and any well-formed symbol)."""
+
+    name = "demo"
+
+    def __init__(self, *, today: date | None = None) -> None:
+        self.today = today
+
+    def _today(self) -> date:
+        return self.today or calendar.last_closed_session(datetime.now(calendar.NEW_YORK))
+
+    def fetch_daily(
+        self,
+        symbols: Sequence[str],
+        *,
+        start: date,
+        end: date,
+        progress: Progress | None = None,
+    ) -> FetchResult:
+        today = self._today()
+        end = min(end, today)
+        bars, actions, failures = [], [], {}
+        for i, symbol in enumerate(symbols, 1):
+            try:
+                frame, acts = self._one(normalise(symbol), start, end, today)
+            except InvalidSymbol as exc:
+                failures[symbol] = str(exc)
+                continue
+            if frame.empty:
+                failures[symbol] = "no data in the requested range"
+            bars.append(frame)
+            actions.extend(acts)
+            if progress and (i % CHUNK == 0 or i == len(symbols)):
+                progress(i, len(symbols))
+        result = FetchResult(failures=failures)
+        frames = [b for b in bars if not b.empty]
+        if frames:
+            result.bars = pd.concat(frames, ignore_index=True)[BAR_COLUMNS]
+        if actions:
+            result.actions = pd.DataFrame(actions, columns=ACTION_COLUMNS)
+        return result
+
+    def _one(self, symbol: str, start: date, end: date, today: date) -> tuple[pd.DataFrame, list]:
+        full = _series(symbol)
+        full = full[full.index <= pd.Timestamp(today)]
+        splits = SPLITS.get(symbol, [])
+        factor = _split_factor(full.index, splits, today)
+        adj = _dividend_factor(full, today)
+        window = (full.index >= pd.Timestamp(start)) & (full.index <= pd.Timestamp(end))
+        f = full[window]
+        k = factor[window]
+        frame = pd.DataFrame(
+            {
+                "symbol": symbol,
+                "date": f.index.date,
+                "open": f["open"].to_numpy() * k,
+                "high": f["high"].to_numpy() * k,
+                "low": f["low"].to_numpy() * k,
+                "close": f["close"].to_numpy() * k,
+                "adj_close": f["close"].to_numpy() * k * adj[window],
+                "volume": (f["volume"].to_numpy() / k).astype("int64"),
+            }
+        )
+        acts = [(symbol, d, "split", float(r)) for d, r in splits if start <= d <= min(end, today)]
+        divs = f[f["dividend"] > 0]
+        acts += [
+            (symbol, ts.date(), "dividend", round(float(v * k0), 4))
+            for ts, v, k0 in zip(divs.index, divs["dividend"], k[(f["dividend"] > 0).to_numpy()], strict=True)
+        ]
+        return frame, acts

@@ -1,0 +1,31 @@
+"""Ticker symbols: validated and normalised before any I/O touches them."""
+
+import re
+
+MAX_LEN = 15
+# Yahoo notation: letters, digits and . - = ^ (BRK-B, 6309.T, EURUSD=X, ^GSPC, BTC-USD).
+_PATTERN = re.compile(r"^\^?[A-Z0-9][A-Z0-9.\-=]*$")
+
+
+class InvalidSymbol(ValueError):
+    """A symbol that cannot be a ticker; the message says why, for the user to read."""
+
+
+def normalise(raw: object) -> str:
+    """Upper-case, trimmed, validated symbol; InvalidSymbol with a plain reason otherwise."""
+    if not isinstance(raw, str):
+        raise InvalidSymbol("a ticker symbol must be text")
+    symbol = raw.strip().upper()
+    if not symbol:
+        raise InvalidSymbol("the ticker symbol is empty")
+    if len(symbol) > MAX_LEN:
+        raise InvalidSymbol(f"'{symbol[:20]}…' is too long for a ticker symbol (max {MAX_LEN} characters)")
+    if not _PATTERN.match(symbol):
+        raise InvalidSymbol(f"'{symbol}' is not a valid ticker symbol (letters, digits and . - = ^ only)")
+    return symbol
+
+
+def normalise_many(raws: str | list[str]) -> list[str]:
+    """Normalise a comma-separated list or a list, keeping order and dropping repeats."""
+    items = raws.split(",") if isinstance(raws, str) else raws
+    return list(dict.fromkeys(normalise(item) for item in items))

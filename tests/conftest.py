@@ -1,0 +1,91 @@
+"""Database fixtures: every test owns its database (a temp SQLite file, or a fresh PostgreSQL database)."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+
+import pytest
+from sqlalchemy import Engine, create_engine, text
+from sqlalchemy.engine import make_url
+
+from stockdash.config import Settings
+from stockdash.db import make_engine
+from stockdash.migrate import upgrade
+
+# Admin connection used to create and drop one database per test.
+POSTGRES_ADMIN_URL = os.environ.get(
+    "TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+)
+
+
+def _postgres_admin() -> Engine | None:
+    engine = create_engine(POSTGRES_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    try:
+        with engine.connect() as conn:
+            conn.execute(text("SELECT 1"))
+    except Exception:
+        engine.dispose()
+        return None
+    return engine
+
+
+_ADMIN: list[Engine | None] = []
+
+
+def postgres_admin() -> Engine:
+    """The admin engine, or a skip with the reason when no PostgreSQL answers."""
+    if not _ADMIN:
+        _ADMIN.append(_postgres_admin())
+    if _ADMIN[0] is None:
+        pytest.skip(f"PostgreSQL is not reachable at {make_url(POSTGRES_ADMIN_URL).render_as_string()}")
+    return _ADMIN[0]
+
+
+def new_postgres_url() -> tuple[str, str]:
+    """Create an empty database for one test; returns (url, name)."""
+    admin = postgres_admin()
+    name = f"stockdash_test_{uuid.uuid4().hex[:12]}"
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    url = make_url(POSTGRES_ADMIN_URL).set(database=name).render_as_string(hide_password=False)
+    return url, name
+
+
+def drop_postgres(name: str) -> None:
+    with postgres_admin().connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+@pytest.fixture
+def sqlite_url(tmp_path) -> str:
+    return f"sqlite:///{tmp_path / 'stockdash.db'}"
+
+
+@pytest.fixture
+def postgres_url() -> Iterator[str]:
+    url, name = new_postgres_url()
+    yield url
+    drop_postgres(name)
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def database_url(request) -> str:
+    """An empty database of each kind: the same test runs on SQLite and PostgreSQL."""
+    return request.getfixturevalue(f"{request.param}_url")
+
+
+@pytest.fixture
+def engine(database_url) -> Iterator[Engine]:
+    """A migrated database of each kind."""
+    eng = make_engine(database_url)
+    upgrade(eng)
+    yield eng
+    eng.dispose()
+
+
+@pytest.fixture
+def settings(database_url) -> Settings:
+    """Demo-provider settings pointing at this test's database, ignoring any local .env."""
+    return Settings(_env_file=None, database_url=database_url, provider="demo", universe="AAPL,MSFT")
