@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from datetime import date, datetime
 from functools import lru_cache
 from zoneinfo import ZoneInfo
@@ -14,7 +15,10 @@ NEW_YORK = ZoneInfo("America/New_York")
 
 @lru_cache
 def nyse() -> xcals.ExchangeCalendar:
-    return xcals.get_calendar("XNYS", start="1990-01-02")
+    with warnings.catch_warnings():
+        # exchange-calendars 4.13 builds its tables with a pandas 3 deprecation; harmless here.
+        warnings.filterwarnings("ignore", message="Series.values returning an ndarray", category=DeprecationWarning)
+        return xcals.get_calendar("XNYS", start="1990-01-02")
 
 
 def sessions(start: date, end: date) -> list[date]:

@@ -45,7 +45,7 @@ def changes(conn: Connection, as_of: date, horizon: str) -> pd.DataFrame:
     bars = bars_on(conn, [start, as_of])
     end = bars[bars["date"] == as_of].set_index("symbol")
     begin = bars[bars["date"] == start].set_index("symbol")
-    both = end.join(begin[["adj_close"]], rsuffix="_start", how="inner")
+    both = end.join(begin[["adj_close"]].rename(columns={"adj_close": "adj_close_start"}), how="inner")
     both = both[(both["adj_close_start"] > 0) & (both["adj_close"] > 0)]
     ratio = both["adj_close"] / both["adj_close_start"]
     out = pd.DataFrame(index=both.index)

@@ -18,10 +18,11 @@ def normalise(raw: object) -> str:
     symbol = raw.strip().upper()
     if not symbol:
         raise InvalidSymbol("the ticker symbol is empty")
-    if len(symbol) > MAX_LEN:
-        raise InvalidSymbol(f"'{symbol[:20]}…' is too long for a ticker symbol (max {MAX_LEN} characters)")
+    shown = symbol if len(symbol) <= 20 else symbol[:20] + "…"
     if not _PATTERN.match(symbol):
-        raise InvalidSymbol(f"'{symbol}' is not a valid ticker symbol (letters, digits and . - = ^ only)")
+        raise InvalidSymbol(f"'{shown}' is not a valid ticker symbol (letters, digits and . - = ^ only)")
+    if len(symbol) > MAX_LEN:
+        raise InvalidSymbol(f"'{shown}' is too long for a ticker symbol (at most {MAX_LEN} characters)")
     return symbol
 
 

@@ -89,3 +89,10 @@ def engine(database_url) -> Iterator[Engine]:
 def settings(database_url) -> Settings:
     """Demo-provider settings pointing at this test's database, ignoring any local .env."""
     return Settings(_env_file=None, database_url=database_url, provider="demo", universe="AAPL,MSFT")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _close_postgres_admin() -> Iterator[None]:
+    yield
+    if _ADMIN and _ADMIN[0] is not None:
+        _ADMIN[0].dispose()

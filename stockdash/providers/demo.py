@@ -1,4 +1,4 @@
-"""Offline demo prices: deterministic, realistic-looking daily bars for any symbol.
+"""Offline demo prices: deterministic, realistic-looking daily bars for the shipped universe.
 
 The same symbol and date always give the same price, whatever range is asked, so repeated
 pulls agree. Like Yahoo, prices are split-adjusted as of `today` (a split after a stored bar
@@ -58,10 +58,8 @@ def _factor(name: str, vol: float) -> np.ndarray:
 
 def _profile(symbol: str) -> dict:
     rng = np.random.default_rng(_seed("profile", symbol))
-    cat = catalogue()
-    known = symbol in cat.index
-    sector = cat.loc[symbol, "sector"] if known else ""
-    is_etf = known and cat.loc[symbol, "kind"] == "etf"
+    rec = catalogue().loc[symbol]
+    sector, is_etf = rec["sector"], rec["kind"] == "etf"
     return {
         "rng": np.random.default_rng(_seed("path", symbol)),
         "sector": sector or "Other",
@@ -124,7 +122,7 @@ def _dividend_factor(frame: pd.DataFrame, today: date) -> np.ndarray:
 
 
 class DemoProvider:
-    """Deterministic offline data for the whole universe (and any well-formed symbol)."""
+    """Deterministic offline data for every symbol of the shipped universe files."""
 
     name = "demo"
 
@@ -151,6 +149,9 @@ class DemoProvider:
             except InvalidSymbol as exc:
                 failures[symbol] = str(exc)
                 continue
+            except KeyError:
+                failures[symbol] = "unknown symbol (demo data covers the shipped universe only)"
+                continue
             if frame.empty:
                 failures[symbol] = "no data in the requested range"
             bars.append(frame)
@@ -166,6 +167,8 @@ class DemoProvider:
         return result
 
     def _one(self, symbol: str, start: date, end: date, today: date) -> tuple[pd.DataFrame, list]:
+        if symbol not in catalogue().index:
+            raise KeyError(symbol)
         full = _series(symbol)
         full = full[full.index <= pd.Timestamp(today)]
         splits = SPLITS.get(symbol, [])

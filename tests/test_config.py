@@ -1,0 +1,51 @@
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from pydantic import ValidationError
+
+from stockdash.config import Settings, describe_error, parse_window
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_heroku_postgres_scheme_is_accepted():
+    s = Settings(_env_file=None, database_url="postgres://u:p@host:5432/db")
+    assert s.database_url == "postgresql+psycopg://u:p@host:5432/db"
+
+
+def test_demo_and_real_data_default_to_different_sqlite_files():
+    s = Settings(_env_file=None)
+    assert s.database_url_for("demo").endswith("var/demo.db")
+    assert s.database_url_for("yahoo").endswith("var/stockdash.db")
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "name"),
+    [("keepalive_minutes", 45, "KEEPALIVE_MINUTES"), ("provider", "bloomberg", "PROVIDER"),
+     ("downtime", "2am-7am", "DOWNTIME"), ("history_years", 0, "HISTORY_YEARS")],
+)
+def test_bad_value_names_the_variable(field, value, name):
+    with pytest.raises(ValidationError) as info:
+        Settings(_env_file=None, **{field: value})
+    line = describe_error(info.value)
+    assert line.startswith(f"config error: {name}:")
+    assert "\n" not in line
+
+
+def test_downtime_window_may_wrap_midnight():
+    start, end = parse_window("22:00-03:30")
+    assert (start.hour, end.hour, end.minute) == (22, 3, 30)
+    assert parse_window("off") is None
+
+
+def test_process_stops_with_one_line_on_bad_config(tmp_path):
+    env = {"PATH": "/usr/bin:/bin", "KEEPALIVE_MINUTES": "forty", "DATABASE_URL": f"sqlite:///{tmp_path}/x.db"}
+    proc = subprocess.run([sys.executable, "worker.py", "status"], cwd=ROOT, env=env, capture_output=True,
+                          text=True, timeout=60)
+    assert proc.returncode != 0
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1, proc.stderr
+    assert lines[0].startswith("config error: KEEPALIVE_MINUTES:")
+    assert not (tmp_path / "x.db").exists()

@@ -1,0 +1,46 @@
+from datetime import date
+
+import numpy as np
+
+from stockdash import calendar
+from stockdash.providers.demo import DemoProvider
+
+
+def test_same_bars_whatever_range_is_asked():
+    p = DemoProvider(today=date(2026, 11, 20))
+    wide = p.fetch_daily(["MSFT"], start=date(2026, 1, 1), end=date(2026, 11, 20)).bars
+    narrow = p.fetch_daily(["MSFT"], start=date(2026, 6, 1), end=date(2026, 6, 30)).bars
+    merged = wide.merge(narrow, on=["symbol", "date"], suffixes=("", "_n"))
+    assert len(merged) == len(narrow) == len(calendar.sessions(date(2026, 6, 1), date(2026, 6, 30)))
+    assert np.allclose(merged["close"], merged["close_n"])
+
+
+def test_bars_are_on_trading_days_up_to_today_and_look_like_prices():
+    p = DemoProvider(today=date(2026, 11, 20))
+    b = p.fetch_daily(["AAPL", "SPY"], start=date(2026, 11, 1), end=date(2026, 12, 31)).bars
+    assert set(b["date"]) == set(calendar.sessions(date(2026, 11, 1), date(2026, 11, 20)))
+    assert (b["low"] <= b[["open", "close"]].min(axis=1)).all()
+    assert (b["high"] >= b[["open", "close"]].max(axis=1)).all()
+    assert (b["adj_close"] <= b["close"] + 1e-9).all() and (b["volume"] > 0).all()
+
+
+def test_split_is_reported_and_history_is_adjusted_as_of_today():
+    before = DemoProvider(today=date(2025, 11, 14)).fetch_daily(["NFLX"], start=date(2025, 11, 10),
+                                                                end=date(2025, 11, 14))
+    after = DemoProvider(today=date(2025, 11, 17)).fetch_daily(["NFLX"], start=date(2025, 11, 10),
+                                                               end=date(2025, 11, 17))
+    assert before.actions.empty
+    split = after.actions[after.actions["kind"] == "split"]
+    assert split[["date", "value"]].values.tolist() == [[date(2025, 11, 17), 10.0]]
+    old = before.bars.set_index("date")["close"]
+    new = after.bars.set_index("date")["close"]
+    assert np.allclose(old / new.loc[old.index], 10.0)
+    # On today's basis the split day is an ordinary day, not a -90 % crash.
+    assert abs(new.iloc[-1] / new.iloc[-2] - 1) < 0.2
+
+
+def test_unknown_symbol_fails_alone():
+    r = DemoProvider(today=date(2026, 11, 20)).fetch_daily(["AAPL", "ZZZZZ"], start=date(2026, 11, 2),
+                                                           end=date(2026, 11, 20))
+    assert set(r.bars["symbol"]) == {"AAPL"}
+    assert "unknown symbol" in r.failures["ZZZZZ"]
