@@ -1,4 +1,4 @@
-"""Bulk upsert of daily bars into PostgreSQL: ours (binary COPY to a temp table, then set-based upsert) vs to_sql.
+"""Bulk upsert of daily bars into PostgreSQL: ours (binary COPY, set-based upsert) vs pandas to_sql.
 
 Both write the same 500,000 demo bars into the same (emptied) table in one run.
 Connection: BENCH_DATABASE_URL (default: local PostgreSQL); a scratch database is created and dropped.
@@ -35,9 +35,11 @@ def demo_bars(rows: int):
     symbols = resolve("sp500,etfs")
     per_symbol = 2_500
     needed = symbols[: rows // per_symbol + 1]
-    bars = DemoProvider(today=date(2026, 11, 20)).fetch_daily(
-        needed, start=date(2016, 11, 1), end=date(2026, 11, 20)
-    ).bars
+    bars = (
+        DemoProvider(today=date(2026, 11, 20))
+        .fetch_daily(needed, start=date(2016, 11, 1), end=date(2026, 11, 20))
+        .bars
+    )
     return bars.head(rows).reset_index(drop=True)
 
 
@@ -90,8 +92,10 @@ def main() -> None:
         truncate(engine)
         pandas_s = timed("pandas DataFrame.to_sql (append)", to_sql)
         assert count(engine) == len(bars)
-        print(f"rows/s ours: {len(bars) / ours_s:,.0f}   re-upsert: {len(bars) / again_s:,.0f}   "
-              f"to_sql: {len(bars) / pandas_s:,.0f}")
+        print(
+            f"rows/s ours: {len(bars) / ours_s:,.0f}   re-upsert: {len(bars) / again_s:,.0f}   "
+            f"to_sql: {len(bars) / pandas_s:,.0f}"
+        )
         print(f"ratio: {pandas_s / ours_s:.1f}")
     finally:
         engine.dispose()

@@ -17,7 +17,9 @@ NEW_YORK = ZoneInfo("America/New_York")
 def nyse() -> xcals.ExchangeCalendar:
     with warnings.catch_warnings():
         # exchange-calendars 4.13 builds its tables with a pandas 3 deprecation; harmless here.
-        warnings.filterwarnings("ignore", message="Series.values returning an ndarray", category=DeprecationWarning)
+        warnings.filterwarnings(
+            "ignore", message="Series.values returning an ndarray", category=DeprecationWarning
+        )
         return xcals.get_calendar("XNYS", start="1990-01-02")
 
 

@@ -132,11 +132,11 @@ def cmd_status(settings: Settings, _args) -> int:
     print(f"data provider : {info['provider'] or '(empty database)'}")
     print(f"latest bar    : {info['latest_bar'] or '-'}    latest movers: {info['latest_movers'] or '-'}")
     last = info["last_pull"]
-    print(
-        f"last pull     : {last['finished_at']:%Y-%m-%d %H:%M %Z} for {last['target_date']} ({last['status']})"
-        if last
-        else "last pull     : never"
-    )
+    if last:
+        when = f"{last['finished_at']:%Y-%m-%d %H:%M %Z}"
+        print(f"last pull     : {when} for {last['target_date']} ({last['status']})")
+    else:
+        print("last pull     : never")
     print(
         f"rows          : {info['daily_bars']:,} bars, {info['symbols_with_bars']:,} symbols, "
         f"{info['securities']:,} securities"

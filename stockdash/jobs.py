@@ -137,7 +137,7 @@ def pull(
         )
         for n, (start, chunk) in enumerate(chunks, 1):
             if stop is not None and stop.is_set():
-                result.message = f"stopped after {n - 1} of {len(chunks)} chunks"
+                result.message = f"{runlog.STOPPED} after {n - 1} of {len(chunks)} chunks"
                 break
             t0 = time.monotonic()
             fetched, rebase, full = _fetch_chunk(
@@ -173,8 +173,12 @@ def pull(
     except SQLAlchemyError as exc:
         result.message = f"database error: {_error_text(exc)}"
         result.finish("partial" if result.rows_written else "failed")
+    except Exception as exc:  # a bug must still close the run, not leave it `running`
+        log.exception("job=pull unexpected error")
+        result.message = f"unexpected error: {_error_text(exc)}"
+        result.finish("partial" if result.rows_written else "failed")
     else:
-        result.finish("partial" if result.message.startswith("stopped") else None)
+        result.finish("partial" if result.message.startswith(runlog.STOPPED) else None)
     runlog.finish(engine, result, started)
     return result
 
@@ -205,6 +209,10 @@ def movers(engine: Engine, *, as_of: date | None = None) -> RunResult:
         result.finish("failed")
     except SQLAlchemyError as exc:
         result.message = f"database error: {_error_text(exc)}"
+        result.finish("failed")
+    except Exception as exc:  # a bug must still close the run, not leave it `running`
+        log.exception("job=movers unexpected error")
+        result.message = f"unexpected error: {_error_text(exc)}"
         result.finish("failed")
     runlog.finish(engine, result, started)
     return result

@@ -14,6 +14,8 @@ from stockdash.schema import job_runs
 
 log = logging.getLogger("stockdash.jobs")
 
+STOPPED = "stopped"  # how a pull's message starts when a shutdown ended it early
+
 # A `running` row older than this was left by a process that died; it reads as failed.
 ABANDONED_AFTER = timedelta(hours=6)
 
@@ -138,11 +140,14 @@ def last_success(engine: Engine, job: str) -> dict | None:
 
 
 def has_pulled(engine: Engine, day: date) -> bool:
-    """Whether a pull for trading date `day` (or later) ended ok or partial."""
+    """Whether a pull for trading date `day` (or later) got through: ok, or partial for per-symbol
+    failures. A pull stopped by a shutdown did not get through, so a restarted clock catches up."""
     with engine.connect() as conn:
         latest = conn.execute(
             select(func.max(job_runs.c.target_date)).where(
-                job_runs.c.job == "pull", job_runs.c.status.in_(("ok", "partial"))
+                job_runs.c.job == "pull",
+                job_runs.c.status.in_(("ok", "partial")),
+                ~job_runs.c.message.startswith(STOPPED),
             )
         ).scalar()
     return latest is not None and latest >= day

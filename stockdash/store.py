@@ -6,7 +6,20 @@ from collections.abc import Iterable, Iterator
 from datetime import date
 
 import pandas as pd
-from sqlalchemy import Column, Connection, MetaData, Table, and_, delete, exists, func, insert, or_, select, update
+from sqlalchemy import (
+    Column,
+    Connection,
+    MetaData,
+    Table,
+    and_,
+    delete,
+    exists,
+    func,
+    insert,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -127,13 +140,17 @@ def _upsert_postgres(conn: Connection, frame: pd.DataFrame) -> None:
     try:
         cursor = conn.connection.driver_connection.cursor()
         # The COPY text has no user input: table and column names are our own constants.
-        with cursor.copy(f"COPY daily_bars_stage ({', '.join(BAR_COLUMNS)}) FROM STDIN (FORMAT binary)") as cp:
+        with cursor.copy(
+            f"COPY daily_bars_stage ({', '.join(BAR_COLUMNS)}) FROM STDIN (FORMAT binary)"
+        ) as cp:
             cp.set_types(["varchar", "date", "float8", "float8", "float8", "float8", "float8", "int8"])
             for row in _rows(frame):
                 cp.write_row(row)
         same_key = and_(daily_bars.c.symbol == stage.c.symbol, daily_bars.c.date == stage.c.date)
         changed = or_(*[daily_bars.c[c].is_distinct_from(stage.c[c]) for c in VALUE_COLUMNS])
-        conn.execute(update(daily_bars).values({c: stage.c[c] for c in VALUE_COLUMNS}).where(same_key, changed))
+        conn.execute(
+            update(daily_bars).values({c: stage.c[c] for c in VALUE_COLUMNS}).where(same_key, changed)
+        )
         new_rows = select(*[stage.c[c] for c in BAR_COLUMNS]).where(~exists().where(same_key))
         conn.execute(insert(daily_bars).from_select(BAR_COLUMNS, new_rows))
     finally:

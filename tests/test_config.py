@@ -23,8 +23,12 @@ def test_demo_and_real_data_default_to_different_sqlite_files():
 
 @pytest.mark.parametrize(
     ("field", "value", "name"),
-    [("keepalive_minutes", 45, "KEEPALIVE_MINUTES"), ("provider", "bloomberg", "PROVIDER"),
-     ("downtime", "2am-7am", "DOWNTIME"), ("history_years", 0, "HISTORY_YEARS")],
+    [
+        ("keepalive_minutes", 45, "KEEPALIVE_MINUTES"),
+        ("provider", "bloomberg", "PROVIDER"),
+        ("downtime", "2am-7am", "DOWNTIME"),
+        ("history_years", 0, "HISTORY_YEARS"),
+    ],
 )
 def test_bad_value_names_the_variable(field, value, name):
     with pytest.raises(ValidationError) as info:
@@ -41,9 +45,14 @@ def test_downtime_window_may_wrap_midnight():
 
 
 def test_process_stops_with_one_line_on_bad_config(tmp_path):
-    env = {"PATH": "/usr/bin:/bin", "KEEPALIVE_MINUTES": "forty", "DATABASE_URL": f"sqlite:///{tmp_path}/x.db"}
-    proc = subprocess.run([sys.executable, "worker.py", "status"], cwd=ROOT, env=env, capture_output=True,
-                          text=True, timeout=60)
+    env = {
+        "PATH": "/usr/bin:/bin",
+        "KEEPALIVE_MINUTES": "forty",
+        "DATABASE_URL": f"sqlite:///{tmp_path}/x.db",
+    }
+    proc = subprocess.run(
+        [sys.executable, "worker.py", "status"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60
+    )
     assert proc.returncode != 0
     lines = proc.stderr.strip().splitlines()
     assert len(lines) == 1, proc.stderr

@@ -25,10 +25,12 @@ def test_bars_are_on_trading_days_up_to_today_and_look_like_prices():
 
 
 def test_split_is_reported_and_history_is_adjusted_as_of_today():
-    before = DemoProvider(today=date(2025, 11, 14)).fetch_daily(["NFLX"], start=date(2025, 11, 10),
-                                                                end=date(2025, 11, 14))
-    after = DemoProvider(today=date(2025, 11, 17)).fetch_daily(["NFLX"], start=date(2025, 11, 10),
-                                                               end=date(2025, 11, 17))
+    before = DemoProvider(today=date(2025, 11, 14)).fetch_daily(
+        ["NFLX"], start=date(2025, 11, 10), end=date(2025, 11, 14)
+    )
+    after = DemoProvider(today=date(2025, 11, 17)).fetch_daily(
+        ["NFLX"], start=date(2025, 11, 10), end=date(2025, 11, 17)
+    )
     assert before.actions.empty
     split = after.actions[after.actions["kind"] == "split"]
     assert split[["date", "value"]].values.tolist() == [[date(2025, 11, 17), 10.0]]
@@ -40,7 +42,8 @@ def test_split_is_reported_and_history_is_adjusted_as_of_today():
 
 
 def test_unknown_symbol_fails_alone():
-    r = DemoProvider(today=date(2026, 11, 20)).fetch_daily(["AAPL", "ZZZZZ"], start=date(2026, 11, 2),
-                                                           end=date(2026, 11, 20))
+    r = DemoProvider(today=date(2026, 11, 20)).fetch_daily(
+        ["AAPL", "ZZZZZ"], start=date(2026, 11, 2), end=date(2026, 11, 20)
+    )
     assert set(r.bars["symbol"]) == {"AAPL"}
     assert "unknown symbol" in r.failures["ZZZZZ"]

@@ -40,14 +40,18 @@ def test_pull_twice_leaves_the_same_rows(engine, one_year):
     before = all_bars(engine)
     again = jobs.pull(engine, provider, one_year, symbols=["AAPL", "MSFT"], today=TODAY)
     assert again.status == "ok" and again.rows_written == 0
-    refetch = jobs.pull(engine, provider, one_year, symbols=["AAPL", "MSFT"], today=TODAY, since=date(2026, 6, 1))
+    refetch = jobs.pull(
+        engine, provider, one_year, symbols=["AAPL", "MSFT"], today=TODAY, since=date(2026, 6, 1)
+    )
     assert refetch.status == "ok" and refetch.rows_written > 0
     pd.testing.assert_frame_equal(all_bars(engine), before)
     assert [r["status"] for r in runs(engine)] == ["ok", "ok", "ok"]
 
 
 def test_later_pull_fetches_only_the_missing_days(engine, one_year):
-    jobs.pull(engine, DemoProvider(today=date(2026, 11, 13)), one_year, symbols=["MSFT"], today=date(2026, 11, 13))
+    jobs.pull(
+        engine, DemoProvider(today=date(2026, 11, 13)), one_year, symbols=["MSFT"], today=date(2026, 11, 13)
+    )
     result = jobs.pull(engine, DemoProvider(today=TODAY), one_year, symbols=["MSFT"], today=TODAY)
     assert result.rows_written == 5  # 16..20 November
     assert all_bars(engine)["date"].max() == TODAY
@@ -55,11 +59,14 @@ def test_later_pull_fetches_only_the_missing_days(engine, one_year):
 
 def test_split_refetches_history_and_is_no_fake_loser(engine, one_year):
     symbols = ["NFLX", "MSFT", "AAPL"]
-    jobs.pull(engine, DemoProvider(today=date(2025, 11, 14)), one_year, symbols=symbols, today=date(2025, 11, 14))
+    jobs.pull(
+        engine, DemoProvider(today=date(2025, 11, 14)), one_year, symbols=symbols, today=date(2025, 11, 14)
+    )
     with engine.connect() as conn:
         pre_split = store.load_bars(conn, "NFLX").set_index("date")["close"]
-    result = jobs.pull(engine, DemoProvider(today=date(2025, 11, 17)), one_year, symbols=symbols,
-                       today=date(2025, 11, 17))
+    result = jobs.pull(
+        engine, DemoProvider(today=date(2025, 11, 17)), one_year, symbols=symbols, today=date(2025, 11, 17)
+    )
     assert result.status == "ok"
     with engine.connect() as conn:
         post = store.load_bars(conn, "NFLX").set_index("date")["close"]
@@ -68,7 +75,9 @@ def test_split_refetches_history_and_is_no_fake_loser(engine, one_year):
     moved = jobs.movers(engine, as_of=date(2025, 11, 17))
     assert moved.status == "ok"
     with engine.connect() as conn:
-        day = conn.execute(text("SELECT symbol, pct_change FROM movers WHERE horizon = '1d' AND grp = 'all'")).all()
+        day = conn.execute(
+            text("SELECT symbol, pct_change FROM movers WHERE horizon = '1d' AND grp = 'all'")
+        ).all()
     assert dict(day)["NFLX"] > -20
 
 
@@ -98,7 +107,9 @@ class FailingProvider:
 
 
 def test_provider_failure_ends_failed_and_loses_nothing_stored(engine, one_year):
-    jobs.pull(engine, DemoProvider(today=date(2026, 11, 13)), one_year, symbols=["AAPL"], today=date(2026, 11, 13))
+    jobs.pull(
+        engine, DemoProvider(today=date(2026, 11, 13)), one_year, symbols=["AAPL"], today=date(2026, 11, 13)
+    )
     before = all_bars(engine)
     result = jobs.pull(engine, FailingProvider(0), one_year, symbols=["AAPL"], today=TODAY)
     assert result.status == "failed" and "429" in result.message
@@ -123,8 +134,14 @@ def test_stop_event_ends_the_run_between_chunks(engine, one_year, monkeypatch):
             stop.set()
             return super().fetch_daily(symbols, **kw)
 
-    result = jobs.pull(engine, StopAfterFirst(today=TODAY), one_year, symbols=["AAPL", "MSFT", "NVDA"],
-                       today=TODAY, stop=stop)
+    result = jobs.pull(
+        engine,
+        StopAfterFirst(today=TODAY),
+        one_year,
+        symbols=["AAPL", "MSFT", "NVDA"],
+        today=TODAY,
+        stop=stop,
+    )
     assert result.status == "partial" and result.message.startswith("stopped after 1 of 3")
     assert set(all_bars(engine)["symbol"]) == {"AAPL"}
     assert runs(engine)[-1]["status"] == "partial"
@@ -150,9 +167,8 @@ def test_dead_database_at_start_raises_a_database_error(tmp_path, one_year):
 
 def test_database_dying_mid_run_keeps_written_chunks(postgres_url, one_year, monkeypatch):
     """PostgreSQL goes away after the first chunk: the run ends failed/partial, chunk one survives."""
-    from tests.conftest import postgres_admin
-
     from stockdash.migrate import upgrade
+    from tests.conftest import postgres_admin
 
     engine = make_engine(postgres_url)
     upgrade(engine)
@@ -167,12 +183,15 @@ def test_database_dying_mid_run_keeps_written_chunks(postgres_url, one_year, mon
             if KillsDatabase.calls == 2:
                 with postgres_admin().connect() as conn:
                     conn.execute(text(f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS false'))
-                    conn.execute(text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                                      "WHERE datname = :name"), {"name": name})
+                    conn.execute(
+                        text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = :name"),
+                        {"name": name},
+                    )
             return super().fetch_daily(symbols, **kw)
 
-    result = jobs.pull(engine, KillsDatabase(today=TODAY), one_year, symbols=["AAPL", "MSFT", "NVDA", "AMZN"],
-                       today=TODAY)
+    result = jobs.pull(
+        engine, KillsDatabase(today=TODAY), one_year, symbols=["AAPL", "MSFT", "NVDA", "AMZN"], today=TODAY
+    )
     assert result.status == "partial" and result.message.startswith("database error")
     with postgres_admin().connect() as conn:
         conn.execute(text(f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS true'))
@@ -184,3 +203,13 @@ def test_database_dying_mid_run_keeps_written_chunks(postgres_url, one_year, mon
     assert runlog.mark_abandoned(engine, now=pd.Timestamp("2100-01-01", tz="UTC").to_pydatetime()) == 1
     assert runs(engine)[-1]["status"] == "failed"
     engine.dispose()
+
+
+def test_a_stopped_pull_does_not_count_as_pulled(engine, one_year, monkeypatch):
+    monkeypatch.setattr(jobs, "CHUNK_SIZE", 1)
+    stop = threading.Event()
+    stop.set()
+    jobs.pull(engine, DemoProvider(today=TODAY), one_year, symbols=["AAPL"], today=TODAY, stop=stop)
+    assert not runlog.has_pulled(engine, TODAY)
+    jobs.pull(engine, DemoProvider(today=TODAY), one_year, symbols=["AAPL", "ZZZZZ"], today=TODAY)
+    assert runlog.has_pulled(engine, TODAY)  # partial for a bad symbol still counts

@@ -11,8 +11,18 @@ from stockdash.schema import daily_bars
 
 def bars(symbol="AAA", days=3, close=10.0):
     dates = pd.bdate_range("2024-01-02", periods=days).date
-    return pd.DataFrame({"symbol": symbol, "date": dates, "open": close, "high": close + 1, "low": close - 1,
-                         "close": close, "adj_close": close * 0.9, "volume": 1000})
+    return pd.DataFrame(
+        {
+            "symbol": symbol,
+            "date": dates,
+            "open": close,
+            "high": close + 1,
+            "low": close - 1,
+            "close": close,
+            "adj_close": close * 0.9,
+            "volume": 1000,
+        }
+    )
 
 
 def stored(engine):

@@ -11,8 +11,14 @@ def test_valid_symbols(raw):
 
 @pytest.mark.parametrize(
     ("raw", "reason"),
-    [('"; DROP TABLE x;--', "not a valid ticker"), ("", "empty"), ("   ", "empty"),
-     ("A" * 50, "too long"), ("AA PL", "not a valid ticker"), (None, "must be text")],
+    [
+        ('"; DROP TABLE x;--', "not a valid ticker"),
+        ("", "empty"),
+        ("   ", "empty"),
+        ("A" * 50, "too long"),
+        ("AA PL", "not a valid ticker"),
+        (None, "must be text"),
+    ],
 )
 def test_malformed_symbols_are_rejected_with_a_reason(raw, reason):
     with pytest.raises(InvalidSymbol, match=reason):

@@ -1,0 +1,105 @@
+"""Exactly one clock does the work: a PostgreSQL advisory lock, or a file lock beside a SQLite file."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import tempfile
+from pathlib import Path
+from typing import Protocol
+
+import filelock
+from sqlalchemy import BigInteger, Connection, Engine, bindparam, text
+
+from stockdash.db import is_postgres
+
+log = logging.getLogger("stockdash.clock")
+
+# One fixed 64-bit key; advisory locks are per database, so each deployment has its own.
+LOCK_KEY = int.from_bytes(hashlib.blake2b(b"stockdash.clock", digest_size=8).digest(), "big", signed=True)
+
+_TRY_LOCK = text("SELECT pg_try_advisory_lock(:key)").bindparams(bindparam("key", type_=BigInteger))
+_UNLOCK = text("SELECT pg_advisory_unlock(:key)").bindparams(bindparam("key", type_=BigInteger))
+
+
+class ClockLock(Protocol):
+    def acquire(self) -> bool:
+        """Take the lock without waiting; True when this process now holds it."""
+        ...
+
+    def release(self) -> None: ...
+
+
+class PostgresLock:
+    """A session-level advisory lock on a connection kept for the process lifetime.
+
+    The server drops the lock with the session, so a clock killed with SIGKILL or a lost dyno
+    frees it for the standby without any stale-lock cleanup.
+    """
+
+    def __init__(self, engine: Engine, key: int = LOCK_KEY) -> None:
+        self.engine = engine
+        self.key = key
+        self._conn: Connection | None = None
+
+    def acquire(self) -> bool:
+        if self._conn is not None:
+            return True
+        conn = self.engine.connect()
+        # Autocommit: the connection must not sit "idle in transaction" for days.
+        conn.execution_options(isolation_level="AUTOCOMMIT")
+        try:
+            got = bool(conn.execute(_TRY_LOCK, {"key": self.key}).scalar())
+        except Exception:
+            conn.close()
+            raise
+        if got:
+            self._conn = conn
+        else:
+            conn.close()
+        return got
+
+    def release(self) -> None:
+        if self._conn is None:
+            return
+        try:
+            self._conn.execute(_UNLOCK, {"key": self.key})
+        except Exception as exc:  # closing the session frees the lock anyway
+            log.warning("clock lock unlock failed: %s", type(exc).__name__)
+        finally:
+            self._conn.close()
+            self._conn = None
+
+
+class FileLock:
+    """An OS file lock (flock) beside the SQLite file: freed by the kernel when the process dies."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._lock = filelock.FileLock(str(path), thread_local=False)
+
+    def acquire(self) -> bool:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            self._lock.acquire(blocking=False)
+        except filelock.Timeout:
+            return False
+        return True
+
+    def release(self) -> None:
+        if self._lock.is_locked:
+            self._lock.release(force=True)
+
+
+def lock_path(engine: Engine) -> Path:
+    """`<db file>.clock.lock`; an in-memory database gets one in the temp folder."""
+    database = engine.url.database
+    if not database or database == ":memory:":
+        return Path(tempfile.gettempdir()) / "stockdash-memory.clock.lock"
+    return Path(database + ".clock.lock")
+
+
+def make_lock(engine: Engine) -> ClockLock:
+    if is_postgres(engine):
+        return PostgresLock(engine)
+    return FileLock(lock_path(engine))

@@ -1,0 +1,54 @@
+"""Exactly one clock: a PostgreSQL advisory lock, or a file lock beside the SQLite file."""
+
+from stockdash.clock.lock import FileLock, PostgresLock, lock_path, make_lock
+from stockdash.db import make_engine
+
+
+def test_postgres_lock_only_one_holder(postgres_url):
+    # Two engines stand for two processes: each clock has its own pool and session.
+    first_engine, second_engine = make_engine(postgres_url), make_engine(postgres_url)
+    first, second = make_lock(first_engine), make_lock(second_engine)
+    try:
+        assert isinstance(first, PostgresLock)
+        assert first.acquire() is True
+        assert first.acquire() is True  # already held: still ours
+        assert second.acquire() is False
+        assert second.acquire() is False
+        first.release()
+        assert second.acquire() is True
+        assert first.acquire() is False
+    finally:
+        first.release()
+        second.release()
+        first_engine.dispose()
+        second_engine.dispose()
+
+
+def test_postgres_lock_freed_when_session_dies(postgres_url):
+    first_engine, second_engine = make_engine(postgres_url), make_engine(postgres_url)
+    first, second = PostgresLock(first_engine), PostgresLock(second_engine)
+    try:
+        assert first.acquire()
+        first_engine.dispose()  # the pooled connections go away
+        first._conn.invalidate()  # and so does the held one, as if the process died
+        assert second.acquire() is True
+    finally:
+        second.release()
+        second_engine.dispose()
+
+
+def test_sqlite_file_lock_only_one_holder(sqlite_url):
+    engine = make_engine(sqlite_url)
+    first, second = make_lock(engine), make_lock(engine)
+    try:
+        assert isinstance(first, FileLock)
+        assert lock_path(engine).name == "stockdash.db.clock.lock"
+        assert first.acquire() is True
+        assert second.acquire() is False
+        first.release()
+        assert second.acquire() is True
+        assert first.acquire() is False
+    finally:
+        first.release()
+        second.release()
+        engine.dispose()
