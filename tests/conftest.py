@@ -34,12 +34,19 @@ def _postgres_admin() -> Engine | None:
 _ADMIN: list[Engine | None] = []
 
 
+def skip_or_fail(reason: str) -> None:
+    """Skip with the reason on a machine without the service; fail in CI, where it must be there."""
+    if os.environ.get("STOCKDASH_REQUIRE_SERVICES"):
+        pytest.fail(f"{reason} (STOCKDASH_REQUIRE_SERVICES is set)")
+    pytest.skip(reason)
+
+
 def postgres_admin() -> Engine:
     """The admin engine, or a skip with the reason when no PostgreSQL answers."""
     if not _ADMIN:
         _ADMIN.append(_postgres_admin())
     if _ADMIN[0] is None:
-        pytest.skip(f"PostgreSQL is not reachable at {make_url(POSTGRES_ADMIN_URL).render_as_string()}")
+        skip_or_fail(f"PostgreSQL is not reachable at {make_url(POSTGRES_ADMIN_URL).render_as_string()}")
     return _ADMIN[0]
 
 

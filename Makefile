@@ -1,0 +1,35 @@
+# `make run` shows it working (offline too); `make test` runs every test. Both set up .venv first.
+VENV ?= .venv
+PY := $(VENV)/bin/python
+PYTHON ?= python3
+
+.PHONY: install run test lint bench clean
+
+install: $(VENV)/.installed
+
+$(VENV)/.installed: requirements.txt requirements-dev.txt
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -r requirements-dev.txt
+	touch $@
+
+# Migrate, fill the database (demo data when Yahoo is unreachable), then web + clock with honcho.
+run: install
+	$(PY) worker.py migrate
+	$(PY) worker.py pull
+	$(PY) worker.py movers > /dev/null
+	$(VENV)/bin/honcho start -f Procfile.dev
+
+test: install
+	$(VENV)/bin/pytest
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+bench: install
+	$(PY) bench/ingest.py
+	$(PY) bench/web.py
+
+clean:
+	rm -rf $(VENV) var artifacts .pytest_cache

@@ -1,0 +1,66 @@
+"""`python worker.py …` as a user runs it: real processes, real databases."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+SYMBOLS = "AAPL,MSFT,NVDA,AMZN,GOOGL,META,JPM,XOM,JNJ,PG,KO,PEP,WMT,HD,CVX,MRK,ABBV,COST,ORCL,NFLX,SPY,QQQ"
+
+
+def worker(*args: str, database_url: str, **env: str) -> subprocess.CompletedProcess:
+    full_env = {
+        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+        "DATABASE_URL": database_url,
+        "PROVIDER": "demo",
+        "HISTORY_YEARS": "2",
+        **env,
+    }
+    return subprocess.run(
+        [sys.executable, "worker.py", *args], cwd=ROOT, env=full_env, capture_output=True, text=True, timeout=300
+    )
+
+
+@pytest.mark.parametrize(
+    ("symbols", "message"),
+    [('"; DROP TABLE x;--', "not a valid ticker symbol"), ("", "empty"), ("A" * 50, "too long")],
+)
+def test_malformed_symbols_are_rejected_before_any_io(tmp_path, symbols, message):
+    db = tmp_path / "never.db"
+    proc = worker("pull", "--symbols", symbols, database_url=f"sqlite:///{db}")
+    assert proc.returncode == 2
+    assert message in proc.stderr
+    assert not db.exists()
+
+
+def test_pull_movers_status_end_to_end(database_url):
+    assert worker("migrate", database_url=database_url).returncode == 0
+    pulled = worker("pull", "--symbols", SYMBOLS, database_url=database_url)
+    assert pulled.returncode == 0, pulled.stderr
+    assert "job=pull status=ok" in pulled.stderr and "chunk=1/1" in pulled.stderr
+
+    out = worker("movers", "--json", "--horizon", "1w", "--group", "sp500", database_url=database_url)
+    assert out.returncode == 0, out.stderr
+    snap = json.loads(out.stdout)
+    assert set(snap) == {"as_of", "horizon", "group", "gainers", "losers"}
+    assert (snap["horizon"], snap["group"]) == ("1w", "sp500")
+    assert len(snap["gainers"]) == len(snap["losers"]) == 10
+    assert {"symbol", "name", "close", "change", "pct_change", "volume"} <= set(snap["gainers"][0])
+
+    table = worker("movers", database_url=database_url)
+    assert "S&P 500 — 1 day — as of" in table.stdout and "ETFs — 1 year" in table.stdout
+
+    status = worker("status", database_url=database_url)
+    assert status.returncode == 0
+    assert "data provider : demo" in status.stdout and "movers   ok" in status.stdout
+
+
+def test_dead_database_is_one_clear_line_and_a_failure_code(tmp_path):
+    proc = worker("pull", "--symbols", "AAPL", database_url="postgresql://postgres@127.0.0.1:1/none")
+    assert proc.returncode == 1
+    assert "job=pull status=failed reason=database unavailable" in proc.stderr
+    assert "Traceback" not in proc.stderr

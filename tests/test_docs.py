@@ -1,0 +1,38 @@
+"""The README stays true: every setting documented, the commands it gives exist."""
+
+import re
+from pathlib import Path
+
+from stockdash.cli import COMMANDS
+from stockdash.config import Settings
+
+ROOT = Path(__file__).resolve().parent.parent
+README = (ROOT / "README.md").read_text()
+
+
+def test_every_setting_is_in_the_config_table():
+    documented = set(re.findall(r"^\| `([A-Z_]+)` \|", README, flags=re.MULTILINE))
+    missing = {name.upper() for name in Settings.model_fields} - documented
+    assert not missing, f"README config table lacks {sorted(missing)}"
+
+
+def test_every_setting_is_in_env_example():
+    example = (ROOT / ".env.example").read_text()
+    missing = [n.upper() for n in Settings.model_fields if n.upper() not in example]
+    assert not missing
+
+
+def test_worker_commands_in_the_readme_exist():
+    for command in ("migrate", "pull", "backfill", "movers", "status"):
+        assert f"| `{command}" in README
+        assert command in COMMANDS
+
+
+def test_runtime_and_python_version_agree():
+    runtime = (ROOT / "runtime.txt").read_text().strip().removeprefix("python-")
+    assert runtime == (ROOT / ".python-version").read_text().strip()
+
+
+def test_readme_test_command_is_what_ci_runs():
+    assert "make test" in README
+    assert "make test" in (ROOT / ".ci" / "run").read_text()
