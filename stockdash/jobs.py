@@ -190,7 +190,7 @@ def movers(engine: Engine, *, as_of: date | None = None) -> RunResult:
     runlog.start(engine, result)
     try:
         with engine.begin() as conn:
-            as_of = as_of or movers_mod.latest_date(conn)
+            as_of = as_of or store.latest_date(conn)
             if as_of is None:
                 raise movers_mod.NoData("no bars stored yet: run a pull first")
             if not calendar.is_session(as_of):
@@ -251,7 +251,7 @@ def status(engine: Engine) -> dict:
     with engine.connect() as conn:
         info = {
             "provider": store.dataset_provider(conn),
-            "latest_bar": movers_mod.latest_date(conn),
+            "latest_bar": store.latest_date(conn),
             "latest_movers": next(iter(movers_mod.snapshot_dates(conn, 1)), None),
             **store.counts(conn),
         }

@@ -12,8 +12,8 @@ import pandas as pd
 from sqlalchemy import Connection, delete, func, insert, select
 
 from stockdash import calendar
-from stockdash.schema import daily_bars, movers, securities
-from stockdash.store import bars_on
+from stockdash.schema import movers, securities
+from stockdash.store import bars_on, latest_date  # noqa: F401  latest_date is read via movers too
 
 HORIZONS = {"1d": 1, "1w": 5, "1m": 21, "1y": 252}
 HORIZON_LABELS = {"1d": "1 day", "1w": "1 week", "1m": "1 month", "1y": "1 year"}
@@ -24,10 +24,6 @@ ROW_FIELDS = ["symbol", "name", "sector", "close", "prev_close", "change", "pct_
 
 class NoData(LookupError):
     """Nothing stored to compute or show movers from."""
-
-
-def latest_date(conn: Connection) -> date | None:
-    return conn.execute(select(func.max(daily_bars.c.date))).scalar()
 
 
 def start_date(as_of: date, horizon: str) -> date:

@@ -49,8 +49,8 @@ daily_bars = Table(
     Column("adj_close", Float, nullable=False),  # also adjusted for dividends
     Column("volume", BigInteger),
 )
-# Movers read one trading date across the universe.
-Index("ix_daily_bars_date", daily_bars.c.date)
+# No index on date alone: it would make every bulk write much slower, and readers of a date
+# across the universe go through the primary key symbol by symbol (see store.bars_on).
 
 # One table for every horizon x group snapshot; `side` is gainer or loser, `rank` 1..10.
 movers = Table(

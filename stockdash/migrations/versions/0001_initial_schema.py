@@ -30,9 +30,6 @@ def upgrade() -> None:
         sa.Column("volume", sa.BigInteger(), nullable=True),
         sa.PrimaryKeyConstraint("symbol", "date"),
     )
-    with op.batch_alter_table("daily_bars", schema=None) as batch_op:
-        batch_op.create_index("ix_daily_bars_date", ["date"], unique=False)
-
     op.create_table(
         "dataset",
         sa.Column("key", sa.String(length=32), nullable=False),
@@ -95,8 +92,5 @@ def downgrade() -> None:
 
     op.drop_table("job_runs")
     op.drop_table("dataset")
-    with op.batch_alter_table("daily_bars", schema=None) as batch_op:
-        batch_op.drop_index("ix_daily_bars_date")
-
     op.drop_table("daily_bars")
     # ### end Alembic commands ###
