@@ -10,6 +10,8 @@ from typing import Literal
 
 from pydantic import Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
 
 ROOT = Path(__file__).resolve().parent.parent
 VAR_DIR = ROOT / "var"
@@ -35,6 +37,10 @@ def parse_window(text: str) -> tuple[time, time] | None:
     if start == end:
         raise ValueError("start and end are equal; use 'off' for no window")
     return start, end
+
+
+# Never echoed back in an error: they may hold a password.
+SECRET_VARIABLES = {"DATABASE_URL"}
 
 
 class Settings(BaseSettings):
@@ -72,7 +78,14 @@ class Settings(BaseSettings):
     def _normalise_url(cls, value: str | None) -> str | None:
         if value is None or not value.strip():
             return None
-        return normalise_database_url(value.strip())
+        url = normalise_database_url(value.strip())
+        try:
+            backend = make_url(url).get_backend_name()
+        except ArgumentError as exc:
+            raise ValueError("not a database URL (e.g. postgresql://user@host/db or sqlite:///path)") from exc
+        if backend not in ("postgresql", "sqlite"):
+            raise ValueError(f"{backend} is not supported; use PostgreSQL or SQLite")
+        return url
 
     @field_validator("downtime")
     @classmethod
@@ -103,7 +116,8 @@ def describe_error(exc: ValidationError) -> str:
     """One line naming the variable, e.g. `KEEPALIVE_MINUTES: Input should be less than or equal to 29`."""
     err = exc.errors()[0]
     name = str(err["loc"][0]).upper() if err["loc"] else "settings"
-    return f"config error: {name}: {err['msg']} (got {err.get('input')!r})"
+    got = "" if name in SECRET_VARIABLES else f" (got {err.get('input')!r})"
+    return f"config error: {name}: {err['msg']}{got}"
 
 
 @lru_cache

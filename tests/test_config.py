@@ -38,6 +38,14 @@ def test_bad_value_names_the_variable(field, value, name):
     assert "\n" not in line
 
 
+@pytest.mark.parametrize("url", ["mysql://u:secret@h/db", "not a url"])
+def test_bad_database_url_is_named_without_echoing_it(url):
+    with pytest.raises(ValidationError) as info:
+        Settings(_env_file=None, database_url=url)
+    line = describe_error(info.value)
+    assert line.startswith("config error: DATABASE_URL:") and "secret" not in line
+
+
 def test_downtime_window_may_wrap_midnight():
     start, end = parse_window("22:00-03:30")
     assert (start.hour, end.hour, end.minute) == (22, 3, 30)
