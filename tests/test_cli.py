@@ -21,7 +21,12 @@ def worker(*args: str, database_url: str, **env: str) -> subprocess.CompletedPro
         **env,
     }
     return subprocess.run(
-        [sys.executable, "worker.py", *args], cwd=ROOT, env=full_env, capture_output=True, text=True, timeout=300
+        [sys.executable, "worker.py", *args],
+        cwd=ROOT,
+        env=full_env,
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
 
 

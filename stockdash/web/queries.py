@@ -14,7 +14,6 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from functools import cached_property
 
-import numpy as np
 import pandas as pd
 from sqlalchemy import Engine, func, select, text
 
@@ -238,26 +237,11 @@ def refresh(services: Services, symbols: list[str], *, budget: float = REFRESH_B
     return reasons
 
 
-BAR_FIELDS = ["date", "open", "high", "low", "close", "adj_close", "volume"]
-
-
 def read_bars(conn, symbol: str, *, start: date | None = None, end: date | None = None) -> pd.DataFrame:
-    """One symbol's bars as float columns and datetime64 dates, built column-wise.
-
-    Same rows as store.load_bars; building the frame from columns skips pandas' per-row
-    inspection of SQLAlchemy rows, which is most of the chart callback's time for 10 years.
-    """
-    stmt = select(*[daily_bars.c[c] for c in BAR_FIELDS]).where(daily_bars.c.symbol == symbol)
-    if start:
-        stmt = stmt.where(daily_bars.c.date >= start)
-    if end:
-        stmt = stmt.where(daily_bars.c.date <= end)
-    rows = conn.execute(stmt.order_by(daily_bars.c.date)).all()
-    columns = list(zip(*rows, strict=True)) if rows else [()] * len(BAR_FIELDS)
-    data = {"date": np.array(columns[0], dtype="datetime64[D]").astype("datetime64[ns]")}
-    for name, values in zip(BAR_FIELDS[1:], columns[1:], strict=True):
-        data[name] = np.array([np.nan if v is None else v for v in values], dtype="float64")
-    return pd.DataFrame(data)
+    """Stored bars with datetime64 dates, which the figure builders slice and plot."""
+    frame = store.load_bars(conn, symbol, start=start, end=end)
+    frame["date"] = pd.to_datetime(frame["date"])
+    return frame
 
 
 def load_symbol(

@@ -129,7 +129,10 @@ def options(text: str | None, *, selected: list[str] | None = None, limit: int =
     for symbol in selected or []:
         if symbol and symbol not in have:
             name = name_of(symbol)
-            out.append(option(Match(symbol, name or symbol, known=name is not None), text or ""))
+            if name is None and invalid_reason(symbol):
+                out.append({"label": f"{symbol} · not a valid ticker", "value": symbol, "search": symbol})
+            else:
+                out.append(option(Match(symbol, name or symbol, known=name is not None), text or ""))
             have.add(symbol)
     if not out and text:
         reason = invalid_reason(text) or f"nothing matches '{text.strip()}'"

@@ -1,0 +1,32 @@
+"""gunicorn settings for `gunicorn app:server` (the Procfile's web process)."""
+
+import os
+
+# Heroku (and Dokku, Render, Fly) tell the process which port to listen on; [::] also
+# accepts IPv4 on a dual-stack host.
+bind = f"[::]:{os.environ.get('PORT', '8000')}"
+
+# Heroku sets WEB_CONCURRENCY from the dyno size (2 on standard-1x); 2 fits 512 MB.
+workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
+
+# Threads let a worker keep serving while one request waits on the database or the
+# provider's bounded fetch; the figure work itself is short.
+worker_class = "gthread"
+threads = int(os.environ.get("GUNICORN_THREADS", "4"))
+
+# Load the app once in the master and fork: workers share its memory (pandas, plotly,
+# the universe). The app touches no database at import, so no connection is shared.
+preload_app = True
+
+# Heroku's router gives up at 30 s; a request still running at 25 s is killed and logged
+# here rather than hanging on. Provider fetches inside a request are capped far below this.
+timeout = 25
+
+# Heroku sends SIGTERM and waits 30 s before SIGKILL: finish in-flight requests first.
+graceful_timeout = 20
+
+# Access log to stdout: the platform's log router collects it.
+accesslog = "-"
+
+# Behind Heroku's router, trust its X-Forwarded-* headers (for scheme and client IP in logs).
+forwarded_allow_ips = "*"

@@ -1,0 +1,224 @@
+"""The HTTP contract, against a real `gunicorn app:server` (gunicorn.conf.py, 2 workers)."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import pytest
+import requests
+
+from stockdash.db import make_engine
+from stockdash.store import load_bars
+from tests.web.conftest import start_gunicorn, stop_gunicorn
+
+
+def get(server, path, **params):
+    return requests.get(server.url + path, params=params, timeout=10)
+
+
+def assert_json_error(resp, status: int, *words: str) -> dict:
+    assert resp.status_code == status, resp.text
+    assert resp.headers["Content-Type"].startswith("application/json")
+    body = resp.json()
+    assert body["error"]
+    for word in words:
+        assert word in body["error"]
+    return body
+
+
+def test_healthz(server):
+    resp = get(server, "/healthz")
+    assert resp.status_code == 200
+    assert resp.json() == {"status": "ok", "database": "ok"}
+
+
+def test_page_is_served_without_debug_tools(server):
+    resp = get(server, "/")
+    assert resp.status_code == 200
+    assert "<title>stockdash</title>" in resp.text
+    assert '"ui": true' not in resp.text.replace('"ui":true', '"ui": true')  # DASH_DEBUG=0: no dev tools UI
+
+
+def test_two_workers_from_web_concurrency(server):
+    import subprocess
+    import time
+
+    deadline = time.monotonic() + 15  # the server answers as soon as its first worker is up
+    while True:
+        out = subprocess.run(["pgrep", "-P", str(server.proc.pid)], capture_output=True, text=True).stdout
+        if len(out.split()) == 2 or time.monotonic() > deadline:
+            break
+        time.sleep(0.2)
+    assert len(out.split()) == 2
+
+
+def test_history_json(server, demo_db_file):
+    resp = get(server, "/api/history/msft", start="2026-01-01", end="2026-03-31")
+    assert resp.status_code == 200
+    body = resp.json()
+    assert body["symbol"] == "MSFT" and body["name"] == "Microsoft" and body["provider"] == "demo"
+    engine = make_engine(f"sqlite:///{demo_db_file}")
+    with engine.connect() as conn:
+        from datetime import date
+
+        expected = load_bars(conn, "MSFT", start=date(2026, 1, 1), end=date(2026, 3, 31))
+    engine.dispose()
+    assert body["count"] == len(body["bars"]) == len(expected)
+    first = body["bars"][0]
+    assert set(first) == {"date", "open", "high", "low", "close", "adj_close", "volume"}
+    assert first["date"] == expected["date"].iloc[0].isoformat()
+    assert first["close"] == pytest.approx(expected["close"].iloc[0], abs=1e-4)
+    assert isinstance(first["volume"], int)
+
+
+def test_history_csv(server):
+    resp = get(server, "/api/history/AAPL", start="2026-06-01", end="2026-06-30", format="csv")
+    assert resp.status_code == 200
+    assert resp.headers["Content-Type"].startswith("text/csv")
+    assert "attachment" in resp.headers["Content-Disposition"]
+    rows = list(csv.DictReader(io.StringIO(resp.text)))
+    assert list(rows[0]) == ["date", "open", "high", "low", "close", "adj_close", "volume"]
+    assert rows[0]["date"] >= "2026-06-01" and rows[-1]["date"] <= "2026-06-30"
+    assert rows[0]["volume"].isdigit()
+    assert 18 <= len(rows) <= 22
+
+
+@pytest.mark.parametrize(
+    ("path", "params", "status", "words"),
+    [
+        ("/api/history/ZZZZ", {}, 404, ["ZZZZ"]),
+        ("/api/history/MS$FT", {}, 400, ["not a valid ticker"]),
+        ("/api/history/" + "A" * 30, {}, 400, ["too long"]),
+        ("/api/history/MSFT", {"start": "2026-13-01"}, 400, ["start", "YYYY-MM-DD"]),
+        ("/api/history/MSFT", {"end": "soon"}, 400, ["end"]),
+        ("/api/history/MSFT", {"start": "2026-05-01", "end": "2026-01-01"}, 400, ["after"]),
+        ("/api/history/MSFT", {"format": "xml"}, 400, ["format", "json, csv"]),
+        ("/api/movers", {"horizon": "2d"}, 400, ["horizon", "1d, 1w, 1m, 1y"]),
+        ("/api/movers", {"group": "nasdaq"}, 400, ["group"]),
+        ("/api/movers", {"date": "20-11-2026"}, 400, ["date"]),
+        ("/api/movers", {"date": "2001-01-02"}, 404, ["no movers snapshot"]),
+        ("/api/nothing-here", {}, 404, []),
+    ],
+)
+def test_bad_input_is_a_json_4xx(server, path, params, status, words):
+    assert_json_error(get(server, path, **params), status, *words)
+
+
+def test_wrong_method_is_json_405(server):
+    assert_json_error(requests.post(server.url + "/api/movers", timeout=10), 405)
+
+
+def test_movers_json(server):
+    body = get(server, "/api/movers", horizon="1d", group="sp500").json()
+    assert set(body) == {"as_of", "horizon", "group", "gainers", "losers"}
+    assert (body["horizon"], body["group"]) == ("1d", "sp500")
+    assert len(body["gainers"]) == len(body["losers"]) == 10
+    row = body["gainers"][0]
+    assert {"symbol", "name", "close", "change", "pct_change", "volume"} <= set(row)
+    dated = get(server, "/api/movers", date=body["as_of"], horizon="1w", group="etfs").json()
+    assert dated["as_of"] == body["as_of"] and {r["symbol"] for r in dated["gainers"] + dated["losers"]} == {
+        "SPY",
+        "QQQ",
+    }
+
+
+# --- Dash callbacks over HTTP ------------------------------------------------------------------
+
+
+def dash_post(server, outputs: list[tuple[str, str]], inputs: list[tuple[str, str, object]]):
+    """POST /_dash-update-component the way the browser does."""
+    many = len(outputs) > 1
+    specs = [{"id": i, "property": p} for i, p in outputs]
+    payload = {
+        "output": ".." + "...".join(f"{i}.{p}" for i, p in outputs) + ".."
+        if many
+        else "{}.{}".format(*outputs[0]),
+        "outputs": specs if many else specs[0],
+        "inputs": [{"id": i, "property": p, "value": v} for i, p, v in inputs],
+        "changedPropIds": [f"{inputs[0][0]}.{inputs[0][1]}"],
+        "state": [],
+    }
+    return requests.post(server.url + "/_dash-update-component", json=payload, timeout=10)
+
+
+CHART_OUT = [
+    ("price-chart", "figure"),
+    ("quote", "children"),
+    ("chart-notice", "children"),
+    ("download-csv", "href"),
+]
+
+
+def test_chart_callback_over_http(server):
+    view = {"symbol": "MSFT", "compare": [], "period": "1Y", "start": None, "end": None}
+    resp = dash_post(
+        server,
+        CHART_OUT,
+        [("view", "data", view), ("chart-type", "value", "candles"), ("overlays", "value", ["sma50"])],
+    )
+    assert resp.status_code == 200
+    out = resp.json()["response"]
+    candles = out["price-chart"]["figure"]["data"][0]
+    assert candles["type"] == "candlestick" and len(candles["x"]) > 200
+    assert out["download-csv"]["href"].startswith("/api/history/MSFT?format=csv")
+
+
+def test_chart_callback_bad_symbol_over_http(server):
+    view = {"symbol": "<script>", "compare": [], "period": "1Y"}
+    resp = dash_post(
+        server,
+        CHART_OUT,
+        [("view", "data", view), ("chart-type", "value", "line"), ("overlays", "value", [])],
+    )
+    assert resp.status_code == 200
+    assert "not a valid ticker symbol" in str(resp.json()["response"]["chart-notice"]["children"])
+
+
+def test_movers_callback_over_http(server):
+    outputs = [
+        ("gainers", "rowData"),
+        ("losers", "rowData"),
+        ("movers-as-of", "children"),
+        ("movers-notice", "children"),
+        ("sector-treemap", "figure"),
+    ]
+    resp = dash_post(server, outputs, [("movers-horizon", "value", "1d"), ("movers-group", "value", "sp500")])
+    assert resp.status_code == 200
+    out = resp.json()["response"]
+    assert len(out["gainers"]["rowData"]) == len(out["losers"]["rowData"]) == 10
+
+
+def test_search_callback_over_http(server):
+    resp = dash_post(
+        server, [("ticker", "options")], [("ticker", "search_value", "micrsoft"), ("ticker", "value", "AAPL")]
+    )
+    assert resp.json()["response"]["ticker"]["options"][0]["value"] == "MSFT"
+
+
+# --- database down -----------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def down_server(tmp_path_factory):
+    srv = start_gunicorn(
+        "postgresql+psycopg://postgres@127.0.0.1:1/stockdash",  # a closed port
+        tmp_path_factory.mktemp("down") / "gunicorn.log",
+        WEB_CONCURRENCY="1",
+    )
+    yield srv
+    stop_gunicorn(srv)
+
+
+def test_healthz_503_when_database_down(down_server):
+    resp = get(down_server, "/healthz")
+    assert resp.status_code == 503
+    assert resp.json() == {"status": "error", "database": "down", "error": "database unavailable"}
+
+
+def test_api_503_and_page_still_served_when_database_down(down_server):
+    assert_json_error(get(down_server, "/api/history/MSFT"), 503, "database")
+    assert_json_error(get(down_server, "/api/movers"), 503, "database")
+    page = get(down_server, "/")
+    assert page.status_code == 200
+    assert "Traceback" not in page.text
