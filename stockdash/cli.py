@@ -167,5 +167,7 @@ def main(argv: list[str] | None = None) -> int:
         return COMMANDS[args.command](settings, args)
     except SQLAlchemyError as exc:
         first = str(exc).strip().splitlines()[0][:300]
+        if "job_runs" in first or "dataset" in first:
+            first += " (run `python worker.py migrate` first)"
         log.error("job=%s status=failed reason=database unavailable: %s", args.command, first)
         return 1

@@ -96,8 +96,14 @@ class Settings(BaseSettings):
     @field_validator("universe")
     @classmethod
     def _check_universe(cls, value: str) -> str:
-        if not [part for part in value.split(",") if part.strip()]:
-            raise ValueError("name at least one group or symbol")
+        from stockdash.symbols import InvalidSymbol
+        from stockdash.universe import resolve
+
+        try:
+            if not resolve(value):
+                raise ValueError("name at least one group (sp500, etfs, total) or symbol")
+        except InvalidSymbol as exc:
+            raise ValueError(str(exc)) from None
         return value
 
     @property

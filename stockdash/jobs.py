@@ -11,8 +11,10 @@ import logging
 import threading
 import time
 from collections import defaultdict
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
+import pandas as pd
 from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -26,6 +28,8 @@ from stockdash.universe import resolve, security_rows
 log = logging.getLogger("stockdash.jobs")
 
 CHUNK_SIZE = 100  # symbols per fetch-and-commit step
+UNIVERSE_PULL = "pull"  # the job names in the run log
+SYMBOLS_PULL = "pull-symbols"
 
 
 def today_session() -> date:
@@ -63,6 +67,20 @@ def _rebased(fetched: FetchResult, last: dict[str, date]) -> list[str]:
     return sorted(s for s in set(acts["symbol"]) if s in last)
 
 
+# A refetched history may start a few sessions after the stored one (holidays, listing day).
+COVERAGE_SLACK = timedelta(days=7)
+
+
+@dataclass
+class Chunk:
+    """What one chunk writes: new bars, whole histories to swap in, and why symbols failed."""
+
+    bars: pd.DataFrame
+    histories: pd.DataFrame
+    rebased: list[str] = field(default_factory=list)
+    failures: dict[str, str] = field(default_factory=dict)
+
+
 def _fetch_chunk(
     engine: Engine,
     provider: Provider,
@@ -72,28 +90,60 @@ def _fetch_chunk(
     today: date,
     first: date,
     last: dict[str, date],
-) -> tuple[FetchResult, list[str], FetchResult | None]:
-    """New bars for the chunk, plus whole histories for symbols whose basis changed."""
+) -> Chunk:
+    """New bars for the chunk, plus whole histories for symbols whose basis changed.
+
+    A symbol whose history cannot be fetched whole again keeps its stored bars and gets none
+    of the new ones: mixing bases would make a split look like a crash, and leaving its last
+    date where it was makes the next pull see the split again and retry.
+    """
     fetched = provider.fetch_daily(chunk, start=start, end=today)
+    failures = dict(fetched.failures)
     rebase = _rebased(fetched, last)
     if not rebase:
-        return fetched, rebase, None
+        return Chunk(bars=fetched.bars, histories=fetched.bars.iloc[0:0], failures=failures)
     with engine.connect() as conn:
-        stored_from = min(store.first_dates(conn, rebase).values(), default=first)
-    full = provider.fetch_daily(rebase, start=min(first, stored_from), end=today)
-    return fetched, rebase, full
+        stored_from = store.first_dates(conn, rebase)
+    history_from = min([start, first, *stored_from.values()])
+    full = fetched if start <= history_from else _fetch_or_fail(provider, rebase, history_from, today)
+    ok = []
+    for symbol in rebase:
+        got = full.bars["date"][full.bars["symbol"] == symbol]
+        if symbol in full.failures:
+            reason = full.failures[symbol]
+        elif got.empty or got.min() > stored_from[symbol] + COVERAGE_SLACK:
+            reason = f"the provider returned history only from {got.min() if len(got) else '-'}"
+        else:
+            ok.append(symbol)
+            continue
+        failures[symbol] = (
+            f"split/dividend: refetching the whole history failed ({reason}); retried next pull"
+        )
+    histories = full.bars[full.bars["symbol"].isin(ok)]
+    return Chunk(
+        bars=fetched.bars[~fetched.bars["symbol"].isin(rebase)],
+        histories=histories,
+        rebased=ok,
+        failures=failures,
+    )
 
 
-def _store_chunk(engine: Engine, fetched: FetchResult, rebase: list[str], full: FetchResult | None) -> int:
+def _fetch_or_fail(provider: Provider, symbols: list[str], start: date, end: date) -> FetchResult:
+    """A refetch that fails as a whole fails only its symbols, not the chunk around them."""
+    try:
+        return provider.fetch_daily(symbols, start=start, end=end)
+    except ProviderError as exc:
+        return FetchResult(failures={s: f"provider failed: {_error_text(exc)}" for s in symbols})
+
+
+def _store_chunk(engine: Engine, chunk: Chunk) -> int:
     """One transaction: securities, new bars, and whole histories of rebased symbols."""
-    bars = fetched.bars
-    rebased_ok = [s for s in rebase if full is not None and s not in full.failures]
     with engine.begin() as conn:
-        got = sorted(set(bars["symbol"]) | set(rebased_ok))
+        got = sorted(set(chunk.bars["symbol"]) | set(chunk.rebased))
         store.upsert_securities(conn, security_rows(got))
-        rows = store.upsert_bars(conn, bars[~bars["symbol"].isin(rebased_ok)])
-        if rebased_ok:
-            rows += store.replace_bars(conn, rebased_ok, full.bars[full.bars["symbol"].isin(rebased_ok)])
+        rows = store.upsert_bars(conn, chunk.bars)
+        if chunk.rebased:
+            rows += store.replace_bars(conn, chunk.rebased, chunk.histories)
     return rows
 
 
@@ -110,10 +160,14 @@ def pull(
 ) -> RunResult:
     """Fetch what is missing up to the last closed session and upsert it; idempotent."""
     today = today or today_session()
+    # Only a run over the whole universe counts for the clock's catch-up; a hand-picked list doesn't.
+    job = UNIVERSE_PULL if symbols is None else SYMBOLS_PULL
     symbols = symbols or resolve(settings.universe)
-    result = RunResult("pull", provider=provider.name, target_date=today)
+    result = RunResult(job, provider=provider.name, target_date=today)
     started = time.monotonic()
     runlog.start(engine, result)
+    chunks: list[tuple[date, list[str]]] = []
+    done = 0
     try:
         with engine.begin() as conn:
             store.claim_dataset(conn, provider.name)
@@ -121,7 +175,7 @@ def pull(
         first = history_start(settings, today)
         groups, up_to_date = _plan(last, symbols, since=since, first=first, today=today)
         result.symbols_ok += len(up_to_date)
-        chunks = [
+        chunks += [
             (start, syms[i : i + CHUNK_SIZE])
             for start, syms in sorted(groups.items())
             for i in range(0, len(syms), CHUNK_SIZE)
@@ -140,18 +194,12 @@ def pull(
                 result.message = f"{runlog.STOPPED} after {n - 1} of {len(chunks)} chunks"
                 break
             t0 = time.monotonic()
-            fetched, rebase, full = _fetch_chunk(
-                engine, provider, chunk, start=start, today=today, first=first, last=last
-            )
-            rows = _store_chunk(engine, fetched, rebase, full)
-            failed = dict(fetched.failures)
-            if full is not None:
-                failed.update(
-                    {s: f"history refetch after split/dividend: {r}" for s, r in full.failures.items()}
-                )
-            result.failures.update(failed)
-            result.symbols_ok += len(chunk) - len(failed)
+            fetched = _fetch_chunk(engine, provider, chunk, start=start, today=today, first=first, last=last)
+            rows = _store_chunk(engine, fetched)
+            result.failures.update(fetched.failures)
+            result.symbols_ok += len(chunk) - len(fetched.failures)
             result.rows_written += rows
+            done = n
             if progress:
                 log.info(
                     "job=pull chunk=%d/%d symbols=%d rows=%d failed=%d rebased=%d since=%s seconds=%.1f",
@@ -159,8 +207,8 @@ def pull(
                     len(chunks),
                     len(chunk),
                     rows,
-                    len(failed),
-                    len(rebase),
+                    len(fetched.failures),
+                    len(fetched.rebased),
                     start,
                     time.monotonic() - t0,
                 )
@@ -179,6 +227,9 @@ def pull(
         result.finish("partial" if result.rows_written else "failed")
     else:
         result.finish("partial" if result.message.startswith(runlog.STOPPED) else None)
+    for _, chunk in chunks[done:]:
+        for symbol in chunk:
+            result.failures.setdefault(symbol, f"not attempted: {result.message}")
     runlog.finish(engine, result, started)
     return result
 
@@ -230,7 +281,7 @@ def daily(
     pulled = pull(engine, provider, settings, today=today, stop=stop)
     if pulled.status == "failed" or (stop is not None and stop.is_set()):
         return [pulled]
-    return [pulled, movers(engine)]
+    return [pulled, movers(engine, as_of=pulled.target_date)]
 
 
 def prune(engine: Engine, settings: Settings) -> RunResult:
@@ -238,10 +289,15 @@ def prune(engine: Engine, settings: Settings) -> RunResult:
     result = RunResult("prune")
     started = time.monotonic()
     runlog.start(engine, result)
-    abandoned = runlog.mark_abandoned(engine)
-    result.rows_written = runlog.prune(engine, keep_days=settings.job_runs_keep_days)
-    result.message = f"deleted {result.rows_written} old runs, closed {abandoned} abandoned"
-    result.finish("ok")
+    try:
+        abandoned = runlog.mark_abandoned(engine)
+        result.rows_written = runlog.prune(engine, keep_days=settings.job_runs_keep_days)
+    except SQLAlchemyError as exc:
+        result.message = f"database error: {_error_text(exc)}"
+        result.finish("failed")
+    else:
+        result.message = f"deleted {result.rows_written} old runs, closed {abandoned} abandoned"
+        result.finish("ok")
     runlog.finish(engine, result, started)
     return result
 
@@ -255,14 +311,14 @@ def status(engine: Engine) -> dict:
             "latest_movers": next(iter(movers_mod.snapshot_dates(conn, 1)), None),
             **store.counts(conn),
         }
-    info["last_pull"] = runlog.last_success(engine, "pull")
+    info["last_pull"] = runlog.last_success(engine, UNIVERSE_PULL, SYMBOLS_PULL)
     info["recent_runs"] = runlog.recent(engine, 10)
     return info
 
 
 def refresh_symbol(
     engine: Engine, provider: Provider, settings: Settings, symbol: str, *, today: date | None = None
-) -> FetchResult:
+) -> Chunk:
     """Fetch a symbol's missing bars (all of its history if none) and store them: the web's data path."""
     today = today or today_session()
     with engine.begin() as conn:
@@ -270,8 +326,6 @@ def refresh_symbol(
         last = store.last_dates(conn, [symbol])
     first = history_start(settings, today)
     start = last[symbol] + timedelta(days=1) if symbol in last else first
-    fetched, rebase, full = _fetch_chunk(
-        engine, provider, [symbol], start=start, today=today, first=first, last=last
-    )
-    _store_chunk(engine, fetched, rebase, full)
-    return fetched
+    chunk = _fetch_chunk(engine, provider, [symbol], start=start, today=today, first=first, last=last)
+    _store_chunk(engine, chunk)
+    return chunk

@@ -19,6 +19,7 @@ HORIZONS = {"1d": 1, "1w": 5, "1m": 21, "1y": 252}
 HORIZON_LABELS = {"1d": "1 day", "1w": "1 week", "1m": "1 month", "1y": "1 year"}
 GROUPS = ("sp500", "etfs", "all")
 TOP_N = 10
+MOVERS_WRITE_LOCK = 0x5D_0A0E
 ROW_FIELDS = ["symbol", "name", "sector", "close", "prev_close", "change", "pct_change", "volume"]
 
 
@@ -100,6 +101,9 @@ def compute_snapshot(conn: Connection, as_of: date) -> list[dict]:
 
 def store_snapshot(conn: Connection, as_of: date, rows: list[dict]) -> int:
     """Replace the snapshot of as_of: re-running gives the same rows, never duplicates."""
+    if conn.dialect.name == "postgresql":
+        # Two runs at once (clock and a hand-run) would both delete, then collide on insert.
+        conn.execute(select(func.pg_advisory_xact_lock(MOVERS_WRITE_LOCK)))
     conn.execute(delete(movers).where(movers.c.as_of == as_of))
     if rows:
         conn.execute(insert(movers), rows)

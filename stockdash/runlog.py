@@ -8,7 +8,7 @@ import time
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 
-from sqlalchemy import Engine, delete, func, insert, select, update
+from sqlalchemy import Engine, and_, delete, func, insert, or_, select, update
 
 from stockdash.schema import job_runs
 
@@ -123,13 +123,13 @@ def mark_abandoned(engine: Engine, *, now: datetime | None = None) -> int:
         ).rowcount
 
 
-def last_success(engine: Engine, job: str) -> dict | None:
-    """The latest ok or partial run of `job` (its target date and end time), or None."""
+def last_success(engine: Engine, *jobs: str) -> dict | None:
+    """The latest ok or partial run of any of `jobs` (its target date and end time), or None."""
     with engine.connect() as conn:
         row = (
             conn.execute(
                 select(job_runs)
-                .where(job_runs.c.job == job, job_runs.c.status.in_(("ok", "partial")))
+                .where(job_runs.c.job.in_(jobs), job_runs.c.status.in_(("ok", "partial")))
                 .order_by(job_runs.c.finished_at.desc())
                 .limit(1)
             )
@@ -140,15 +140,15 @@ def last_success(engine: Engine, job: str) -> dict | None:
 
 
 def has_pulled(engine: Engine, day: date) -> bool:
-    """Whether a pull for trading date `day` (or later) got through: ok, or partial for per-symbol
-    failures. A pull stopped by a shutdown did not get through, so a restarted clock catches up."""
+    """Whether a universe pull for trading date `day` (or later) got through: ok, or partial for
+    per-symbol failures only. A pull cut short (a shutdown, an outage: its message says why) did
+    not get through, so a restarted clock catches up."""
+    got_through = or_(
+        job_runs.c.status == "ok", and_(job_runs.c.status == "partial", job_runs.c.message == "")
+    )
     with engine.connect() as conn:
         latest = conn.execute(
-            select(func.max(job_runs.c.target_date)).where(
-                job_runs.c.job == "pull",
-                job_runs.c.status.in_(("ok", "partial")),
-                ~job_runs.c.message.startswith(STOPPED),
-            )
+            select(func.max(job_runs.c.target_date)).where(job_runs.c.job == "pull", got_through)
         ).scalar()
     return latest is not None and latest >= day
 

@@ -46,7 +46,7 @@ def test_pull_movers_status_end_to_end(database_url):
     assert worker("migrate", database_url=database_url).returncode == 0
     pulled = worker("pull", "--symbols", SYMBOLS, database_url=database_url)
     assert pulled.returncode == 0, pulled.stderr
-    assert "job=pull status=ok" in pulled.stderr and "chunk=1/1" in pulled.stderr
+    assert "job=pull-symbols status=ok" in pulled.stderr and "chunk=1/1" in pulled.stderr
 
     out = worker("movers", "--json", "--horizon", "1w", "--group", "sp500", database_url=database_url)
     assert out.returncode == 0, out.stderr

@@ -46,6 +46,13 @@ def test_bad_database_url_is_named_without_echoing_it(url):
     assert line.startswith("config error: DATABASE_URL:") and "secret" not in line
 
 
+def test_universe_is_checked_at_start():
+    assert Settings(_env_file=None, universe="sp500, brk.b").universe == "sp500, brk.b"
+    with pytest.raises(ValidationError) as info:
+        Settings(_env_file=None, universe="sp500,BAD SYM")
+    assert describe_error(info.value).startswith("config error: UNIVERSE:")
+
+
 def test_downtime_window_may_wrap_midnight():
     start, end = parse_window("22:00-03:30")
     assert (start.hour, end.hour, end.minute) == (22, 3, 30)

@@ -1,6 +1,7 @@
 from datetime import date
 
 import numpy as np
+import pandas as pd
 
 from stockdash import calendar
 from stockdash.providers.demo import DemoProvider
@@ -13,6 +14,23 @@ def test_same_bars_whatever_range_is_asked():
     merged = wide.merge(narrow, on=["symbol", "date"], suffixes=("", "_n"))
     assert len(merged) == len(narrow) == len(calendar.sessions(date(2026, 6, 1), date(2026, 6, 30)))
     assert np.allclose(merged["close"], merged["close_n"])
+
+
+def test_every_day_keeps_its_values_as_the_calendar_grows(monkeypatch):
+    """The calendar's last session moves forward daily; old days must not change with it."""
+    from stockdash.providers import demo
+
+    full = demo._sessions()
+    series = {}
+    for cut in (len(full) - 300, len(full)):
+        monkeypatch.setattr(demo, "_sessions", lambda cut=cut: full[:cut])
+        demo._factor.cache_clear()
+        demo._series.cache_clear()
+        series[cut] = demo._series("MSFT")
+    demo._factor.cache_clear()
+    demo._series.cache_clear()
+    short, long = series.values()
+    pd.testing.assert_frame_equal(short, long.iloc[: len(short)])
 
 
 def test_bars_are_on_trading_days_up_to_today_and_look_like_prices():

@@ -205,11 +205,77 @@ def test_database_dying_mid_run_keeps_written_chunks(postgres_url, one_year, mon
     engine.dispose()
 
 
-def test_a_stopped_pull_does_not_count_as_pulled(engine, one_year, monkeypatch):
+def test_only_a_whole_universe_pull_counts_as_pulled(engine, one_year, monkeypatch):
     monkeypatch.setattr(jobs, "CHUNK_SIZE", 1)
     stop = threading.Event()
     stop.set()
-    jobs.pull(engine, DemoProvider(today=TODAY), one_year, symbols=["AAPL"], today=TODAY, stop=stop)
+    stopped = jobs.pull(engine, DemoProvider(today=TODAY), one_year, today=TODAY, stop=stop)
+    assert stopped.failures == {s: f"not attempted: {stopped.message}" for s in ("AAPL", "MSFT")}
     assert not runlog.has_pulled(engine, TODAY)
-    jobs.pull(engine, DemoProvider(today=TODAY), one_year, symbols=["AAPL", "ZZZZZ"], today=TODAY)
-    assert runlog.has_pulled(engine, TODAY)  # partial for a bad symbol still counts
+    cut_short = jobs.pull(engine, FailingProvider(1), one_year, today=TODAY)
+    assert cut_short.status == "partial" and "not attempted" in cut_short.failures["MSFT"]
+    assert not runlog.has_pulled(engine, TODAY)
+    jobs.pull(engine, DemoProvider(today=TODAY), one_year, symbols=["AAPL", "MSFT"], today=TODAY)
+    assert not runlog.has_pulled(engine, TODAY)  # a hand-picked list is not the universe
+    bad_symbol = one_year.model_copy(update={"universe": "AAPL,MSFT,ZZZZZ"})
+    assert jobs.pull(engine, DemoProvider(today=TODAY), bad_symbol, today=TODAY).status == "partial"
+    assert runlog.has_pulled(engine, TODAY)  # partial for a bad symbol only still counts
+
+
+class RefetchBreaks(DemoProvider):
+    """The demo, except that fetching a whole history again fails the way `mode` says."""
+
+    def __init__(self, mode: str, **kw):
+        super().__init__(**kw)
+        self.mode = mode
+
+    def fetch_daily(self, symbols, *, start, end, progress=None):
+        if start < date(2025, 11, 1):  # a history refetch, not the incremental fetch
+            if self.mode == "provider":
+                raise ProviderError("HTTP 429 Too Many Requests")
+            if self.mode == "short":
+                return super().fetch_daily(symbols, start=date(2025, 10, 1), end=end)
+            if self.mode == "symbol":
+                return FetchResult(failures={s: "rate limited" for s in symbols})
+        return super().fetch_daily(symbols, start=start, end=end)
+
+
+@pytest.mark.parametrize("mode", ["provider", "short", "symbol"])
+def test_failed_history_refetch_keeps_the_old_basis_and_retries(engine, one_year, mode):
+    symbols = ["NFLX", "MSFT"]
+    jobs.pull(
+        engine, DemoProvider(today=date(2025, 11, 14)), one_year, symbols=symbols, today=date(2025, 11, 14)
+    )
+    before = all_bars(engine)
+    result = jobs.pull(
+        engine,
+        RefetchBreaks(mode, today=date(2025, 11, 17)),
+        one_year,
+        symbols=symbols,
+        today=date(2025, 11, 17),
+    )
+    assert result.status == "partial" and list(result.failures) == ["NFLX"]
+    assert "split/dividend" in result.failures["NFLX"]
+    after = all_bars(engine)
+    # NFLX untouched (no post-split bar on a pre-split history), MSFT got its new day.
+    nflx = [frame[frame["symbol"] == "NFLX"].reset_index(drop=True) for frame in (after, before)]
+    pd.testing.assert_frame_equal(*nflx)
+    assert after[after["symbol"] == "MSFT"]["date"].max() == date(2025, 11, 17)
+    # The next pull sees the split again and repairs the history.
+    fixed = jobs.pull(
+        engine, DemoProvider(today=date(2025, 11, 17)), one_year, symbols=symbols, today=date(2025, 11, 17)
+    )
+    assert fixed.status == "ok"
+    with engine.connect() as conn:
+        closes = store.load_bars(conn, "NFLX").set_index("date")["close"]
+    assert abs(closes[date(2025, 11, 17)] / closes[date(2025, 11, 14)] - 1) < 0.2
+    assert len(closes) == len(before[before["symbol"] == "NFLX"]) + 1
+
+
+def test_since_before_stored_history_keeps_what_it_fetched(engine, one_year):
+    jobs.pull(engine, DemoProvider(today=TODAY), one_year, symbols=["AAPL"], today=TODAY)
+    result = jobs.pull(
+        engine, DemoProvider(today=TODAY), one_year, symbols=["AAPL"], today=TODAY, since=date(2022, 1, 3)
+    )
+    assert result.status == "ok"
+    assert all_bars(engine)["date"].min() == date(2022, 1, 3)

@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 from sqlalchemy import func, select
 
-from stockdash import jobs
+from stockdash import jobs, store
 from stockdash import movers as movers_mod
 from stockdash.providers.demo import DemoProvider
 from stockdash.schema import daily_bars, movers, securities
@@ -64,6 +64,19 @@ def test_rows_carry_what_the_tables_show(filled):
     assert row["name"] and row["volume"] > 0
     assert row["change"] == pytest.approx(row["close"] - row["prev_close"])
     assert row["pct_change"] == pytest.approx((row["close"] / row["prev_close"] - 1) * 100)
+    # prev_close is the stored close of the session before, unless a dividend went ex on as_of
+    # (then it is that close on today's adjusted basis).
+    prev_day = date(2026, 11, 19)
+    checked = 0
+    for r in snap["gainers"] + snap["losers"]:
+        with filled.connect() as conn:
+            bars = store.load_bars(conn, r["symbol"], start=prev_day, end=TODAY).set_index("date")
+        ratio = bars["adj_close"] / bars["close"]
+        if abs(ratio[prev_day] - ratio[TODAY]) < 1e-12:
+            assert r["prev_close"] == pytest.approx(bars.loc[prev_day, "close"], rel=1e-9)
+            assert r["close"] == pytest.approx(bars.loc[TODAY, "close"], rel=1e-9)
+            checked += 1
+    assert checked >= 15
     pcts = [r["pct_change"] for r in snap["gainers"]]
     assert pcts == sorted(pcts, reverse=True)
     assert len(snap["gainers"]) == len(snap["losers"]) == 10
@@ -79,10 +92,11 @@ def test_rerun_replaces_the_snapshot(filled):
     assert before == 4 * (20 + 12 + 20)
 
 
-def test_symbol_missing_an_end_is_left_out(engine, settings):
+def test_symbol_missing_either_end_is_left_out(engine, settings):
     s = settings.model_copy(update={"history_years": 1})
     jobs.pull(engine, DemoProvider(today=TODAY), s, symbols=["AAPL", "MSFT"], today=TODAY)
     jobs.pull(engine, DemoProvider(today=date(2026, 11, 19)), s, symbols=["NVDA"], today=date(2026, 11, 19))
+    jobs.pull(engine, DemoProvider(today=TODAY), s, symbols=["AMZN"], today=TODAY, since=TODAY)
     assert jobs.movers(engine).status == "ok"
     with engine.connect() as conn:
         snap = movers_mod.read(conn, horizon="1d", group="all")

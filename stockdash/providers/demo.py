@@ -52,8 +52,7 @@ def _sessions() -> pd.DatetimeIndex:
 @lru_cache
 def _factor(name: str, vol: float) -> np.ndarray:
     """A shared daily return series (the market, or a sector) so stocks move together."""
-    rng = np.random.default_rng(_seed("factor", name))
-    return rng.normal(0.0002, vol, len(_sessions()))
+    return 0.0002 + vol * np.random.default_rng(_seed("factor", name)).standard_normal(len(_sessions()))
 
 
 def _profile(symbol: str) -> dict:
@@ -61,7 +60,6 @@ def _profile(symbol: str) -> dict:
     rec = catalogue().loc[symbol]
     sector, is_etf = rec["sector"], rec["kind"] == "etf"
     return {
-        "rng": np.random.default_rng(_seed("path", symbol)),
         "sector": sector or "Other",
         "beta": rng.uniform(0.6, 1.0) if is_etf else rng.uniform(0.6, 1.5),
         "idio": rng.uniform(0.002, 0.006) if is_etf else rng.uniform(0.008, 0.022),
@@ -72,15 +70,24 @@ def _profile(symbol: str) -> dict:
     }
 
 
+def _noise(symbol: str, n: int) -> dict[str, np.ndarray]:
+    """Standard normal draws per day, one generator per series: day i gets the same value
+    however many days are drawn (the calendar's end moves forward every day)."""
+    return {
+        name: np.random.default_rng(_seed(name, symbol)).standard_normal(n)
+        for name in ("return", "gap", "high", "low", "volume")
+    }
+
+
 @lru_cache(maxsize=4096)
 def _series(symbol: str) -> pd.DataFrame:
     """The symbol's whole history on the economic (post-every-split) price basis."""
     p = _profile(symbol)
-    rng = p["rng"]
     idx = _sessions()
     n = len(idx)
+    noise = _noise(symbol, n)
     returns = p["beta"] * _factor("market", 0.009) + 0.5 * _factor(p["sector"], 0.006)
-    returns = returns + rng.normal(0.0, p["idio"], n)
+    returns = returns + noise["return"] * p["idio"]
     div_days = np.zeros(n, dtype=bool)
     if p["quarterly_yield"]:
         div_days[p["dividend_offset"] :: 63] = True
@@ -88,13 +95,11 @@ def _series(symbol: str) -> pd.DataFrame:
     log_close = np.cumsum(returns)
     anchor = idx.searchsorted(pd.Timestamp(ANCHOR_DATE))
     close = p["level"] * np.exp(log_close - log_close[anchor])
-    gap = rng.normal(0.0, p["idio"] * 0.3, n)
     prev = np.concatenate([[close[0]], close[:-1]])
-    open_ = prev * np.exp(gap)
-    spread = np.abs(rng.normal(0.0, p["idio"] * 0.6, (2, n)))
-    high = np.maximum(open_, close) * np.exp(spread[0])
-    low = np.minimum(open_, close) * np.exp(-spread[1])
-    volume = (p["volume"] * np.exp(rng.normal(0.0, 0.35, n) + 8 * np.abs(returns))).astype("int64")
+    open_ = prev * np.exp(noise["gap"] * p["idio"] * 0.3)
+    high = np.maximum(open_, close) * np.exp(np.abs(noise["high"]) * p["idio"] * 0.6)
+    low = np.minimum(open_, close) * np.exp(-np.abs(noise["low"]) * p["idio"] * 0.6)
+    volume = (p["volume"] * np.exp(noise["volume"] * 0.35 + 8 * np.abs(returns))).astype("int64")
     dividend = np.where(div_days, prev * p["quarterly_yield"], 0.0)
     return pd.DataFrame(
         {"open": open_, "high": high, "low": low, "close": close, "volume": volume, "dividend": dividend},

@@ -127,7 +127,7 @@ def freshness(services: Services) -> Freshness:
     with engine.connect() as conn:
         provider = store.dataset_provider(conn)
         latest = conn.execute(select(func.max(daily_bars.c.date))).scalar()
-    pulled = runlog.last_success(engine, "pull")
+    pulled = runlog.last_success(engine, jobs.UNIVERSE_PULL, jobs.SYMBOLS_PULL)
     finished = pulled["finished_at"] if pulled else None
     if finished is not None and finished.tzinfo is None:
         finished = finished.replace(tzinfo=UTC)  # SQLite hands back naive UTC
