@@ -47,25 +47,48 @@ def _error_text(exc: BaseException) -> str:
 
 
 def _plan(last: dict[str, date], symbols: list[str], *, since: date | None, first: date, today: date):
-    """Group symbols by the date their fetch starts: new ones from `first`, others after their last bar."""
+    """Group symbols by the date their fetch starts: new ones from `first`, stored ones from their
+    last bar (one day of overlap, to notice a basis change the provider reported late)."""
     groups: dict[date, list[str]] = defaultdict(list)
     up_to_date = []
     for symbol in symbols:
-        start = since or (last[symbol] + timedelta(days=1) if symbol in last else first)
-        if start > today or (symbol in last and not since and not calendar.sessions(start, today)):
+        if (
+            since is None
+            and symbol in last
+            and not calendar.sessions(last[symbol] + timedelta(days=1), today)
+        ):
+            up_to_date.append(symbol)
+            continue
+        start = since or last.get(symbol, first)
+        if start > today:
             up_to_date.append(symbol)
         else:
             groups[start].append(symbol)
     return groups, up_to_date
 
 
-def _rebased(fetched: FetchResult, last: dict[str, date]) -> list[str]:
-    """Symbols whose stored history is now on another price basis (a split or dividend since)."""
+def _rebased(conn, fetched: FetchResult, last: dict[str, date]) -> list[str]:
+    """Symbols whose stored history is now on another price basis: a split or dividend in the
+    fetched range, or a stored bar the provider now prices differently (an action it reported late)."""
     acts = fetched.actions
-    if acts.empty:
-        return []
-    return sorted(s for s in set(acts["symbol"]) if s in last)
+    moved = set(acts["symbol"]) & set(last) if not acts.empty else set()
+    bars = fetched.bars
+    overlap = bars[bars["symbol"].map(last) == bars["date"]]
+    if not overlap.empty:
+        stored = store.bars_on(conn, sorted(set(overlap["date"])), sorted(set(overlap["symbol"])))
+        both = overlap.merge(stored, on=["symbol", "date"], suffixes=("", "_stored"))
+        drift = (
+            (both["adj_close"] / both["adj_close_stored"] - 1)
+            .abs()
+            .combine((both["close"] / both["close_stored"] - 1).abs(), max)
+        )
+        moved |= set(both.loc[drift > BASIS_TOLERANCE, "symbol"])
+    return sorted(moved)
 
+
+# Relative change of a stored close that means a new price basis, not float noise (a dividend
+# moves adjusted closes by 0.1 % or more, a split by half or more).
+BASIS_TOLERANCE = 1e-4
 
 # A refetched history may start a few sessions after the stored one (holidays, listing day).
 COVERAGE_SLACK = timedelta(days=7)
@@ -99,10 +122,10 @@ def _fetch_chunk(
     """
     fetched = provider.fetch_daily(chunk, start=start, end=today)
     failures = dict(fetched.failures)
-    rebase = _rebased(fetched, last)
-    if not rebase:
-        return Chunk(bars=fetched.bars, histories=fetched.bars.iloc[0:0], failures=failures)
     with engine.connect() as conn:
+        rebase = _rebased(conn, fetched, last)
+        if not rebase:
+            return Chunk(bars=fetched.bars, histories=fetched.bars.iloc[0:0], failures=failures)
         stored_from = store.first_dates(conn, rebase)
     history_from = min([start, first, *stored_from.values()])
     full = fetched if start <= history_from else _fetch_or_fail(provider, rebase, history_from, today)
@@ -325,7 +348,7 @@ def refresh_symbol(
         store.claim_dataset(conn, provider.name)
         last = store.last_dates(conn, [symbol])
     first = history_start(settings, today)
-    start = last[symbol] + timedelta(days=1) if symbol in last else first
+    start = last.get(symbol, first)
     chunk = _fetch_chunk(engine, provider, [symbol], start=start, today=today, first=first, last=last)
     _store_chunk(engine, chunk)
     return chunk

@@ -75,15 +75,14 @@ def _clean(bars: pd.DataFrame) -> pd.DataFrame:
 
 
 def upsert_bars(conn: Connection, bars: pd.DataFrame) -> int:
-    """Insert or update bars by (symbol, date); returns rows written. Re-running writes the same rows."""
+    """Insert new bars and update changed ones by (symbol, date); returns the rows inserted or
+    changed, so re-running with the same bars writes (and reports) nothing."""
     frame = _clean(bars)
     if frame.empty:
         return 0
     if conn.dialect.name == "postgresql":
-        _upsert_postgres(conn, frame)
-    else:
-        _upsert_sqlite(conn, frame)
-    return len(frame)
+        return _upsert_postgres(conn, frame)
+    return _upsert_sqlite(conn, frame)
 
 
 def replace_bars(conn: Connection, symbols: Iterable[str], bars: pd.DataFrame) -> int:
@@ -92,7 +91,7 @@ def replace_bars(conn: Connection, symbols: Iterable[str], bars: pd.DataFrame) -
     return upsert_bars(conn, bars)
 
 
-def _upsert_sqlite(conn: Connection, frame: pd.DataFrame) -> None:
+def _upsert_sqlite(conn: Connection, frame: pd.DataFrame) -> int:
     """One compiled INSERT … ON CONFLICT, executed over plain tuples in batches.
 
     Handing the driver tuples (dates as the ISO text SQLAlchemy stores them as) skips
@@ -102,12 +101,15 @@ def _upsert_sqlite(conn: Connection, frame: pd.DataFrame) -> None:
     stmt = stmt.on_conflict_do_update(
         index_elements=[daily_bars.c.symbol, daily_bars.c.date],
         set_={c: stmt.excluded[c] for c in VALUE_COLUMNS},
+        where=or_(*[daily_bars.c[c].is_distinct_from(stmt.excluded[c]) for c in VALUE_COLUMNS]),
     )
     compiled = stmt.compile(dialect=conn.dialect)
     assert list(compiled.positiontup) == BAR_COLUMNS  # tuples below are in this order
     rows = list(_rows(frame.assign(date=[d.isoformat() for d in frame["date"]])))
+    written = 0
     for i in range(0, len(rows), SQLITE_BATCH):
-        conn.exec_driver_sql(str(compiled), rows[i : i + SQLITE_BATCH])
+        written += conn.exec_driver_sql(str(compiled), rows[i : i + SQLITE_BATCH]).rowcount
+    return written
 
 
 def _column_values(series: pd.Series, *, integer: bool = False) -> list:
@@ -137,7 +139,7 @@ def _staging_table() -> Table:
     return Table("daily_bars_stage", MetaData(), *cols, prefixes=["TEMPORARY"])
 
 
-def _upsert_postgres(conn: Connection, frame: pd.DataFrame) -> None:
+def _upsert_postgres(conn: Connection, frame: pd.DataFrame) -> int:
     """Rows after a symbol's last stored date are COPYed straight in; the rest are upserted.
 
     A daily pull only appends, and COPY is the fastest way in. Rows that may already exist go
@@ -151,21 +153,24 @@ def _upsert_postgres(conn: Connection, frame: pd.DataFrame) -> None:
     appended = ~stored
     appended[stored] = frame.loc[stored, "date"] > frame.loc[stored, "symbol"].map(last)
     _copy_rows(conn, "daily_bars", frame[appended])
-    if appended.all():
-        return
+    written = int(appended.sum())
+    if written == len(frame):
+        return written
     stage = _staging_table()
     stage.create(conn)
     try:
         _copy_rows(conn, stage.name, frame[~appended])
         same_key = and_(daily_bars.c.symbol == stage.c.symbol, daily_bars.c.date == stage.c.date)
         changed = or_(*[daily_bars.c[c].is_distinct_from(stage.c[c]) for c in VALUE_COLUMNS])
-        conn.execute(
+        written += conn.execute(
             update(daily_bars).values({c: stage.c[c] for c in VALUE_COLUMNS}).where(same_key, changed)
-        )
+        ).rowcount
         new_rows = select(*[stage.c[c] for c in BAR_COLUMNS]).where(~exists().where(same_key))
-        conn.execute(insert(daily_bars).from_select(BAR_COLUMNS, new_rows))
+        inserted = insert(daily_bars).from_select(BAR_COLUMNS, new_rows)
+        written += conn.execute(inserted, execution_options={"preserve_rowcount": True}).rowcount
     finally:
         stage.drop(conn)
+    return written
 
 
 _COPY_HEADER = b"PGCOPY\n\xff\r\n\x00" + bytes(8)  # signature, no flags, no header extension

@@ -279,3 +279,27 @@ def test_since_before_stored_history_keeps_what_it_fetched(engine, one_year):
     )
     assert result.status == "ok"
     assert all_bars(engine)["date"].min() == date(2022, 1, 3)
+
+
+class NoActions(DemoProvider):
+    """A provider that reports a split late: new prices, but no event in `actions` yet."""
+
+    def fetch_daily(self, symbols, **kw):
+        result = super().fetch_daily(symbols, **kw)
+        result.actions = result.actions.iloc[0:0]
+        return result
+
+
+def test_a_split_reported_late_is_caught_by_the_overlap_day(engine, one_year):
+    symbols = ["NFLX", "MSFT"]
+    jobs.pull(
+        engine, DemoProvider(today=date(2025, 11, 14)), one_year, symbols=symbols, today=date(2025, 11, 14)
+    )
+    result = jobs.pull(
+        engine, NoActions(today=date(2025, 11, 18)), one_year, symbols=symbols, today=date(2025, 11, 18)
+    )
+    assert result.status == "ok"
+    with engine.connect() as conn:
+        closes = store.load_bars(conn, "NFLX").set_index("date")["close"]
+    assert abs(closes[date(2025, 11, 17)] / closes[date(2025, 11, 14)] - 1) < 0.2
+    assert closes.pct_change().abs().max() < 0.2  # one basis all the way back

@@ -35,10 +35,10 @@ def test_upsert_inserts_then_updates_without_duplicates(engine):
         assert store.upsert_bars(conn, bars(days=3)) == 3
     first = stored(engine)
     with engine.begin() as conn:
-        store.upsert_bars(conn, bars(days=3))
+        assert store.upsert_bars(conn, bars(days=3)) == 0  # nothing changed, nothing written
     assert stored(engine) == first
     with engine.begin() as conn:
-        store.upsert_bars(conn, bars(days=4, close=12.0))
+        assert store.upsert_bars(conn, bars(days=4, close=12.0)) == 4  # 3 changed, 1 new
     rows = stored(engine)
     assert len(rows) == 4
     assert {r.close for r in rows} == {12.0}

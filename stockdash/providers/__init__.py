@@ -22,10 +22,30 @@ def _yahoo_reachable() -> bool:
     return ok
 
 
+@lru_cache
+def _database_provider(url: str) -> str | None:
+    """Whose data the database at `url` already holds, or None (empty, unmigrated, unreachable)."""
+    from stockdash import store
+    from stockdash.db import make_engine
+
+    engine = make_engine(url)
+    try:
+        with engine.connect() as conn:
+            return store.dataset_provider(conn)
+    except Exception:
+        return None
+    finally:
+        engine.dispose()
+
+
 def resolve_provider_name(settings: Settings) -> str:
-    """`yahoo` or `demo`; `auto` asks once per process whether Yahoo answers."""
+    """`yahoo` or `demo`. `auto` keeps to whatever a configured database already holds, so one
+    failed probe never starts demo data in a real database; otherwise it asks once per process
+    whether Yahoo answers."""
     if settings.provider != "auto":
         return settings.provider
+    if settings.database_url and (held := _database_provider(settings.database_url)):
+        return held
     return "yahoo" if _yahoo_reachable() else "demo"
 
 
