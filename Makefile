@@ -18,7 +18,7 @@ run: install
 	$(PY) worker.py migrate
 	$(PY) worker.py pull
 	$(PY) worker.py movers > /dev/null
-	$(VENV)/bin/honcho start -f Procfile.dev
+	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" $(VENV)/bin/honcho start -f Procfile.dev
 
 test: install
 	$(VENV)/bin/pytest
