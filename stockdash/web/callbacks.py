@@ -40,18 +40,24 @@ def _iso(text: str | None) -> str | None:
         return None
 
 
-def parse_query(query: str | None) -> dict:
-    """The view a URL query string asks for; unknown or malformed parts fall back to defaults."""
-    params = {k: v[-1] for k, v in parse_qs((query or "").lstrip("?")).items()}
-    symbol = (params.get("symbol") or DEFAULT_SYMBOL).strip().upper()
-    compare = []
-    for raw in (params.get("compare") or "").split(","):
+def compare_list(raws: list[str], symbol: str) -> list[str]:
+    """Valid, distinct tickers to compare with `symbol`; malformed ones are dropped, not fatal."""
+    compare: list[str] = []
+    for raw in raws:
         try:
             sym = to_yahoo(normalise(raw))
         except InvalidSymbol:
             continue
         if sym != symbol and sym not in compare:
             compare.append(sym)
+    return compare
+
+
+def parse_query(query: str | None) -> dict:
+    """The view a URL query string asks for; unknown or malformed parts fall back to defaults."""
+    params = {k: v[-1] for k, v in parse_qs((query or "").lstrip("?")).items()}
+    symbol = (params.get("symbol") or DEFAULT_SYMBOL).strip().upper()
+    compare = compare_list((params.get("compare") or "").split(","), symbol)
     start, end = _iso(params.get("start")), _iso(params.get("end"))
     period = params.get("period") or DEFAULT_PERIOD
     if start or end:
@@ -257,15 +263,7 @@ def chart(services: Services, view: dict | None, chart_type: str | None, overlay
 
 
 def _chart(services: Services, symbol: str, view: dict, chart_type: str, overlays: list[str]) -> tuple:
-    compare = []
-    for raw in view.get("compare") or []:
-        try:
-            sym = to_yahoo(normalise(raw))
-        except InvalidSymbol:
-            continue
-        if sym != symbol and sym not in compare:
-            compare.append(sym)
-    compare = compare[:MAX_COMPARE]
+    compare = compare_list(view.get("compare") or [], symbol)[:MAX_COMPARE]
     reasons = queries.refresh(services, [symbol, *compare])
     period = view.get("period") or DEFAULT_PERIOD
     end = None
