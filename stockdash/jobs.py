@@ -41,11 +41,6 @@ def history_start(settings: Settings, today: date) -> date:
     return today - timedelta(days=round(365.25 * settings.history_years))
 
 
-def _error_text(exc: BaseException) -> str:
-    text = str(exc).strip().splitlines()
-    return f"{type(exc).__name__}: {text[0][:300]}" if text else type(exc).__name__
-
-
 def _plan(last: dict[str, date], symbols: list[str], *, since: date | None, first: date, today: date):
     """Group symbols by the date their fetch starts: new ones from `first`, stored ones from their
     last bar (one day of overlap, to notice a basis change the provider reported late)."""
@@ -156,7 +151,7 @@ def _fetch_or_fail(provider: Provider, symbols: list[str], start: date, end: dat
     try:
         return provider.fetch_daily(symbols, start=start, end=end)
     except ProviderError as exc:
-        return FetchResult(failures={s: f"provider failed: {_error_text(exc)}" for s in symbols})
+        return FetchResult(failures={s: f"provider failed: {runlog.error_text(exc)}" for s in symbols})
 
 
 def _store_chunk(engine: Engine, chunk: Chunk) -> int:
@@ -236,17 +231,17 @@ def pull(
                     time.monotonic() - t0,
                 )
     except ProviderError as exc:
-        result.message = f"provider failed: {_error_text(exc)}"
+        result.message = f"provider failed: {runlog.error_text(exc)}"
         result.finish("partial" if result.rows_written else "failed")
     except store.DatasetMismatch as exc:
         result.message = str(exc)
         result.finish("failed")
     except SQLAlchemyError as exc:
-        result.message = f"database error: {_error_text(exc)}"
+        result.message = f"database error: {runlog.error_text(exc)}"
         result.finish("partial" if result.rows_written else "failed")
     except Exception as exc:  # a bug must still close the run, not leave it `running`
         log.exception("job=pull unexpected error")
-        result.message = f"unexpected error: {_error_text(exc)}"
+        result.message = f"unexpected error: {runlog.error_text(exc)}"
         result.finish("partial" if result.rows_written else "failed")
     else:
         result.finish("partial" if result.message.startswith(runlog.STOPPED) else None)
@@ -282,11 +277,11 @@ def movers(engine: Engine, *, as_of: date | None = None) -> RunResult:
         result.message = str(exc)
         result.finish("failed")
     except SQLAlchemyError as exc:
-        result.message = f"database error: {_error_text(exc)}"
+        result.message = f"database error: {runlog.error_text(exc)}"
         result.finish("failed")
     except Exception as exc:  # a bug must still close the run, not leave it `running`
         log.exception("job=movers unexpected error")
-        result.message = f"unexpected error: {_error_text(exc)}"
+        result.message = f"unexpected error: {runlog.error_text(exc)}"
         result.finish("failed")
     runlog.finish(engine, result, started)
     return result
@@ -316,7 +311,7 @@ def prune(engine: Engine, settings: Settings) -> RunResult:
         abandoned = runlog.mark_abandoned(engine)
         result.rows_written = runlog.prune(engine, keep_days=settings.job_runs_keep_days)
     except SQLAlchemyError as exc:
-        result.message = f"database error: {_error_text(exc)}"
+        result.message = f"database error: {runlog.error_text(exc)}"
         result.finish("failed")
     else:
         result.message = f"deleted {result.rows_written} old runs, closed {abandoned} abandoned"

@@ -103,13 +103,15 @@ def finish(engine: Engine, result: RunResult, started: float) -> None:
                     )
                 )
     except Exception as exc:  # the run's own outcome matters more than its log row
-        log.error("job=%s could not record its end: %s", result.job, _short(exc))
+        log.error("job=%s could not record its end: %s", result.job, error_text(exc))
     level = logging.INFO if result.status == "ok" else logging.WARNING
     log.log(level, result.log_line())
 
 
-def _short(exc: BaseException) -> str:
-    return str(exc).strip().splitlines()[0][:300] if str(exc).strip() else type(exc).__name__
+def error_text(exc: BaseException) -> str:
+    """`Type: first line of the message`, short enough for a log line and the run log."""
+    text = str(exc).strip().splitlines()
+    return f"{type(exc).__name__}: {text[0][:300]}" if text else type(exc).__name__
 
 
 def mark_abandoned(engine: Engine, *, now: datetime | None = None) -> int:
