@@ -20,7 +20,10 @@ def nyse() -> xcals.ExchangeCalendar:
         warnings.filterwarnings(
             "ignore", message="Series.values returning an ndarray", category=DeprecationWarning
         )
-        return xcals.get_calendar("XNYS", start="1990-01-02")
+        # Ten years ahead (the library's default is one): a clock that is never restarted must
+        # not run off the end of its calendar and lose its daily job.
+        end = pd.Timestamp.today().normalize() + pd.DateOffset(years=10)
+        return xcals.get_calendar("XNYS", start="1990-01-02", end=end)
 
 
 def sessions(start: date, end: date) -> list[date]:

@@ -8,7 +8,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, ValidationError, field_validator
+from pydantic import Field, ValidationError, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
@@ -41,6 +41,12 @@ def parse_window(text: str) -> tuple[time, time] | None:
 
 # Never echoed back in an error: they may hold a password.
 SECRET_VARIABLES = {"DATABASE_URL"}
+
+
+def _minutes(start: time, end: time) -> int:
+    """Length of a daily window in minutes; a window whose end is before its start wraps midnight."""
+    length = (end.hour * 60 + end.minute) - (start.hour * 60 + start.minute)
+    return length if length > 0 else length + 24 * 60
 
 
 class Settings(BaseSettings):
@@ -89,8 +95,11 @@ class Settings(BaseSettings):
 
     @field_validator("downtime")
     @classmethod
-    def _check_downtime(cls, value: str) -> str:
-        parse_window(value)
+    def _check_downtime(cls, value: str, info: ValidationInfo) -> str:
+        window = parse_window(value)
+        interval = info.data.get("keepalive_minutes", 20)
+        if window and _minutes(*window) > 24 * 60 - interval:
+            raise ValueError(f"leaves no time for a keep-alive ping every {interval} minutes")
         return value
 
     @field_validator("universe")

@@ -155,6 +155,31 @@ def has_pulled(engine: Engine, day: date) -> bool:
     return latest is not None and latest >= day
 
 
+def has_movers(engine: Engine, day: date) -> bool:
+    """Whether movers for trading date `day` (or later) were computed."""
+    with engine.connect() as conn:
+        latest = conn.execute(
+            select(func.max(job_runs.c.target_date)).where(
+                job_runs.c.job == "movers", job_runs.c.status == "ok"
+            )
+        ).scalar()
+    return latest is not None and latest >= day
+
+
+def mark_interrupted(engine: Engine, *, since: datetime) -> int:
+    """Runs this process started and could not finish before exiting: failed, their chunk rolled back."""
+    with engine.begin() as conn:
+        return conn.execute(
+            update(job_runs)
+            .where(job_runs.c.status == "running", job_runs.c.started_at >= since)
+            .values(
+                status="failed",
+                finished_at=_now(),
+                message="interrupted by shutdown mid-chunk; that chunk was rolled back",
+            )
+        ).rowcount
+
+
 def recent(engine: Engine, limit: int = 10) -> list[dict]:
     with engine.connect() as conn:
         rows = conn.execute(select(job_runs).order_by(job_runs.c.id.desc()).limit(limit)).mappings()

@@ -53,6 +53,13 @@ def test_universe_is_checked_at_start():
     assert describe_error(info.value).startswith("config error: UNIVERSE:")
 
 
+def test_downtime_must_leave_room_for_pings():
+    with pytest.raises(ValidationError) as info:
+        Settings(_env_file=None, downtime="00:00-23:50")
+    assert describe_error(info.value).startswith("config error: DOWNTIME: Value error, leaves no time")
+    assert Settings(_env_file=None, downtime="00:00-23:40").downtime_window
+
+
 def test_downtime_window_may_wrap_midnight():
     start, end = parse_window("22:00-03:30")
     assert (start.hour, end.hour, end.minute) == (22, 3, 30)

@@ -19,6 +19,11 @@ log = logging.getLogger("stockdash.clock")
 LOCK_KEY = int.from_bytes(hashlib.blake2b(b"stockdash.clock", digest_size=8).digest(), "big", signed=True)
 
 _TRY_LOCK = text("SELECT pg_try_advisory_lock(:key)").bindparams(bindparam("key", type_=BigInteger))
+# Only the clock's lock is taken on its connection, so any granted advisory lock there is it.
+_HELD = text(
+    "SELECT EXISTS (SELECT 1 FROM pg_locks"
+    " WHERE locktype = 'advisory' AND pid = pg_backend_pid() AND granted)"
+)
 _UNLOCK = text("SELECT pg_advisory_unlock(:key)").bindparams(bindparam("key", type_=BigInteger))
 
 
@@ -28,6 +33,10 @@ class ClockLock(Protocol):
         ...
 
     def release(self) -> None: ...
+
+    def held(self) -> bool:
+        """Whether this process still holds the lock (a dropped connection loses it)."""
+        ...
 
 
 class PostgresLock:
@@ -59,6 +68,15 @@ class PostgresLock:
             conn.close()
         return got
 
+    def held(self) -> bool:
+        if self._conn is None:
+            return False
+        try:
+            return bool(self._conn.execute(_HELD).scalar())
+        except Exception as exc:
+            log.error("clock lock check failed: %s", type(exc).__name__)
+            return False
+
     def release(self) -> None:
         if self._conn is None:
             return
@@ -85,6 +103,9 @@ class FileLock:
         except filelock.Timeout:
             return False
         return True
+
+    def held(self) -> bool:
+        return self._lock.is_locked
 
     def release(self) -> None:
         if self._lock.is_locked:

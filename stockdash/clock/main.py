@@ -31,6 +31,7 @@ from stockdash.providers import Provider, get_provider, resolve_provider_name
 log = logging.getLogger("stockdash.clock")
 
 STANDBY_POLL_SECONDS = 5  # how soon a standby clock notices the active one is gone
+LOCK_CHECK_SECONDS = 30  # how soon an active clock notices it lost its lock (a dropped connection)
 # From the signal to the exit; the platform's limit is ours too (Heroku kills after 30 s, we promise 10).
 SHUTDOWN_SECONDS = 8.0
 
@@ -71,6 +72,12 @@ class ClockJobs:
         if self._provider is None:
             self._provider = get_provider(self.settings)
         results = jobs.daily(self.engine, self._provider, self.settings, stop=self.stop)
+        # A long catch-up can outlast the next close; APScheduler then skips that run
+        # (max_instances=1) instead of queueing it, so pull the newer session now.
+        target = results[0].target_date
+        if not self.stop.is_set() and target and last_closed_session(datetime.now(NEW_YORK)) > target:
+            log.info("job=daily a newer session closed during the run: pulling it now")
+            results += jobs.daily(self.engine, self._provider, self.settings, stop=self.stop)
         return " ".join(f"{r.job}={r.status}" for r in results)
 
     def _housekeeping(self) -> str:
@@ -83,10 +90,10 @@ class ClockJobs:
         return ""
 
     def _run(self, name: str, func: Callable[[], str], *, quiet: bool = False) -> None:
-        if self.stop.is_set():
-            log.info("job=%s skipped: clock is stopping", name)
-            return
-        with self._idle:
+        with self._idle:  # checked and counted together, so shutdown never misses a starting job
+            if self.stop.is_set():
+                log.info("job=%s skipped: clock is stopping", name)
+                return
             self._running += 1
         started = time.monotonic()
         if not quiet:
@@ -111,8 +118,9 @@ class ClockJobs:
 
 
 def catch_up_needed(engine: Engine, now: datetime) -> bool:
-    """Whether the latest trading day that has closed at `now` still lacks a successful pull."""
-    return not runlog.has_pulled(engine, last_closed_session(now))
+    """Whether the latest trading day that has closed at `now` still lacks its pull or its movers."""
+    day = last_closed_session(now)
+    return not runlog.has_pulled(engine, day) or not runlog.has_movers(engine, day)
 
 
 class _Stopper:
@@ -192,13 +200,28 @@ def run(settings: Settings) -> int:
     if not _take_lock(lock, stopper.stop):
         log.info("clock stopped while on standby")
         return 0
+    lost = threading.Event()
+    threading.Thread(
+        target=_watch_lock, args=(lock, stopper.stop, lost), name="clock-lock", daemon=True
+    ).start()
     try:
         log.info("clock active: holds the %s lock", engine.dialect.name)
         _serve(settings, engine, stopper)
     finally:
         lock.release()
         log.info("clock lock released")
-    return 0
+    return 1 if lost.is_set() else 0
+
+
+def _watch_lock(lock: ClockLock, stop: threading.Event, lost: threading.Event) -> None:
+    """Stop this clock if it loses its lock: a standby may already be active, and two must never run."""
+    while not stop.wait(LOCK_CHECK_SECONDS):
+        if not lock.held():
+            log.error(
+                "clock lost its lock (database connection dropped?): stopping; a restart takes it again"
+            )
+            lost.set()
+            stop.set()
 
 
 def plan(settings: Settings, engine: Engine, jobs: Jobs, now: datetime) -> BlockingScheduler:
@@ -235,16 +258,30 @@ def plan(settings: Settings, engine: Engine, jobs: Jobs, now: datetime) -> Block
 def _serve(settings: Settings, engine: Engine, stopper: _Stopper) -> None:
     """Schedule the jobs and block until a signal; then wait for the running job within the deadline."""
     jobs = ClockJobs(settings, engine, stopper.stop)
-    scheduler = plan(settings, engine, jobs, datetime.now(NEW_YORK))
+    started = datetime.now(NEW_YORK)
+    scheduler = plan(settings, engine, jobs, started)
     stopper.attach(scheduler)
     scheduler.start()  # blocks until the stopper shuts it down
 
     if not jobs.wait_idle(stopper.seconds_left()):
         # Better a rolled-back chunk than a SIGKILL: the database undoes the open transaction.
         log.error("clock exiting with a job still running after %.0fs", SHUTDOWN_SECONDS)
+        _mark_interrupted(engine, since=started)
         logging.shutdown()
         os._exit(1)
     log.info("clock stopped")
+
+
+def _mark_interrupted(engine: Engine, *, since: datetime) -> None:
+    """Close this clock's open run rows, giving the database a second at most: exiting matters more."""
+
+    def mark() -> None:
+        with contextlib.suppress(Exception):
+            runlog.mark_interrupted(engine, since=since)
+
+    worker = threading.Thread(target=mark, name="clock-mark-interrupted", daemon=True)
+    worker.start()
+    worker.join(1.0)
 
 
 def print_schedule(settings: Settings, *, start: datetime, days: int) -> list[str]:

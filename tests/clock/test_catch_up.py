@@ -19,11 +19,18 @@ from stockdash.schema import job_runs
 NOW = datetime(2026, 11, 24, 10, 0, tzinfo=NEW_YORK)
 
 
-def record_pull(engine, target: date, status: str) -> None:
-    result = RunResult("pull", provider="demo", target_date=target)
+def record(engine, job: str, target: date, status: str) -> None:
+    result = RunResult(job, provider="demo", target_date=target)
     runlog.start(engine, result)
     result.finish(status)
     runlog.finish(engine, result, time.monotonic())
+
+
+def record_pull(engine, target: date, status: str) -> None:
+    """A daily run: the pull with `status`, and movers after a pull that got through."""
+    record(engine, "pull", target, status)
+    if status != "failed":
+        record(engine, "movers", target, "ok")
 
 
 class Recorder:
@@ -58,6 +65,13 @@ def test_no_catch_up_when_last_session_pulled(engine, settings, status):
     job = plan(settings, engine, Recorder(), NOW).get_job("daily")
     assert not hasattr(job, "next_run_time")
     assert job.trigger.get_next_fire_time(None, NOW) == datetime(2026, 11, 24, 16, 30, tzinfo=NEW_YORK)
+
+
+def test_catch_up_when_movers_are_missing(engine, settings):
+    record(engine, "pull", date(2026, 11, 23), "ok")
+    assert catch_up_needed(engine, NOW)  # a shutdown between pull and movers
+    record(engine, "movers", date(2026, 11, 23), "ok")
+    assert not catch_up_needed(engine, NOW)
 
 
 def test_catch_up_over_a_holiday_weekend(engine, settings):

@@ -52,3 +52,31 @@ def test_sqlite_file_lock_only_one_holder(sqlite_url):
         first.release()
         second.release()
         engine.dispose()
+
+
+def test_a_clock_that_loses_its_lock_stops(postgres_url, monkeypatch):
+    """The lock's connection is killed (a database restart): the active clock notices and stops."""
+    import threading
+
+    from sqlalchemy import text
+
+    from stockdash.clock import main
+    from tests.conftest import postgres_admin
+
+    monkeypatch.setattr(main, "LOCK_CHECK_SECONDS", 0.1)
+    engine = make_engine(postgres_url)
+    lock = PostgresLock(engine)
+    stop, lost = threading.Event(), threading.Event()
+    try:
+        assert lock.acquire() and lock.held()
+        watcher = threading.Thread(target=main._watch_lock, args=(lock, stop, lost), daemon=True)
+        watcher.start()
+        assert not stop.wait(0.5)  # healthy: keeps running
+        pid = lock._conn.execute(text("SELECT pg_backend_pid()")).scalar()
+        with postgres_admin().connect() as conn:
+            conn.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+        assert stop.wait(5) and lost.is_set()
+        assert not lock.held()
+    finally:
+        lock.release()
+        engine.dispose()

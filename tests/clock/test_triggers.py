@@ -85,7 +85,7 @@ def test_daily_delay_is_from_that_days_close(delay, expected):
 
 
 def test_daily_past_the_calendar_returns_none():
-    assert DAILY.get_next_fire_time(None, ny(2099, 1, 1)) is None
+    assert DAILY.get_next_fire_time(None, ny(2099, 1, 1)) is None  # beyond even ten years ahead
 
 
 DOWNTIME = (time(2, 0), time(7, 0))
