@@ -28,5 +28,8 @@ graceful_timeout = 20
 # Access log to stdout: the platform's log router collects it.
 accesslog = "-"
 
+# gunicorn 27's control socket lives at one path per user, shared by every instance; not needed.
+control_socket_disable = True
+
 # Behind Heroku's router, trust its X-Forwarded-* headers (for scheme and client IP in logs).
 forwarded_allow_ips = "*"

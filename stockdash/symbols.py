@@ -15,6 +15,10 @@ def normalise(raw: object) -> str:
     """Upper-case, trimmed, validated symbol; InvalidSymbol with a plain reason otherwise."""
     if not isinstance(raw, str):
         raise InvalidSymbol("a ticker symbol must be text")
+    if not raw.isascii():  # before upper(): 'ı'.upper() is 'I', 'ß'.upper() is 'SS'
+        raise InvalidSymbol(
+            f"'{raw.strip()[:20]}' is not a valid ticker symbol (letters, digits and . - = ^ only)"
+        )
     symbol = raw.strip().upper()
     if not symbol:
         raise InvalidSymbol("the ticker symbol is empty")

@@ -18,6 +18,8 @@ def test_valid_symbols(raw):
         ("A" * 50, "too long"),
         ("AA PL", "not a valid ticker"),
         (None, "must be text"),
+        ("ıbm", "not a valid ticker"),
+        ("ßPY", "not a valid ticker"),
     ],
 )
 def test_malformed_symbols_are_rejected_with_a_reason(raw, reason):

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 import logging
+import re
 from datetime import date
 
 from flask import Blueprint, Flask, Response, jsonify, request
@@ -26,6 +27,7 @@ from stockdash.web.queries import Services
 log = logging.getLogger("stockdash.web")
 
 FORMATS = ("json", "csv")
+ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")  # fromisoformat alone also takes 20260101 and 2026-W01-1
 CSV_COLUMNS = ["date", "open", "high", "low", "close", "adj_close", "volume"]
 
 
@@ -41,11 +43,22 @@ def error(status: int, message: str, **extra) -> tuple[Response, int]:
     return jsonify({"error": message, "status": status, **extra}), status
 
 
+def _only_params(*allowed: str) -> None:
+    """A misspelt parameter (`?from=` for `?start=`) or a repeated one is an error, not ignored."""
+    for name in request.args:
+        if name not in allowed:
+            raise BadRequest(f"unknown parameter {name[:40]!r}; use {', '.join(allowed)}", param=name[:40])
+        if len(request.args.getlist(name)) > 1:
+            raise BadRequest(f"'{name}' is given more than once", param=name)
+
+
 def _date_param(name: str) -> date | None:
     raw = request.args.get(name)
     if raw is None or raw == "":
         return None
     try:
+        if not ISO_DATE.fullmatch(raw):
+            raise ValueError(raw)
         return date.fromisoformat(raw)
     except ValueError:
         raise BadRequest(f"'{name}' must be a date as YYYY-MM-DD (got {raw[:40]!r})", param=name) from None
@@ -88,6 +101,7 @@ def blueprint(services: Services) -> Blueprint:
             symbol = to_yahoo(normalise(raw_symbol))
         except InvalidSymbol as exc:
             raise BadRequest(str(exc), param="symbol") from None
+        _only_params("start", "end", "format")
         start, end = _date_param("start"), _date_param("end")
         if start and end and start > end:
             raise BadRequest(f"'start' ({start}) is after 'end' ({end})", param="start")
@@ -136,6 +150,7 @@ def blueprint(services: Services) -> Blueprint:
 
     @bp.get("/api/movers")
     def movers():
+        _only_params("date", "horizon", "group")
         as_of = _date_param("date")
         horizon = _choice("horizon", list(movers_mod.HORIZONS), "1d")
         group = _choice("group", list(movers_mod.GROUPS), "sp500")

@@ -15,7 +15,7 @@ from datetime import UTC, date, datetime, timedelta
 from functools import cached_property
 
 import pandas as pd
-from sqlalchemy import Engine, func, select, text
+from sqlalchemy import Engine, select, text
 
 from stockdash import calendar, jobs, runlog, store
 from stockdash import movers as movers_mod
@@ -23,7 +23,7 @@ from stockdash.config import Settings
 from stockdash.db import get_engine
 from stockdash.providers import get_provider, resolve_provider_name
 from stockdash.providers.base import Provider, ProviderError
-from stockdash.schema import daily_bars, securities
+from stockdash.schema import securities
 from stockdash.universe import catalogue
 
 log = logging.getLogger("stockdash.web")
@@ -47,7 +47,9 @@ class Services:
 
     settings: Settings
     provider_override: Provider | None = None
-    _failed: dict[str, float] = field(default_factory=dict)
+    # When each symbol was last sent to the provider, whatever came of it: a symbol is asked at
+    # most once per RETRY_AFTER_SECONDS, so a slow, failing or lagging provider costs one wait.
+    _asked: dict[str, float] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     @cached_property
@@ -126,7 +128,7 @@ def freshness(services: Services) -> Freshness:
     engine = services.engine
     with engine.connect() as conn:
         provider = store.dataset_provider(conn)
-        latest = conn.execute(select(func.max(daily_bars.c.date))).scalar()
+        latest = store.latest_date(conn)
     pulled = runlog.last_success(engine, jobs.UNIVERSE_PULL, jobs.SYMBOLS_PULL)
     finished = pulled["finished_at"] if pulled else None
     if finished is not None and finished.tzinfo is None:
@@ -184,12 +186,23 @@ def is_stale(last: date | None, *, settings: Settings, now: datetime | None = No
     return age > timedelta(hours=settings.stale_after_hours)
 
 
-def _refresh_allowed(services: Services, symbol: str, dataset: str | None) -> bool:
-    if dataset is not None and dataset != services.provider.name:
-        return False  # never mix demo and real bars; the clock owns this database
+def _refresh_allowed(services: Services, dataset: str | None) -> bool:
+    """Never mix demo and real bars, and never be the one to decide what an empty database holds
+    on a guess: with PROVIDER=auto that is the clock's first pull."""
+    if dataset is None:
+        return services.settings.provider != "auto"
+    return dataset == services.provider.name
+
+
+def _claim_ask(services: Services, symbol: str) -> bool:
+    """True (and noted) when `symbol` was not sent to the provider within RETRY_AFTER_SECONDS."""
+    now = time.monotonic()
     with services._lock:
-        failed_at = services._failed.get(symbol)
-    return failed_at is None or time.monotonic() - failed_at > RETRY_AFTER_SECONDS
+        asked = services._asked.get(symbol)
+        if asked is not None and now - asked < RETRY_AFTER_SECONDS:
+            return False
+        services._asked[symbol] = now
+    return True
 
 
 def _refresh_one(services: Services, symbol: str) -> str | None:
@@ -203,12 +216,8 @@ def _refresh_one(services: Services, symbol: str) -> str | None:
         reason = "fetching fresh prices failed"
     else:
         if symbol not in result.failures:
-            with services._lock:
-                services._failed.pop(symbol, None)
             return None
         reason = f"the provider has no prices for {symbol} ({result.failures[symbol]})"
-    with services._lock:
-        services._failed[symbol] = time.monotonic()
     return reason
 
 
@@ -217,10 +226,10 @@ def refresh(services: Services, symbols: list[str], *, budget: float = REFRESH_B
     with services.engine.connect() as conn:
         last = store.last_dates(conn, symbols)
         dataset = store.dataset_provider(conn)
+    if not _refresh_allowed(services, dataset):
+        return {}
     todo = [
-        s
-        for s in symbols
-        if is_stale(last.get(s), settings=services.settings) and _refresh_allowed(services, s, dataset)
+        s for s in symbols if is_stale(last.get(s), settings=services.settings) and _claim_ask(services, s)
     ]
     if not todo:
         return {}

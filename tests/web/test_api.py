@@ -98,6 +98,10 @@ def test_history_csv(server):
         ("/api/movers", {"group": "nasdaq"}, 400, ["group"]),
         ("/api/movers", {"date": "20-11-2026"}, 400, ["date"]),
         ("/api/movers", {"date": "2001-01-02"}, 404, ["no movers snapshot"]),
+        ("/api/history/MSFT", {"start": "20260101"}, 400, ["YYYY-MM-DD"]),
+        ("/api/history/MSFT", {"from": "2026-01-01"}, 400, ["unknown parameter 'from'"]),
+        ("/api/history/%C4%B1bm", {}, 400, ["not a valid ticker"]),
+        ("/api/movers", {"horizon": ["1d", "1w"]}, 400, ["more than once"]),
         ("/api/nothing-here", {}, 404, []),
     ],
 )

@@ -11,6 +11,7 @@ from dash.exceptions import PreventUpdate
 
 from stockdash import store
 from stockdash.db import make_engine
+from stockdash.migrate import upgrade
 from stockdash.providers.base import FetchResult, ProviderError
 from stockdash.providers.demo import DemoProvider
 from stockdash.web import callbacks, figures, ids, layout, queries
@@ -257,6 +258,38 @@ def test_failed_symbol_is_not_asked_again_at_once(demo_url, monkeypatch):
     queries.refresh(services, ["MSFT"])
     queries.refresh(services, ["MSFT"])
     assert len(calls) == 1
+
+
+def test_slow_provider_costs_one_wait_not_one_per_view(demo_url, monkeypatch):
+    monkeypatch.setattr(queries, "is_stale", lambda last, **_: True)
+    calls = []
+
+    class Slow(SlowProvider):
+        def fetch_daily(self, symbols, **kw):
+            calls.append(symbols)
+            return super().fetch_daily(symbols, **kw)
+
+    services = services_for(demo_url, provider=Slow())
+    assert "slow to answer" in queries.refresh(services, ["MSFT"], budget=0.3)["MSFT"]
+    started = time.monotonic()
+    assert queries.refresh(services, ["MSFT"], budget=0.3) == {}  # not sent, not waited for
+    assert time.monotonic() - started < 0.2
+    assert len(calls) == 1
+
+
+def test_web_never_claims_an_empty_database_on_a_guess(tmp_path):
+    from stockdash import store
+
+    url = f"sqlite:///{tmp_path / 'empty.db'}"
+    engine = make_engine(url)
+    upgrade(engine)
+    services = services_for(url, provider=DemoProvider())
+    services.settings = services.settings.model_copy(update={"provider": "auto"})
+    figure, _, notice, _ = callbacks.chart(services, {"symbol": "AAPL"}, "candles", [])
+    assert "No prices for AAPL" in text_of(notice)
+    with engine.connect() as conn:
+        assert store.dataset_provider(conn) is None
+    engine.dispose()
 
 
 def test_database_down_is_a_plain_message():
