@@ -22,20 +22,30 @@ def _yahoo_reachable() -> bool:
     return ok
 
 
-@lru_cache
+_held: dict[str, str] = {}
+
+
 def _database_provider(url: str) -> str | None:
-    """Whose data the database at `url` already holds, or None (empty, unmigrated, unreachable)."""
+    """Whose data the database at `url` already holds, or None (empty, unmigrated, unreachable).
+
+    Only an answer is remembered: a database that was down or empty is asked again next time.
+    """
+    if url in _held:
+        return _held[url]
     from stockdash import store
     from stockdash.db import make_engine
 
     engine = make_engine(url)
     try:
         with engine.connect() as conn:
-            return store.dataset_provider(conn)
+            held = store.dataset_provider(conn)
     except Exception:
         return None
     finally:
         engine.dispose()
+    if held:
+        _held[url] = held
+    return held
 
 
 def resolve_provider_name(settings: Settings) -> str:
