@@ -113,10 +113,13 @@ def _holidays(dates: pd.Series) -> list[str]:
 
 
 def _axes(layout: dict, dates: pd.Series, *, log: bool, y_title: str, percent: bool = False) -> None:
-    breaks = [{"bounds": ["sat", "mon"]}]
-    holidays = _holidays(dates)
-    if holidays:
-        breaks.append({"values": holidays})
+    if (pd.DatetimeIndex(dates).day_of_week >= 5).any():
+        breaks = []  # crypto and the like trade every day: hide nothing
+    else:
+        breaks = [{"bounds": ["sat", "mon"]}]
+        holidays = _holidays(dates)
+        if holidays:
+            breaks.append({"values": holidays})
     x_common = {
         "showgrid": False,
         "rangebreaks": breaks,
@@ -330,18 +333,48 @@ def _pct_range(horizon: str) -> float:
     return {"1d": 3.0, "1w": 6.0, "1m": 12.0, "1y": 40.0}.get(horizon, 5.0)
 
 
+MAX_TILES_PER_SECTOR = 60  # "all tracked" over the total market is thousands: a browser can't draw that
+
+
+def _cap_tiles(rows: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
+    """The largest tiles of each sector, the rest folded into one '+N more' tile per sector.
+
+    Tile ids are `t:SYMBOL` (a click charts it) or `o:SECTOR` for the folded tile (not clickable).
+    """
+    rank = rows.groupby("sector").cumcount()
+    shown, rest = rows[rank < MAX_TILES_PER_SECTOR], rows[rank >= MAX_TILES_PER_SECTOR]
+    ids = [f"t:{s}" for s in shown["symbol"]]
+    if rest.empty:
+        return shown, ids
+    folded = rest.groupby("sector").apply(
+        lambda g: pd.Series(
+            {
+                "symbol": f"+{len(g)} more",
+                "name": f"{len(g)} smaller {g.name} securities",
+                "size": g["size"].sum(),
+                "dollar_volume": g["dollar_volume"].sum(),
+                "pct_change": float(np.average(g["pct_change"], weights=g["size"])),
+            }
+        ),
+        include_groups=False,
+    )
+    folded = folded.reset_index()
+    return pd.concat([shown, folded], ignore_index=True), ids + [f"o:{s}" for s in folded["sector"]]
+
+
 def treemap_figure(rows: pd.DataFrame, *, horizon: str, title: str, root: str = "All") -> dict:
     """Sectors sized by dollar volume, tiles coloured by % change (red to green around 0)."""
     if rows.empty:
         return message_figure("No price changes to map yet.", height=460)
     rows = rows.sort_values("dollar_volume", ascending=False)
     rows = rows.assign(size=rows["dollar_volume"].where(rows["dollar_volume"] > 0, 1.0))
+    rows, tile_ids = _cap_tiles(rows)
     sector_tot = rows.groupby("sector")["size"].sum()
     sector_pct = rows.groupby("sector").apply(
         lambda g: float(np.average(g["pct_change"], weights=g["size"])), include_groups=False
     )
     total_pct = float(np.average(rows["pct_change"], weights=rows["size"]))
-    ids = ["root"] + [f"s:{s}" for s in sector_tot.index] + [f"t:{s}" for s in rows["symbol"]]
+    ids = ["root"] + [f"s:{s}" for s in sector_tot.index] + tile_ids
     labels = [root] + list(sector_tot.index) + rows["symbol"].tolist()
     parents = [""] + ["root"] * len(sector_tot) + [f"s:{s}" for s in rows["sector"]]
     values = [float(sector_tot.sum())] + [float(v) for v in sector_tot] + [float(v) for v in rows["size"]]

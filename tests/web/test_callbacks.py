@@ -385,3 +385,36 @@ def test_figures_never_blank():
     assert figures.quote(empty) is None
     fig = figures.treemap_figure(pd.DataFrame(), horizon="1d", title="x")
     assert fig["layout"]["annotations"][0]["text"]
+
+
+def test_treemap_folds_small_tiles_so_thousands_stay_drawable():
+    import numpy as np
+    import pandas as pd
+
+    n = 3000
+    rows = pd.DataFrame(
+        {
+            "symbol": [f"S{i}" for i in range(n)],
+            "name": [f"Company {i}" for i in range(n)],
+            "sector": np.where(np.arange(n) % 3 == 0, "Tech", "Other"),
+            "pct_change": np.linspace(-3, 3, n),
+            "dollar_volume": np.linspace(1e9, 1e6, n),
+        }
+    )
+    trace = figures.treemap_figure(rows, horizon="1d", title="All tracked")["data"][0]
+    tiles = [i for i in trace["ids"] if i.startswith(("t:", "o:"))]
+    assert len(tiles) == 2 * figures.MAX_TILES_PER_SECTOR + 2
+    assert {i for i in tiles if i.startswith("o:")} == {"o:Tech", "o:Other"}
+    # Sizes still add up: the folded tiles carry the rest of each sector.
+    assert trace["values"][0] == pytest.approx(rows["dollar_volume"].sum())
+
+
+def test_weekends_are_hidden_only_for_markets_that_close_on_weekends():
+    import pandas as pd
+
+    weekdays = pd.Series(pd.bdate_range("2026-11-02", "2026-11-13"))
+    every_day = pd.Series(pd.date_range("2026-11-02", "2026-11-13"))
+    for dates, hidden in ((weekdays, True), (every_day, False)):
+        layout: dict = {}
+        figures._axes(layout, dates, log=False, y_title="Price")
+        assert ({"bounds": ["sat", "mon"]} in layout["xaxis"]["rangebreaks"]) is hidden
