@@ -17,6 +17,18 @@ from stockdash.universe import catalogue, load_group, to_yahoo
 
 LIMIT = 12
 NAME_CUTOFF = 70  # WRatio below this is noise for company names
+# Names people type that the listing does not carry: brands and former names.
+ALIASES = {
+    "Google": ["GOOGL", "GOOG"],
+    "Facebook": ["META"],
+    "Instagram": ["META"],
+    "Berkshire": ["BRK-B"],
+    "Coke": ["KO"],
+    "JP Morgan": ["JPM"],
+    "Walmart": ["WMT"],
+    "Disney": ["DIS"],
+    "Exxon": ["XOM"],
+}
 # What an empty search box offers: the names people look up most.
 POPULAR = ["AAPL", "MSFT", "NVDA", "AMZN", "GOOGL", "META", "TSLA", "JPM", "SPY", "QQQ"]
 
@@ -39,12 +51,20 @@ class _Index:
 @lru_cache
 def _index() -> _Index:
     cat = catalogue()
+    symbols = list(cat.index)
     names = [str(n) or s for s, n in zip(cat.index, cat["name"], strict=True)]
+    searched = list(names)
+    for alias, targets in ALIASES.items():
+        for symbol in targets:
+            if symbol in cat.index:
+                symbols.append(symbol)
+                names.append(str(cat.at[symbol, "name"]))
+                searched.append(alias)
     popular = frozenset(cat.index[cat["in_sp500"]]) | frozenset(load_group("etfs")["symbol"])
     return _Index(
-        symbols=list(cat.index),
+        symbols=symbols,
         names=names,
-        processed=[utils.default_process(n) for n in names],
+        processed=[utils.default_process(n) for n in searched],
         popular=popular,
     )
 
@@ -63,7 +83,7 @@ def search(text: str | None, *, limit: int = LIMIT) -> list[Match]:
     upper = query.upper()
     scores: dict[int, float] = {}
     for i, symbol in enumerate(index.symbols):
-        if symbol == upper or symbol == upper.replace(".", "-"):
+        if symbol in (upper, upper.replace(".", "-"), "-".join(upper.split())):  # BRK.B, brk b
             scores[i] = 300.0
         elif symbol.startswith(upper):
             scores[i] = 200.0 - len(symbol) + (5 if symbol in index.popular else 0)
@@ -81,11 +101,16 @@ def search(text: str | None, *, limit: int = LIMIT) -> list[Match]:
             if index.processed[i].startswith(processed):
                 bonus += 10
             scores[i] = max(scores.get(i, 0.0), score + bonus)
-    ranked = sorted(scores, key=lambda i: (-scores[i], index.symbols[i]))[:limit]
-    matches = [Match(index.symbols[i], index.names[i]) for i in ranked]
+    matches: list[Match] = []
+    for i in sorted(scores, key=lambda i: (-scores[i], index.symbols[i])):
+        if all(m.symbol != index.symbols[i] for m in matches):  # an alias row repeats its symbol
+            matches.append(Match(index.symbols[i], index.names[i]))
+    matches = matches[:limit]
     typed = _typed_ticker(query)
     if typed and all(m.symbol != typed for m in matches):
-        matches.append(Match(typed, typed, known=False))
+        # BTC-USD, 6309.T, ^GSPC: clearly a ticker, so offer it before weak name matches.
+        first = any(c in "0123456789-.=^" for c in typed)
+        matches.insert(0 if first else len(matches), Match(typed, typed, known=False))
     return matches
 
 

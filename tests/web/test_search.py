@@ -1,5 +1,7 @@
 """Typo-tolerant ticker search, filtered on the server."""
 
+import pytest
+
 from stockdash.web import search
 
 
@@ -56,3 +58,17 @@ def test_options_carry_the_query_for_client_side_filtering():
 def test_selected_values_stay_in_options():
     values = [o["value"] for o in search.options("apple", selected=["KO", "ZZZZ"])]
     assert "KO" in values and "ZZZZ" in values
+
+
+@pytest.mark.parametrize(
+    ("typed", "first"),
+    [
+        ("google", "GOOG"),
+        ("facebook", "META"),
+        ("brk b", "BRK-B"),
+        ("BTC-USD", "BTC-USD"),
+        ("6309.T", "6309.T"),
+    ],
+)
+def test_brands_class_shares_and_foreign_tickers_come_first(typed, first):
+    assert symbols(typed)[0] == first
