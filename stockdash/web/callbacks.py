@@ -115,8 +115,6 @@ def sync(
         view["symbol"] = out_ticker = point["id"][2:]
     elif trigger == ids.COMPARE:
         view["compare"] = [s for s in (compare or []) if s and s != "__none__"][:MAX_COMPARE]
-        if view["compare"] != (compare or []):
-            out_compare = view["compare"]
     elif trigger == ids.PERIOD:
         if not period:
             raise PreventUpdate
@@ -130,7 +128,7 @@ def sync(
             view.update(period=DEFAULT_PERIOD, start=None, end=None)
             out_period = DEFAULT_PERIOD
     view["compare"] = [s for s in view["compare"] if s != view["symbol"]]
-    if trigger != ids.COMPARE and out_compare is no_update and view["compare"] != (compare or []):
+    if view["compare"] != (compare or []):  # the box shows exactly what is compared
         out_compare = view["compare"]
     new_query = format_query(view)
     url = new_query if new_query != (query or "") else no_update

@@ -134,6 +134,8 @@ def test_compare_is_capped_at_five_and_never_the_main_symbol():
     assert url.endswith("compare=A,B,C,D,E")
     _, _, compare, *_ = sync(ids.TICKER, "?symbol=MSFT&compare=AAPL,SPY", ticker="AAPL")
     assert compare == ["SPY"]
+    url, _, compare, *_ = sync(ids.COMPARE, "?symbol=MSFT", compare=["MSFT", "KO"])
+    assert (url, compare) == ("?symbol=MSFT&period=1Y&compare=KO", ["KO"])  # the box matches the chart
 
 
 def test_clicking_a_mover_or_a_tile_charts_it():
