@@ -11,7 +11,7 @@ from datetime import date
 from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
-from stockdash import jobs, logs, migrate
+from stockdash import jobs, logs, migrate, runlog
 from stockdash import movers as movers_mod
 from stockdash.config import Settings, get_settings
 from stockdash.db import get_engine
@@ -166,7 +166,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return COMMANDS[args.command](settings, args)
     except SQLAlchemyError as exc:
-        first = str(exc).strip().splitlines()[0][:300]
+        first = runlog.error_text(exc)
         if "job_runs" in first or "dataset" in first:
             first += " (run `python worker.py migrate` first)"
         log.error("job=%s status=failed reason=database unavailable: %s", args.command, first)

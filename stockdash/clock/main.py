@@ -103,13 +103,8 @@ class ClockJobs:
             if not quiet:
                 log.info("job=%s end %s seconds=%.1f", name, outcome, time.monotonic() - started)
         except Exception as exc:  # a dead database or a bug: log it, keep the clock ticking
-            summary = str(exc).strip().splitlines()[0][:300] if str(exc).strip() else ""
             log.error(
-                "job=%s error=%s %s seconds=%.1f",
-                name,
-                type(exc).__name__,
-                summary,
-                time.monotonic() - started,
+                "job=%s error=%s seconds=%.1f", name, runlog.error_text(exc), time.monotonic() - started
             )
         finally:
             with self._idle:

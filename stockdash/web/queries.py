@@ -142,13 +142,8 @@ def database_ok(services: Services) -> tuple[bool, str]:
         with services.engine.connect() as conn:
             conn.execute(text("SELECT 1"))
     except Exception as exc:  # any driver error means "down" to a health check
-        return False, _short(exc)
+        return False, runlog.error_text(exc)
     return True, ""
-
-
-def _short(exc: BaseException) -> str:
-    lines = str(exc).strip().splitlines()
-    return f"{type(exc).__name__}: {lines[0][:200]}" if lines else type(exc).__name__
 
 
 # --- one symbol's bars ---------------------------------------------------------------------------
@@ -210,9 +205,9 @@ def _refresh_one(services: Services, symbol: str) -> str | None:
     try:
         result = jobs.refresh_symbol(services.engine, services.provider, services.settings, symbol)
     except ProviderError as exc:
-        reason = f"the price provider did not answer ({_short(exc)})"
+        reason = f"the price provider did not answer ({runlog.error_text(exc)})"
     except Exception as exc:  # a failed fetch must never sink the page
-        log.warning("web refresh symbol=%s failed: %s", symbol, _short(exc))
+        log.warning("web refresh symbol=%s failed: %s", symbol, runlog.error_text(exc))
         reason = "fetching fresh prices failed"
     else:
         if symbol not in result.failures:
