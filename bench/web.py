@@ -117,7 +117,7 @@ def fill(url: str) -> tuple[int, float]:
     started = time.perf_counter()
     upgrade(engine)
     pulled = jobs.pull(engine, DemoProvider(), settings, progress=False)
-    jobs.movers(engine)
+    jobs.compute_movers(engine)
     seconds = time.perf_counter() - started
     engine.dispose()
     return pulled.rows_written, seconds

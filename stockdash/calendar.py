@@ -45,8 +45,9 @@ def close_time(day: date) -> datetime:
     return nyse().session_close(pd.Timestamp(day)).tz_convert(NEW_YORK).to_pydatetime()
 
 
-def last_closed_session(now: datetime) -> date:
-    """The latest trading date whose session has closed at `now` (a tz-aware datetime)."""
+def last_closed_session(now: datetime | None = None) -> date:
+    """The latest trading date whose session has closed at `now` (tz-aware; default: now)."""
+    now = now or datetime.now(NEW_YORK)
     cal = nyse()
     day = now.astimezone(NEW_YORK).date()
     ts = pd.Timestamp(day)

@@ -8,20 +8,20 @@ import logging
 import sys
 from datetime import date
 
-from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
-from stockdash import jobs, logs, migrate, runlog
-from stockdash import movers as movers_mod
+from stockdash import calendar, ingest, jobs, logs, migrate, movers, reads
 from stockdash.config import Settings, get_settings
-from stockdash.db import get_engine
-from stockdash.providers import get_provider, resolve_provider_name
+from stockdash.db import engine_for, get_engine, migration_urls
+from stockdash.errors import error_text
+from stockdash.providers import get_provider
+from stockdash.runs import Status
 from stockdash.symbols import InvalidSymbol, normalise_many
 from stockdash.universe import GROUP_LABELS, to_yahoo
 
 log = logging.getLogger("stockdash.worker")
 
-EXIT_STATUS = {"ok": 0, "partial": 3, "failed": 1}
+EXIT_STATUS = {Status.OK: 0, Status.PARTIAL: 3, Status.CUT_SHORT: 3, Status.FAILED: 1}
 
 
 def _date(text: str) -> date:
@@ -50,26 +50,23 @@ def parser() -> argparse.ArgumentParser:
     back.add_argument("--years", type=int)
     mv = sub.add_parser("movers", help="compute (and print) top gainers and losers")
     mv.add_argument("--date", type=_date, help="trading date (default: latest with data)")
-    mv.add_argument("--horizon", choices=list(movers_mod.HORIZONS), default="1d")
-    mv.add_argument("--group", choices=list(movers_mod.GROUPS), default="sp500")
+    mv.add_argument("--horizon", choices=list(movers.HORIZONS), default="1d")
+    mv.add_argument("--group", choices=list(movers.GROUPS), default="sp500")
     mv.add_argument("--json", action="store_true", help="print one snapshot as JSON")
     sub.add_parser("status", help="last runs, data freshness, row counts")
     return p
 
 
-def _engine(settings: Settings) -> Engine:
-    return get_engine(settings.database_url_for(resolve_provider_name(settings)))
-
-
 def cmd_migrate(settings: Settings, _args) -> int:
-    migrate.upgrade(_engine(settings))
+    for url in migration_urls(settings):
+        migrate.upgrade(get_engine(url))
     log.info("job=migrate status=ok")
     return 0
 
 
 def cmd_pull(settings: Settings, args) -> int:
     result = jobs.pull(
-        _engine(settings), get_provider(settings), settings, symbols=args.symbols, since=args.since
+        engine_for(settings), get_provider(settings), settings, symbols=args.symbols, since=args.since
     )
     return EXIT_STATUS[result.status]
 
@@ -77,40 +74,39 @@ def cmd_pull(settings: Settings, args) -> int:
 def cmd_backfill(settings: Settings, args) -> int:
     if args.years:
         settings = settings.model_copy(update={"history_years": args.years})
-    today = jobs.today_session()
+    today = calendar.last_closed_session()
     result = jobs.pull(
-        _engine(settings),
+        engine_for(settings),
         get_provider(settings),
         settings,
         symbols=args.symbols,
-        since=jobs.history_start(settings, today),
+        since=ingest.history_start(settings, today),
         today=today,
     )
     return EXIT_STATUS[result.status]
 
 
 def cmd_movers(settings: Settings, args) -> int:
-    engine = _engine(settings)
-    result = jobs.movers(engine, as_of=args.date)
-    if result.status == "failed":
+    engine = engine_for(settings)
+    result = jobs.compute_movers(engine, as_of=args.date)
+    if result.status == Status.FAILED:
         print(f"movers failed: {result.message}", file=sys.stderr)
         return 1
     with engine.connect() as conn:
         if args.json:
-            snap = movers_mod.read(conn, as_of=result.target_date, horizon=args.horizon, group=args.group)
+            snap = movers.read(conn, as_of=result.target_date, horizon=args.horizon, group=args.group)
             print(json.dumps(snap, indent=2))
             return 0
-        for group in movers_mod.GROUPS:
-            for horizon in movers_mod.HORIZONS:
-                snap = movers_mod.read(conn, as_of=result.target_date, horizon=horizon, group=group)
+        for group in movers.GROUPS:
+            for horizon in movers.HORIZONS:
+                snap = movers.read(conn, as_of=result.target_date, horizon=horizon, group=group)
                 print(format_snapshot(snap))
     return 0
 
 
 def format_snapshot(snap: dict) -> str:
     title = (
-        f"{GROUP_LABELS[snap['group']]} — {movers_mod.HORIZON_LABELS[snap['horizon']]} "
-        f"— as of {snap['as_of']}"
+        f"{GROUP_LABELS[snap['group']]} — {movers.HORIZON_LABELS[snap['horizon']]} — as of {snap['as_of']}"
     )
     lines = [title, "=" * len(title)]
     for side in ("gainers", "losers"):
@@ -128,7 +124,7 @@ def format_snapshot(snap: dict) -> str:
 
 
 def cmd_status(settings: Settings, _args) -> int:
-    info = jobs.status(_engine(settings))
+    info = reads.status(engine_for(settings))
     print(f"data provider : {info['provider'] or '(empty database)'}")
     print(f"latest bar    : {info['latest_bar'] or '-'}    latest movers: {info['latest_movers'] or '-'}")
     last = info["last_pull"]
@@ -166,7 +162,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return COMMANDS[args.command](settings, args)
     except SQLAlchemyError as exc:
-        first = runlog.error_text(exc)
+        first = error_text(exc)
         if "job_runs" in first or "dataset" in first:
             first += " (run `python worker.py migrate` first)"
         log.error("job=%s status=failed reason=database unavailable: %s", args.command, first)

@@ -119,13 +119,6 @@ class Settings(BaseSettings):
     def downtime_window(self) -> tuple[time, time] | None:
         return parse_window(self.downtime)
 
-    def database_url_for(self, provider_name: str) -> str:
-        """The URL to use; demo data gets its own default file so it never mixes with real data."""
-        if self.database_url:
-            return self.database_url
-        filename = "demo.db" if provider_name == "demo" else "stockdash.db"
-        return f"sqlite:///{VAR_DIR / filename}"
-
 
 def describe_error(exc: ValidationError) -> str:
     """One line naming the variable, e.g. `KEEPALIVE_MINUTES: Input should be less than or equal to 29`."""

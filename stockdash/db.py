@@ -1,4 +1,7 @@
-"""The one place that makes engines; everything else receives an engine or a connection."""
+"""The one place that decides which database a process uses and makes its engines.
+
+Everything else receives an engine or a connection.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +11,7 @@ from pathlib import Path
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 
-from stockdash.config import normalise_database_url
+from stockdash.config import VAR_DIR, Settings, normalise_database_url
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 
@@ -50,3 +53,31 @@ def get_engine(url: str) -> Engine:
 
 def is_postgres(bind) -> bool:
     return bind.dialect.name == "postgresql"
+
+
+def sqlite_default(provider_name: str) -> str:
+    """The embedded database when DATABASE_URL is unset: demo data gets its own file, never mixed."""
+    filename = "demo.db" if provider_name == "demo" else "stockdash.db"
+    return f"sqlite:///{VAR_DIR / filename}"
+
+
+def database_url(settings: Settings) -> str:
+    """DATABASE_URL, else the SQLite file for the provider in use (which PROVIDER=auto may probe for)."""
+    if settings.database_url:
+        return settings.database_url
+    from stockdash.providers import resolve_provider_name
+
+    return sqlite_default(resolve_provider_name(settings))
+
+
+def migration_urls(settings: Settings) -> list[str]:
+    """Every database `database_url` may pick, decided without asking the provider anything."""
+    if settings.database_url:
+        return [settings.database_url]
+    names = ["demo", "yahoo"] if settings.provider == "auto" else [settings.provider]
+    return [sqlite_default(name) for name in names]
+
+
+def engine_for(settings: Settings) -> Engine:
+    """This process's engine for the database the settings pick."""
+    return get_engine(database_url(settings))

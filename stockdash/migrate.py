@@ -9,15 +9,16 @@ from sqlalchemy import Engine
 ALEMBIC_INI = Path(__file__).resolve().parent.parent / "alembic.ini"
 
 
-def upgrade(engine: Engine, revision: str = "head") -> None:
+def _run(engine: Engine, action, revision: str) -> None:
     cfg = Config(str(ALEMBIC_INI))
     with engine.begin() as conn:
         cfg.attributes["connection"] = conn
-        command.upgrade(cfg, revision)
+        action(cfg, revision)
+
+
+def upgrade(engine: Engine, revision: str = "head") -> None:
+    _run(engine, command.upgrade, revision)
 
 
 def downgrade(engine: Engine, revision: str) -> None:
-    cfg = Config(str(ALEMBIC_INI))
-    with engine.begin() as conn:
-        cfg.attributes["connection"] = conn
-        command.downgrade(cfg, revision)
+    _run(engine, command.downgrade, revision)

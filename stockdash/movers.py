@@ -13,7 +13,8 @@ from sqlalchemy import Connection, delete, func, insert, select
 
 from stockdash import calendar
 from stockdash.schema import movers, securities
-from stockdash.store import bars_on, latest_date  # noqa: F401  latest_date is read via movers too
+from stockdash.store import bars_on
+from stockdash.universe import catalogue, name_of
 
 HORIZONS = {"1d": 1, "1w": 5, "1m": 21, "1y": 252}
 HORIZON_LABELS = {"1d": "1 day", "1w": "1 week", "1m": "1 month", "1y": "1 year"}
@@ -124,20 +125,21 @@ def read(conn: Connection, *, as_of: date | None = None, horizon: str = "1d", gr
     if as_of is None:
         raise NoData("no movers have been computed yet")
     stmt = (
-        select(movers, securities.c.name, securities.c.sector)
-        .join(securities, securities.c.symbol == movers.c.symbol, isouter=True)
+        select(movers)
         .where(movers.c.as_of == as_of, movers.c.horizon == horizon, movers.c.grp == group)
         .order_by(movers.c.side, movers.c.rank)
     )
     rows = conn.execute(stmt).mappings().all()
     if not rows and not conn.execute(select(movers.c.as_of).where(movers.c.as_of == as_of).limit(1)).first():
         raise NoData(f"no movers snapshot for {as_of.isoformat()}")
+    cat = catalogue()
 
     def shape(side: str) -> list[dict]:
         return [
             {
-                f: (r[f] if f not in ("name", "sector") else (r[f] or (r["symbol"] if f == "name" else "")))
-                for f in ROW_FIELDS
+                **{f: r[f] for f in ROW_FIELDS if f not in ("name", "sector")},
+                "name": name_of(r["symbol"]),
+                "sector": str(cat.at[r["symbol"], "sector"]) if r["symbol"] in cat.index else "",
             }
             for r in rows
             if r["side"] == side

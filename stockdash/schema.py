@@ -77,12 +77,13 @@ job_runs = Table(
     Column("provider", String(16), nullable=False, server_default=""),
     Column("started_at", DateTime(timezone=True), nullable=False),
     Column("finished_at", DateTime(timezone=True)),
-    Column("status", String(8), nullable=False),  # running | ok | partial | failed
+    Column("status", String(16), nullable=False),  # runs.Status: running | ok | partial | cut_short | failed
     Column("symbols_ok", Integer, nullable=False, server_default="0"),
     Column("symbols_failed", Integer, nullable=False, server_default="0"),
     Column("rows_written", Integer, nullable=False, server_default="0"),
     Column("failures", Text, nullable=False, server_default="{}"),  # JSON {symbol: reason}
     Column("message", Text, nullable=False, server_default=""),
     Column("target_date", Date),  # the trading date a pull or movers run was for
+    Column("heartbeat_at", DateTime(timezone=True)),  # a running job touches it; a silent one died
 )
 Index("ix_job_runs_job_started", job_runs.c.job, job_runs.c.started_at)

@@ -49,6 +49,12 @@ def to_yahoo(symbol: str) -> str:
     return symbol
 
 
+def name_of(symbol: str) -> str:
+    """The company's name from the shipped universe; a ticker outside it is its own name."""
+    cat = catalogue()
+    return str(cat.at[symbol, "name"]) or symbol if symbol in cat.index else symbol
+
+
 def security_rows(symbols: list[str]) -> list[dict]:
     """Rows for the securities table; unknown symbols get their symbol as name."""
     cat = catalogue()

@@ -6,6 +6,7 @@ import pytest
 from pydantic import ValidationError
 
 from stockdash.config import Settings, describe_error, parse_window
+from stockdash.db import database_url, migration_urls
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -16,9 +17,18 @@ def test_heroku_postgres_scheme_is_accepted():
 
 
 def test_demo_and_real_data_default_to_different_sqlite_files():
-    s = Settings(_env_file=None)
-    assert s.database_url_for("demo").endswith("var/demo.db")
-    assert s.database_url_for("yahoo").endswith("var/stockdash.db")
+    assert database_url(Settings(_env_file=None, provider="demo")).endswith("var/demo.db")
+    assert database_url(Settings(_env_file=None, provider="yahoo")).endswith("var/stockdash.db")
+
+
+def test_migrations_pick_their_databases_without_asking_the_provider(monkeypatch):
+    from stockdash import providers
+
+    monkeypatch.setattr(providers, "_yahoo_reachable", lambda: pytest.fail("the provider was asked"))
+    auto = migration_urls(Settings(_env_file=None, provider="auto"))
+    assert [u.rsplit("/", 1)[1] for u in auto] == ["demo.db", "stockdash.db"]
+    given = Settings(_env_file=None, provider="auto", database_url="postgresql://u@h/db")
+    assert migration_urls(given) == ["postgresql+psycopg://u@h/db"]
 
 
 @pytest.mark.parametrize(

@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 from sqlalchemy import select, text
 
-from stockdash import jobs, runlog, store
+from stockdash import ingest, jobs, runs, store
 from stockdash.db import make_engine
 from stockdash.providers.base import FetchResult, ProviderError
 from stockdash.providers.demo import DemoProvider
@@ -28,7 +28,7 @@ def all_bars(engine) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def runs(engine) -> list[dict]:
+def logged_runs(engine) -> list[dict]:
     with engine.connect() as conn:
         return [dict(r) for r in conn.execute(select(job_runs).order_by(job_runs.c.id)).mappings()]
 
@@ -45,7 +45,7 @@ def test_pull_twice_leaves_the_same_rows(engine, one_year):
     )
     assert refetch.status == "ok" and refetch.rows_written > 0
     pd.testing.assert_frame_equal(all_bars(engine), before)
-    assert [r["status"] for r in runs(engine)] == ["ok", "ok", "ok"]
+    assert [r["status"] for r in logged_runs(engine)] == ["ok", "ok", "ok"]
 
 
 def test_later_pull_fetches_only_the_missing_days(engine, one_year):
@@ -72,7 +72,7 @@ def test_split_refetches_history_and_is_no_fake_loser(engine, one_year):
         post = store.load_bars(conn, "NFLX").set_index("date")["close"]
     # The stored history was replaced: every old bar is now on the post-split basis.
     assert (pre_split / post.loc[pre_split.index]).round(6).eq(10.0).all()
-    moved = jobs.movers(engine, as_of=date(2025, 11, 17))
+    moved = jobs.compute_movers(engine, as_of=date(2025, 11, 17))
     assert moved.status == "ok"
     with engine.connect() as conn:
         day = conn.execute(
@@ -86,7 +86,7 @@ def test_unknown_symbol_makes_a_partial_run_and_keeps_the_rest(engine, one_year)
     assert result.status == "partial"
     assert set(result.failures) == {"ZZZZZ"}
     assert set(all_bars(engine)["symbol"]) == {"AAPL"}
-    logged = runs(engine)[-1]
+    logged = logged_runs(engine)[-1]
     assert logged["status"] == "partial" and logged["symbols_failed"] == 1
     assert "unknown symbol" in json.loads(logged["failures"])["ZZZZZ"]
 
@@ -114,19 +114,19 @@ def test_provider_failure_ends_failed_and_loses_nothing_stored(engine, one_year)
     result = jobs.pull(engine, FailingProvider(0), one_year, symbols=["AAPL"], today=TODAY)
     assert result.status == "failed" and "429" in result.message
     pd.testing.assert_frame_equal(all_bars(engine), before)
-    assert runs(engine)[-1]["status"] == "failed"
+    assert logged_runs(engine)[-1]["status"] == "failed"
 
 
 def test_failure_mid_run_keeps_the_chunks_already_written(engine, one_year, monkeypatch):
-    monkeypatch.setattr(jobs, "CHUNK_SIZE", 2)
+    monkeypatch.setattr(ingest, "CHUNK_SIZE", 2)
     symbols = ["AAPL", "MSFT", "NVDA", "AMZN", "GOOGL"]
     result = jobs.pull(engine, FailingProvider(1), one_year, symbols=symbols, today=TODAY)
-    assert result.status == "partial"
+    assert result.status == "cut_short"
     assert set(all_bars(engine)["symbol"]) == {"AAPL", "MSFT"}
 
 
 def test_stop_event_ends_the_run_between_chunks(engine, one_year, monkeypatch):
-    monkeypatch.setattr(jobs, "CHUNK_SIZE", 1)
+    monkeypatch.setattr(ingest, "CHUNK_SIZE", 1)
     stop = threading.Event()
 
     class StopAfterFirst(DemoProvider):
@@ -142,9 +142,9 @@ def test_stop_event_ends_the_run_between_chunks(engine, one_year, monkeypatch):
         today=TODAY,
         stop=stop,
     )
-    assert result.status == "partial" and result.message.startswith("stopped after 1 of 3")
+    assert result.status == "cut_short" and result.message.startswith("stopped after 1 of 3")
     assert set(all_bars(engine)["symbol"]) == {"AAPL"}
-    assert runs(engine)[-1]["status"] == "partial"
+    assert logged_runs(engine)[-1]["status"] == "cut_short"
 
 
 def test_demo_and_real_data_never_mix(engine, one_year):
@@ -173,7 +173,7 @@ def test_database_dying_mid_run_keeps_written_chunks(postgres_url, one_year, mon
     engine = make_engine(postgres_url)
     upgrade(engine)
     name = engine.url.database
-    monkeypatch.setattr(jobs, "CHUNK_SIZE", 2)
+    monkeypatch.setattr(ingest, "CHUNK_SIZE", 2)
 
     class KillsDatabase(DemoProvider):
         calls = 0
@@ -192,34 +192,34 @@ def test_database_dying_mid_run_keeps_written_chunks(postgres_url, one_year, mon
     result = jobs.pull(
         engine, KillsDatabase(today=TODAY), one_year, symbols=["AAPL", "MSFT", "NVDA", "AMZN"], today=TODAY
     )
-    assert result.status == "partial" and result.message.startswith("database error")
+    assert result.status == "cut_short" and result.message.startswith("database error")
     with postgres_admin().connect() as conn:
         conn.execute(text(f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS true'))
     engine.dispose()
     engine = make_engine(postgres_url)
     assert set(all_bars(engine)["symbol"]) == {"AAPL", "MSFT"}
     # The run row could not be closed while the database was gone; housekeeping closes it later.
-    assert runs(engine)[-1]["status"] == "running"
-    assert runlog.mark_abandoned(engine, now=pd.Timestamp("2100-01-01", tz="UTC").to_pydatetime()) == 1
-    assert runs(engine)[-1]["status"] == "failed"
+    assert logged_runs(engine)[-1]["status"] == "running"
+    assert runs.mark_abandoned(engine, now=pd.Timestamp("2100-01-01", tz="UTC").to_pydatetime()) == 1
+    assert logged_runs(engine)[-1]["status"] == "failed"
     engine.dispose()
 
 
 def test_only_a_whole_universe_pull_counts_as_pulled(engine, one_year, monkeypatch):
-    monkeypatch.setattr(jobs, "CHUNK_SIZE", 1)
+    monkeypatch.setattr(ingest, "CHUNK_SIZE", 1)
     stop = threading.Event()
     stop.set()
     stopped = jobs.pull(engine, DemoProvider(today=TODAY), one_year, today=TODAY, stop=stop)
     assert stopped.failures == {s: f"not attempted: {stopped.message}" for s in ("AAPL", "MSFT")}
-    assert not runlog.has_pulled(engine, TODAY)
+    assert not runs.has_pulled(engine, TODAY)
     cut_short = jobs.pull(engine, FailingProvider(1), one_year, today=TODAY)
-    assert cut_short.status == "partial" and "not attempted" in cut_short.failures["MSFT"]
-    assert not runlog.has_pulled(engine, TODAY)
+    assert cut_short.status == "cut_short" and "not attempted" in cut_short.failures["MSFT"]
+    assert not runs.has_pulled(engine, TODAY)
     jobs.pull(engine, DemoProvider(today=TODAY), one_year, symbols=["AAPL", "MSFT"], today=TODAY)
-    assert not runlog.has_pulled(engine, TODAY)  # a hand-picked list is not the universe
+    assert not runs.has_pulled(engine, TODAY)  # a hand-picked list is not the universe
     bad_symbol = one_year.model_copy(update={"universe": "AAPL,MSFT,ZZZZZ"})
     assert jobs.pull(engine, DemoProvider(today=TODAY), bad_symbol, today=TODAY).status == "partial"
-    assert runlog.has_pulled(engine, TODAY)  # partial for a bad symbol only still counts
+    assert runs.has_pulled(engine, TODAY)  # partial for a bad symbol only still counts
 
 
 class RefetchBreaks(DemoProvider):

@@ -22,7 +22,7 @@ def filled(engine, settings):
     symbols = list(load_group("sp500")["symbol"][:30]) + list(load_group("etfs")["symbol"][:12])
     s = settings.model_copy(update={"history_years": 1.2})
     assert jobs.pull(engine, DemoProvider(today=TODAY), s, symbols=symbols, today=TODAY).status == "ok"
-    assert jobs.movers(engine).status == "ok"
+    assert jobs.compute_movers(engine).status == "ok"
     return engine
 
 
@@ -85,7 +85,7 @@ def test_rows_carry_what_the_tables_show(filled):
 def test_rerun_replaces_the_snapshot(filled):
     with filled.connect() as conn:
         before = conn.execute(select(func.count()).select_from(movers)).scalar_one()
-    assert jobs.movers(filled, as_of=TODAY).status == "ok"
+    assert jobs.compute_movers(filled, as_of=TODAY).status == "ok"
     with filled.connect() as conn:
         assert conn.execute(select(func.count()).select_from(movers)).scalar_one() == before
     # 4 horizons x (sp500: 10+10, etfs: 10+2, all: 10+10)
@@ -97,14 +97,14 @@ def test_symbol_missing_either_end_is_left_out(engine, settings):
     jobs.pull(engine, DemoProvider(today=TODAY), s, symbols=["AAPL", "MSFT"], today=TODAY)
     jobs.pull(engine, DemoProvider(today=date(2026, 11, 19)), s, symbols=["NVDA"], today=date(2026, 11, 19))
     jobs.pull(engine, DemoProvider(today=TODAY), s, symbols=["AMZN"], today=TODAY, since=TODAY)
-    assert jobs.movers(engine).status == "ok"
+    assert jobs.compute_movers(engine).status == "ok"
     with engine.connect() as conn:
         snap = movers_mod.read(conn, horizon="1d", group="all")
     assert {r["symbol"] for r in snap["gainers"] + snap["losers"]} == {"AAPL", "MSFT"}
 
 
 def test_no_bars_means_a_failed_run_with_a_reason(engine):
-    result = jobs.movers(engine)
+    result = jobs.compute_movers(engine)
     assert result.status == "failed" and "no bars" in result.message
     with engine.connect() as conn, pytest.raises(movers_mod.NoData):
         movers_mod.read(conn)

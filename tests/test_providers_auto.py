@@ -1,6 +1,7 @@
 from datetime import date
 
 from stockdash import jobs, providers
+from stockdash.db import database_url
 from stockdash.providers.demo import DemoProvider
 
 
@@ -21,4 +22,4 @@ def test_auto_without_yahoo_falls_back_to_demo(settings, monkeypatch):
     monkeypatch.setattr(providers, "_yahoo_reachable", lambda: False)
     auto = settings.model_copy(update={"provider": "auto", "database_url": None})
     assert providers.resolve_provider_name(auto) == "demo"
-    assert auto.database_url_for("demo").endswith("var/demo.db")
+    assert database_url(auto).endswith("var/demo.db")

@@ -97,7 +97,7 @@ def test_split_between_pulls_rebases_history_and_is_no_fake_loser(engine, yahoo_
     post = stored(engine).set_index("date")
     assert post.loc[date(2020, 8, 28), "close"] == pytest.approx(499.23 / 4)
     assert len(post) == 20 + 49  # the pre-split sessions and every post-split one, once each
-    moved = jobs.movers(engine, as_of=date(2020, 8, 31))
+    moved = jobs.compute_movers(engine, as_of=date(2020, 8, 31))
     assert moved.status == "ok"
     with engine.connect() as conn:
         pct = conn.execute(

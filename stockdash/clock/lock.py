@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import tempfile
+import threading
 from pathlib import Path
 from typing import Protocol
 
@@ -14,6 +15,9 @@ from sqlalchemy import BigInteger, Connection, Engine, bindparam, text
 from stockdash.db import is_postgres
 
 log = logging.getLogger("stockdash.clock")
+
+STANDBY_POLL_SECONDS = 5  # how soon a standby clock notices the active one is gone
+LOCK_CHECK_SECONDS = 30  # how soon an active clock notices it lost its lock (a dropped connection)
 
 # One fixed 64-bit key; advisory locks are per database, so each deployment has its own.
 LOCK_KEY = int.from_bytes(hashlib.blake2b(b"stockdash.clock", digest_size=8).digest(), "big", signed=True)
@@ -124,3 +128,32 @@ def make_lock(engine: Engine) -> ClockLock:
     if is_postgres(engine):
         return PostgresLock(engine)
     return FileLock(lock_path(engine))
+
+
+def take_lock(lock: ClockLock, stop: threading.Event) -> bool:
+    """Take the lock, standing by (polling) while another clock holds it; False if stopped first."""
+    standing_by = False
+    while not stop.is_set():
+        try:
+            if lock.acquire():
+                return True
+            if not standing_by:
+                log.info(
+                    "clock standby: another clock holds the lock; retrying every %ss", STANDBY_POLL_SECONDS
+                )
+                standing_by = True
+        except Exception as exc:  # database down: keep trying, the platform would only restart us
+            log.warning("clock lock check failed: %s: %s", type(exc).__name__, str(exc).strip()[:200])
+        stop.wait(STANDBY_POLL_SECONDS)
+    return False
+
+
+def watch_lock(lock: ClockLock, stop: threading.Event, lost: threading.Event) -> None:
+    """Stop this clock if it loses its lock: a standby may already be active, and two must never run."""
+    while not stop.wait(LOCK_CHECK_SECONDS):
+        if not lock.held():
+            log.error(
+                "clock lost its lock (database connection dropped?): stopping; a restart takes it again"
+            )
+            lost.set()
+            stop.set()

@@ -1,30 +1,27 @@
-"""Alembic environment: the engine comes from the caller (worker.py migrate) or the settings."""
+"""Alembic environment: the connection comes from the caller (worker.py migrate) or the settings."""
 
 from alembic import context
 
 from stockdash.schema import metadata
 
 
-def _connectable():
+def run_migrations_online() -> None:
     conn = context.config.attributes.get("connection")
     if conn is not None:
-        return conn
+        _run(conn)
+        return
+    # `alembic upgrade head` by hand: the databases the settings may pick; the provider is never asked.
     from stockdash.config import get_settings
-    from stockdash.db import make_engine
-    from stockdash.providers import resolve_provider_name
+    from stockdash.db import make_engine, migration_urls
 
-    settings = get_settings()
-    return make_engine(settings.database_url_for(resolve_provider_name(settings)))
-
-
-def run_migrations_online() -> None:
-    connectable = _connectable()
-    if hasattr(connectable, "connect"):
-        with connectable.connect() as conn:
-            _run(conn)
-            conn.commit()
-    else:
-        _run(connectable)
+    for url in migration_urls(get_settings()):
+        engine = make_engine(url)
+        try:
+            with engine.connect() as connection:
+                _run(connection)
+                connection.commit()
+        finally:
+            engine.dispose()
 
 
 def _run(conn) -> None:

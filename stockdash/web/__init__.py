@@ -10,8 +10,10 @@ from flask import has_request_context
 from stockdash import logs
 from stockdash.config import Settings, get_settings
 from stockdash.providers.base import Provider
-from stockdash.web import api, callbacks, layout
-from stockdash.web.queries import Services
+from stockdash.web import api, page, urlstate
+from stockdash.web.chart import callbacks as chart_callbacks
+from stockdash.web.movers import callbacks as movers_callbacks
+from stockdash.web.services import Services
 
 ASSETS = Path(__file__).resolve().parent / "assets"
 
@@ -29,9 +31,11 @@ def create_app(settings: Settings | None = None, *, provider: Provider | None = 
         meta_tags=[{"name": "viewport", "content": "width=device-width, initial-scale=1"}],
     )
     # Outside a request (at import, during setup) the page is the static copy: no database.
-    app.layout = lambda: layout.page(services if has_request_context() else None)
-    app.validation_layout = layout.page(None)
-    callbacks.register(app, services)
+    app.layout = lambda: page.page(services if has_request_context() else None)
+    app.validation_layout = page.page(None)
+    urlstate.register(app)
+    chart_callbacks.register(app, services)
+    movers_callbacks.register(app, services)
     api.register(app.server, services)
     if settings.dash_debug:
         app.enable_dev_tools(debug=True)

@@ -17,12 +17,11 @@ from flask import Blueprint, Flask, Response, jsonify, request
 from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.exceptions import HTTPException
 
-from stockdash import movers as movers_mod
-from stockdash import store
+from stockdash import movers, reads, store
+from stockdash.errors import error_text
 from stockdash.symbols import InvalidSymbol, normalise
-from stockdash.universe import to_yahoo
-from stockdash.web import queries
-from stockdash.web.queries import Services
+from stockdash.universe import name_of, to_yahoo
+from stockdash.web.services import Services
 
 log = logging.getLogger("stockdash.web")
 
@@ -84,12 +83,12 @@ def blueprint(services: Services) -> Blueprint:
 
     @bp.errorhandler(SQLAlchemyError)
     def _db_down(exc: SQLAlchemyError):
-        log.error("web api database error: %s", str(exc).splitlines()[0][:200])
+        log.error("web api database error: %s", error_text(exc))
         return error(503, "the database is not answering; try again shortly")
 
     @bp.get("/healthz")
     def healthz():
-        ok, why = queries.database_ok(services)
+        ok, why = reads.database_ok(services.engine)
         if not ok:
             log.warning("healthz database down: %s", why)
             return jsonify({"status": "error", "database": "down", "error": "database unavailable"}), 503
@@ -111,7 +110,6 @@ def blueprint(services: Services) -> Blueprint:
             if last is None:
                 return error(404, f"no prices stored for {symbol}", symbol=symbol)
             frame = store.load_bars(conn, symbol, start=start, end=end)
-            name = queries.security_name(conn, symbol)
             provider = store.dataset_provider(conn)
         if fmt == "csv":
             buf = io.StringIO()
@@ -138,7 +136,7 @@ def blueprint(services: Services) -> Blueprint:
         return jsonify(
             {
                 "symbol": symbol,
-                "name": name,
+                "name": name_of(symbol),
                 "provider": provider,
                 "start": start.isoformat() if start else None,
                 "end": end.isoformat() if end else None,
@@ -149,15 +147,15 @@ def blueprint(services: Services) -> Blueprint:
         )
 
     @bp.get("/api/movers")
-    def movers():
+    def movers_snapshot():
         _only_params("date", "horizon", "group")
         as_of = _date_param("date")
-        horizon = _choice("horizon", list(movers_mod.HORIZONS), "1d")
-        group = _choice("group", list(movers_mod.GROUPS), "sp500")
+        horizon = _choice("horizon", list(movers.HORIZONS), "1d")
+        group = _choice("group", list(movers.GROUPS), "sp500")
         try:
             with services.engine.connect() as conn:
-                snap = movers_mod.read(conn, as_of=as_of, horizon=horizon, group=group)
-        except movers_mod.NoData as exc:
+                snap = movers.read(conn, as_of=as_of, horizon=horizon, group=group)
+        except movers.NoData as exc:
             return error(404, str(exc))
         return jsonify(snap)
 

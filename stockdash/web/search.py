@@ -13,7 +13,7 @@ from functools import lru_cache
 from rapidfuzz import fuzz, process, utils
 
 from stockdash.symbols import InvalidSymbol, normalise
-from stockdash.universe import catalogue, load_group, to_yahoo
+from stockdash.universe import catalogue, load_group, name_of, to_yahoo
 
 LIMIT = 12
 NAME_CUTOFF = 70  # WRatio below this is noise for company names
@@ -69,17 +69,12 @@ def _index() -> _Index:
     )
 
 
-def name_of(symbol: str) -> str | None:
-    idx = catalogue()
-    return str(idx.at[symbol, "name"]) if symbol in idx.index else None
-
-
 def search(text: str | None, *, limit: int = LIMIT) -> list[Match]:
     """The best matches for `text`, best first."""
     index = _index()
     query = (text or "").strip()
     if not query:
-        return [Match(s, name_of(s) or s) for s in POPULAR][:limit]
+        return [Match(s, name_of(s)) for s in POPULAR][:limit]
     upper = query.upper()
     scores: dict[int, float] = {}
     for i, symbol in enumerate(index.symbols):
@@ -153,11 +148,11 @@ def options(text: str | None, *, selected: list[str] | None = None, limit: int =
     have = {o["value"] for o in out}
     for symbol in selected or []:
         if symbol and symbol not in have:
-            name = name_of(symbol)
-            if name is None and invalid_reason(symbol):
+            known = symbol in catalogue().index
+            if not known and invalid_reason(symbol):
                 out.append({"label": f"{symbol} · not a valid ticker", "value": symbol, "search": symbol})
             else:
-                out.append(option(Match(symbol, name or symbol, known=name is not None), text or ""))
+                out.append(option(Match(symbol, name_of(symbol), known=known), text or ""))
             have.add(symbol)
     if not out and text:
         reason = invalid_reason(text) or f"nothing matches '{text.strip()}'"

@@ -2,17 +2,17 @@
 
 import logging
 import threading
-import time
 from datetime import date, datetime
 
 import pytest
 from sqlalchemy import select
 
-from stockdash import runlog
+from stockdash import runs
 from stockdash.calendar import NEW_YORK, last_closed_session
-from stockdash.clock.main import ClockJobs, catch_up_needed, plan
+from stockdash.clock.main import plan
+from stockdash.clock.runner import ClockJobs, catch_up_needed
 from stockdash.db import make_engine
-from stockdash.runlog import RunResult
+from stockdash.runs import Job
 from stockdash.schema import job_runs
 
 # Tuesday 10:00: the last closed session is Monday 2026-11-23.
@@ -20,10 +20,8 @@ NOW = datetime(2026, 11, 24, 10, 0, tzinfo=NEW_YORK)
 
 
 def record(engine, job: str, target: date, status: str) -> None:
-    result = RunResult(job, provider="demo", target_date=target)
-    runlog.start(engine, result)
-    result.finish(status)
-    runlog.finish(engine, result, time.monotonic())
+    with runs.recorded(engine, Job(job), provider="demo", target_date=target) as result:
+        result.status = status
 
 
 def record_pull(engine, target: date, status: str) -> None:
@@ -65,6 +63,13 @@ def test_no_catch_up_when_last_session_pulled(engine, settings, status):
     job = plan(settings, engine, Recorder(), NOW).get_job("daily")
     assert not hasattr(job, "next_run_time")
     assert job.trigger.get_next_fire_time(None, NOW) == datetime(2026, 11, 24, 16, 30, tzinfo=NEW_YORK)
+
+
+@pytest.mark.parametrize("status", ["cut_short", "failed"])
+def test_catch_up_when_the_last_pull_did_not_reach_every_symbol(engine, status):
+    record(engine, "pull", date(2026, 11, 23), status)
+    record(engine, "movers", date(2026, 11, 23), "ok")
+    assert catch_up_needed(engine, NOW)
 
 
 def test_catch_up_when_movers_are_missing(engine, settings):
@@ -131,4 +136,4 @@ def test_clock_jobs_do_not_start_once_stopping(engine, settings, caplog):
     stop.set()
     ClockJobs(settings, engine, stop).daily()
     assert "job=daily skipped: clock is stopping" in caplog.text
-    assert not runlog.recent(engine)
+    assert not runs.recent(engine)

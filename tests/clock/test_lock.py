@@ -60,16 +60,16 @@ def test_a_clock_that_loses_its_lock_stops(postgres_url, monkeypatch):
 
     from sqlalchemy import text
 
-    from stockdash.clock import main
+    from stockdash.clock import lock as clock_lock
     from tests.conftest import postgres_admin
 
-    monkeypatch.setattr(main, "LOCK_CHECK_SECONDS", 0.1)
+    monkeypatch.setattr(clock_lock, "LOCK_CHECK_SECONDS", 0.1)
     engine = make_engine(postgres_url)
     lock = PostgresLock(engine)
     stop, lost = threading.Event(), threading.Event()
     try:
         assert lock.acquire() and lock.held()
-        watcher = threading.Thread(target=main._watch_lock, args=(lock, stop, lost), daemon=True)
+        watcher = threading.Thread(target=clock_lock.watch_lock, args=(lock, stop, lost), daemon=True)
         watcher.start()
         assert not stop.wait(0.5)  # healthy: keeps running
         pid = lock._conn.execute(text("SELECT pg_backend_pid()")).scalar()

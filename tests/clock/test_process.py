@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import delete, func, select
 
-from stockdash import jobs
+from stockdash import ingest
 from stockdash.config import Settings
 from stockdash.db import make_engine
 from stockdash.migrate import upgrade
@@ -107,14 +107,14 @@ def test_sigterm_mid_pull_exits_fast_and_leaves_whole_chunks(migrated, tmp_path)
             conn.execute(select(daily_bars.c.symbol, func.count()).group_by(daily_bars.c.symbol)).all()
         )
     assert [r.job for r in runs] == ["pull"], runs  # stopped: no movers after a cut-short pull
-    assert runs[0].status in ("partial", "failed") and runs[0].message.startswith("stopped"), runs
-    assert 0 < len(stored) < 503 and len(stored) % jobs.CHUNK_SIZE == 0, len(stored)
+    assert runs[0].status in ("cut_short", "failed") and runs[0].message.startswith("stopped"), runs
+    assert 0 < len(stored) < 503 and len(stored) % ingest.CHUNK_SIZE == 0, len(stored)
 
     # Every stored symbol has its whole history: the demo provider, asked again, gives the same rows.
     settings = Settings(_env_file=None, provider="demo", history_years=2)
     target = runs[0].target_date
     expected = DemoProvider().fetch_daily(
-        sorted(stored), start=jobs.history_start(settings, target), end=target
+        sorted(stored), start=ingest.history_start(settings, target), end=target
     )
     assert stored == expected.bars.groupby("symbol").size().to_dict()
 

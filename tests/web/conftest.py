@@ -22,7 +22,7 @@ from stockdash.db import make_engine
 from stockdash.migrate import upgrade
 from stockdash.providers.demo import DemoProvider
 from stockdash.web import create_app
-from stockdash.web.queries import Services
+from stockdash.web.services import Services
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "artifacts"
@@ -47,7 +47,7 @@ def fill(url: str, symbols: list[str]) -> None:
         upgrade(engine)
         result = jobs.pull(engine, DemoProvider(), demo_settings(url), symbols=symbols, progress=False)
         assert result.status == "ok", result.log_line()
-        assert jobs.movers(engine).status == "ok"
+        assert jobs.compute_movers(engine).status == "ok"
     finally:
         engine.dispose()
 

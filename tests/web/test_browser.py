@@ -11,7 +11,7 @@ import pytest
 from stockdash.db import make_engine
 from stockdash.store import load_bars
 from stockdash.universe import load_group
-from stockdash.web.queries import period_start
+from stockdash.web.chart.periods import period_start
 from tests.conftest import skip_or_fail
 from tests.web.conftest import ARTIFACTS, ETF_SAMPLE, fill, start_gunicorn, stop_gunicorn
 

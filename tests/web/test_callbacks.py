@@ -9,12 +9,17 @@ import pytest
 from dash import no_update
 from dash.exceptions import PreventUpdate
 
-from stockdash import store
+from stockdash import reads, store
 from stockdash.db import make_engine
 from stockdash.migrate import upgrade
 from stockdash.providers.base import FetchResult, ProviderError
 from stockdash.providers.demo import DemoProvider
-from stockdash.web import callbacks, figures, ids, layout, queries
+from stockdash.web import fetch, ids, page, urlstate
+from stockdash.web.chart import callbacks as chart_callbacks
+from stockdash.web.chart import figures as chart_figures
+from stockdash.web.chart.periods import period_start
+from stockdash.web.movers import callbacks as movers_callbacks
+from stockdash.web.movers import figures as movers_figures
 from tests.web.conftest import services_for
 
 DOWN_URL = "postgresql+psycopg://postgres@127.0.0.1:1/nothing"  # nothing listens on port 1
@@ -67,13 +72,13 @@ class SlowProvider:
 
 def test_query_round_trip():
     view = {"symbol": "MSFT", "compare": ["AAPL", "SPY"], "period": "5Y", "start": None, "end": None}
-    query = callbacks.format_query(view)
+    query = urlstate.format_query(view)
     assert query == "?symbol=MSFT&period=5Y&compare=AAPL,SPY"
-    assert callbacks.parse_query(query) == view
+    assert urlstate.parse_query(query) == view
 
 
 def test_query_with_dates_is_a_custom_range():
-    view = callbacks.parse_query("?symbol=msft&start=2025-01-02&end=2025-03-31")
+    view = urlstate.parse_query("?symbol=msft&start=2025-01-02&end=2025-03-31")
     assert view == {
         "symbol": "MSFT",
         "compare": [],
@@ -81,12 +86,12 @@ def test_query_with_dates_is_a_custom_range():
         "start": "2025-01-02",
         "end": "2025-03-31",
     }
-    assert callbacks.format_query(view) == "?symbol=MSFT&start=2025-01-02&end=2025-03-31"
+    assert urlstate.format_query(view) == "?symbol=MSFT&start=2025-01-02&end=2025-03-31"
 
 
 def test_bad_query_parts_fall_back():
-    view = callbacks.parse_query("?period=2W&compare=AAPL,$$,MSFT,aapl,A,B,C,D,E&start=yesterday")
-    assert view["symbol"] == layout.DEFAULT_SYMBOL
+    view = urlstate.parse_query("?period=2W&compare=AAPL,$$,MSFT,aapl,A,B,C,D,E&start=yesterday")
+    assert view["symbol"] == urlstate.DEFAULT_SYMBOL
     assert view["period"] == "1Y"
     assert view["compare"] == ["MSFT", "A", "B", "C", "D"]  # no repeats, no main symbol, at most 5
     assert view["start"] is None
@@ -95,7 +100,7 @@ def test_bad_query_parts_fall_back():
 def sync(trigger, query="", **kw):
     args = dict(ticker=None, compare=None, period=None, start=None, end=None, g=None, l=None, t=None)
     args.update(kw)
-    return callbacks.sync(
+    return urlstate.sync(
         trigger, query, args["ticker"], args["compare"], args["period"], args["start"], args["end"],
         args["g"], args["l"], args["t"],
     )  # fmt: skip
@@ -156,11 +161,11 @@ def trace(figure: dict, kind: str) -> dict:
 
 def test_chart_plots_stored_bars_with_header(filled_url):
     services = services_for(filled_url)
-    view = callbacks.parse_query("?symbol=MSFT&period=1Y")
-    figure, header, notice, href = callbacks.chart(services, view, "candles", ["sma50", "sma200"])
+    view = urlstate.parse_query("?symbol=MSFT&period=1Y")
+    figure, header, notice, href = chart_callbacks.chart(services, view, "candles", ["sma50", "sma200"])
     bars = stored(filled_url, "MSFT")
     last = bars["date"].iloc[-1]
-    start = queries.period_start("1Y", last)
+    start = period_start("1Y", last)
     expected = bars[bars["date"] >= start]
     candles = trace(figure, "candlestick")
     assert len(candles["x"]) == len(expected) > 200
@@ -176,7 +181,7 @@ def test_chart_plots_stored_bars_with_header(filled_url):
 
 def test_line_log_and_band(demo_url):
     services = services_for(demo_url)
-    figure, *_ = callbacks.chart(
+    figure, *_ = chart_callbacks.chart(
         services, {"symbol": "AAPL", "period": "6M"}, "line", ["band", "log", "sma20"]
     )
     names = [t["name"] for t in figure["data"]]
@@ -187,8 +192,8 @@ def test_line_log_and_band(demo_url):
 
 def test_compare_rebases_to_first_visible_day(demo_url):
     services = services_for(demo_url)
-    view = callbacks.parse_query("?symbol=MSFT&period=3M&compare=AAPL,SPY")
-    figure, _, notice, _ = callbacks.chart(services, view, "candles", [])
+    view = urlstate.parse_query("?symbol=MSFT&period=3M&compare=AAPL,SPY")
+    figure, _, notice, _ = chart_callbacks.chart(services, view, "candles", [])
     lines = [t for t in figure["data"] if t["type"] == "scatter"]
     assert [t["name"] for t in lines] == ["MSFT", "AAPL", "SPY"]
     assert all(t["y"][0] == 0 for t in lines)
@@ -198,13 +203,15 @@ def test_compare_rebases_to_first_visible_day(demo_url):
 def test_custom_range_even_when_inverted(demo_url):
     services = services_for(demo_url)
     view = {"symbol": "MSFT", "period": "custom", "start": "2026-03-31", "end": "2026-01-02"}
-    figure, *_ = callbacks.chart(services, view, "candles", [])
+    figure, *_ = chart_callbacks.chart(services, view, "candles", [])
     x = trace(figure, "candlestick")["x"]
     assert x[0] >= "2026-01-02" and x[-1] <= "2026-03-31"
 
 
 def test_invalid_symbol_is_a_plain_message(demo_url):
-    figure, header, notice, href = callbacks.chart(services_for(demo_url), {"symbol": "$$$"}, "candles", [])
+    figure, header, notice, href = chart_callbacks.chart(
+        services_for(demo_url), {"symbol": "$$$"}, "candles", []
+    )
     assert figure["data"] == []
     assert "not a valid ticker symbol" in figure["layout"]["annotations"][0]["text"]
     assert "not a valid ticker symbol" in text_of(notice)
@@ -214,7 +221,9 @@ def test_invalid_symbol_is_a_plain_message(demo_url):
 def test_missing_symbol_is_fetched_stored_and_shown(demo_url):
     services = services_for(demo_url, provider=DemoProvider())
     assert stored(demo_url, "F").empty
-    figure, header, notice, _ = callbacks.chart(services, {"symbol": "F", "period": "1M"}, "candles", [])
+    figure, header, notice, _ = chart_callbacks.chart(
+        services, {"symbol": "F", "period": "1M"}, "candles", []
+    )
     assert len(trace(figure, "candlestick")["x"]) > 15
     assert not stored(demo_url, "F").empty
     assert "Ford" in text_of(header)
@@ -222,16 +231,16 @@ def test_missing_symbol_is_fetched_stored_and_shown(demo_url):
 
 def test_unknown_symbol_says_so(demo_url):
     services = services_for(demo_url, provider=UnknownProvider())
-    figure, _, notice, _ = callbacks.chart(services, {"symbol": "ZZZZ"}, "candles", [])
+    figure, _, notice, _ = chart_callbacks.chart(services, {"symbol": "ZZZZ"}, "candles", [])
     assert figure["data"] == []
     assert "No prices for ZZZZ" in text_of(notice) and "possibly delisted" in text_of(notice)
 
 
 def test_provider_down_shows_stored_bars_with_as_of_notice(demo_url, monkeypatch):
     # Pretend a week passed: the stored bars are stale and the provider fails.
-    monkeypatch.setattr(queries, "is_stale", lambda last, **_: True)
+    monkeypatch.setattr(reads, "is_stale", lambda last, **_: True)
     services = services_for(demo_url, provider=FailingProvider())
-    figure, _, notice, _ = callbacks.chart(services, {"symbol": "MSFT", "period": "1M"}, "candles", [])
+    figure, _, notice, _ = chart_callbacks.chart(services, {"symbol": "MSFT", "period": "1M"}, "candles", [])
     assert len(trace(figure, "candlestick")["x"]) > 15
     text = text_of(notice)
     last = stored(demo_url, "MSFT")["date"].iloc[-1]
@@ -239,16 +248,16 @@ def test_provider_down_shows_stored_bars_with_as_of_notice(demo_url, monkeypatch
 
 
 def test_slow_provider_is_cut_off(demo_url, monkeypatch):
-    monkeypatch.setattr(queries, "is_stale", lambda last, **_: True)
+    monkeypatch.setattr(reads, "is_stale", lambda last, **_: True)
     services = services_for(demo_url, provider=SlowProvider())
     started = time.monotonic()
-    queries_reasons = queries.refresh(services, ["MSFT"], budget=0.5)
+    reasons = fetch.refresh(services, ["MSFT"], budget=0.5)
     assert time.monotonic() - started < 2
-    assert "slow to answer" in queries_reasons["MSFT"]
+    assert "slow to answer" in reasons["MSFT"]
 
 
 def test_failed_symbol_is_not_asked_again_at_once(demo_url, monkeypatch):
-    monkeypatch.setattr(queries, "is_stale", lambda last, **_: True)
+    monkeypatch.setattr(reads, "is_stale", lambda last, **_: True)
     calls = []
 
     class Counting(FailingProvider):
@@ -257,13 +266,13 @@ def test_failed_symbol_is_not_asked_again_at_once(demo_url, monkeypatch):
             return super().fetch_daily(symbols, **kw)
 
     services = services_for(demo_url, provider=Counting())
-    queries.refresh(services, ["MSFT"])
-    queries.refresh(services, ["MSFT"])
+    fetch.refresh(services, ["MSFT"])
+    fetch.refresh(services, ["MSFT"])
     assert len(calls) == 1
 
 
 def test_slow_provider_costs_one_wait_not_one_per_view(demo_url, monkeypatch):
-    monkeypatch.setattr(queries, "is_stale", lambda last, **_: True)
+    monkeypatch.setattr(reads, "is_stale", lambda last, **_: True)
     calls = []
 
     class Slow(SlowProvider):
@@ -272,9 +281,9 @@ def test_slow_provider_costs_one_wait_not_one_per_view(demo_url, monkeypatch):
             return super().fetch_daily(symbols, **kw)
 
     services = services_for(demo_url, provider=Slow())
-    assert "slow to answer" in queries.refresh(services, ["MSFT"], budget=0.3)["MSFT"]
+    assert "slow to answer" in fetch.refresh(services, ["MSFT"], budget=0.3)["MSFT"]
     started = time.monotonic()
-    assert queries.refresh(services, ["MSFT"], budget=0.3) == {}  # not sent, not waited for
+    assert fetch.refresh(services, ["MSFT"], budget=0.3) == {}  # not sent, not waited for
     assert time.monotonic() - started < 0.2
     assert len(calls) == 1
 
@@ -287,7 +296,7 @@ def test_web_never_claims_an_empty_database_on_a_guess(tmp_path):
     upgrade(engine)
     services = services_for(url, provider=DemoProvider())
     services.settings = services.settings.model_copy(update={"provider": "auto"})
-    figure, _, notice, _ = callbacks.chart(services, {"symbol": "AAPL"}, "candles", [])
+    figure, _, notice, _ = chart_callbacks.chart(services, {"symbol": "AAPL"}, "candles", [])
     assert "No prices for AAPL" in text_of(notice)
     with engine.connect() as conn:
         assert store.dataset_provider(conn) is None
@@ -296,10 +305,10 @@ def test_web_never_claims_an_empty_database_on_a_guess(tmp_path):
 
 def test_database_down_is_a_plain_message():
     services = services_for(DOWN_URL)
-    figure, _, notice, _ = callbacks.chart(services, {"symbol": "MSFT"}, "candles", [])
+    figure, _, notice, _ = chart_callbacks.chart(services, {"symbol": "MSFT"}, "candles", [])
     assert "database is not answering" in text_of(notice)
     assert figure["layout"]["annotations"]
-    gainers, losers, _, notice, treemap = callbacks.movers_panel(services, "1d", "sp500")
+    gainers, losers, _, notice, treemap = movers_callbacks.movers_panel(services, "1d", "sp500")
     assert gainers == losers == [] and "database is not answering" in text_of(notice)
 
 
@@ -308,18 +317,22 @@ def test_stale_rule():
     from datetime import UTC, datetime
 
     friday = date(2026, 11, 20)
-    assert not queries.is_stale(
-        friday, settings=settings, now=datetime(2026, 11, 22, 12, tzinfo=UTC)
+    assert not reads.is_stale(
+        friday, stale_after_hours=settings.stale_after_hours, now=datetime(2026, 11, 22, 12, tzinfo=UTC)
     )  # Sunday
-    assert queries.is_stale(friday, settings=settings, now=datetime(2026, 11, 24, 23, tzinfo=UTC))
-    assert queries.is_stale(None, settings=settings)
+    assert reads.is_stale(
+        friday, stale_after_hours=settings.stale_after_hours, now=datetime(2026, 11, 24, 23, tzinfo=UTC)
+    )
+    assert reads.is_stale(None, stale_after_hours=settings.stale_after_hours)
 
 
 # --- movers ------------------------------------------------------------------------------------
 
 
 def test_movers_tables_and_sector_map(demo_url):
-    gainers, losers, as_of, notice, treemap = callbacks.movers_panel(services_for(demo_url), "1d", "sp500")
+    gainers, losers, as_of, notice, treemap = movers_callbacks.movers_panel(
+        services_for(demo_url), "1d", "sp500"
+    )
     assert len(gainers) == len(losers) == 10
     assert set(gainers[0]) == {"symbol", "name", "close", "change", "pct_change", "volume"}
     assert (
@@ -335,13 +348,13 @@ def test_movers_tables_and_sector_map(demo_url):
 
 
 def test_movers_other_horizon_and_group(demo_url):
-    gainers, losers, as_of, _, treemap = callbacks.movers_panel(services_for(demo_url), "1m", "etfs")
+    gainers, losers, as_of, _, treemap = movers_callbacks.movers_panel(services_for(demo_url), "1m", "etfs")
     assert {r["symbol"] for r in gainers + losers} == {"SPY", "QQQ"}
     assert "ETFs" in as_of and "1 month" in treemap["layout"]["title"]["text"]
 
 
 def test_movers_bad_selector_falls_back(demo_url):
-    gainers, *_ = callbacks.movers_panel(services_for(demo_url), "2d", "nasdaq")
+    gainers, *_ = movers_callbacks.movers_panel(services_for(demo_url), "2d", "nasdaq")
     assert len(gainers) == 10
 
 
@@ -349,7 +362,9 @@ def test_movers_empty_database(sqlite_url):
     from stockdash.migrate import upgrade
 
     upgrade(make_engine(sqlite_url))
-    gainers, losers, _, notice, treemap = callbacks.movers_panel(services_for(sqlite_url), "1d", "sp500")
+    gainers, losers, _, notice, treemap = movers_callbacks.movers_panel(
+        services_for(sqlite_url), "1d", "sp500"
+    )
     assert gainers == [] and "No movers yet" in text_of(notice)
     assert treemap["layout"]["annotations"][0]["text"].startswith("No movers yet")
 
@@ -358,14 +373,14 @@ def test_movers_empty_database(sqlite_url):
 
 
 def test_page_shows_demo_badge_and_freshness(demo_url):
-    page = layout.page(services_for(demo_url))
-    bar = text_of(_find(page, ids.FRESHNESS))
+    layout = page.page(services_for(demo_url))
+    bar = text_of(_find(layout, ids.FRESHNESS))
     assert "Demo data" in bar and "Demo provider" in bar and "Last pull" in bar and "Prices to" in bar
 
 
 def test_page_renders_with_database_down():
-    page = layout.page(services_for(DOWN_URL))
-    assert "Database unavailable" in text_of(_find(page, ids.FRESHNESS))
+    layout = page.page(services_for(DOWN_URL))
+    assert "Database unavailable" in text_of(_find(layout, ids.FRESHNESS))
 
 
 def _find(component, id_):
@@ -384,8 +399,8 @@ def test_figures_never_blank():
     import pandas as pd
 
     empty = pd.DataFrame(columns=["date", "open", "high", "low", "close", "adj_close", "volume"])
-    assert figures.quote(empty) is None
-    fig = figures.treemap_figure(pd.DataFrame(), horizon="1d", title="x")
+    assert chart_figures.quote(empty) is None
+    fig = movers_figures.treemap_figure(pd.DataFrame(), horizon="1d", title="x")
     assert fig["layout"]["annotations"][0]["text"]
 
 
@@ -403,9 +418,9 @@ def test_treemap_folds_small_tiles_so_thousands_stay_drawable():
             "dollar_volume": np.linspace(1e9, 1e6, n),
         }
     )
-    trace = figures.treemap_figure(rows, horizon="1d", title="All tracked")["data"][0]
+    trace = movers_figures.treemap_figure(rows, horizon="1d", title="All tracked")["data"][0]
     tiles = [i for i in trace["ids"] if i.startswith(("t:", "o:"))]
-    assert len(tiles) == 2 * figures.MAX_TILES_PER_SECTOR + 2
+    assert len(tiles) == 2 * movers_figures.MAX_TILES_PER_SECTOR + 2
     assert {i for i in tiles if i.startswith("o:")} == {"o:Tech", "o:Other"}
     # Sizes still add up: the folded tiles carry the rest of each sector.
     assert trace["values"][0] == pytest.approx(rows["dollar_volume"].sum())
@@ -418,5 +433,5 @@ def test_weekends_are_hidden_only_for_markets_that_close_on_weekends():
     every_day = pd.Series(pd.date_range("2026-11-02", "2026-11-13"))
     for dates, hidden in ((weekdays, True), (every_day, False)):
         layout: dict = {}
-        figures._axes(layout, dates, log=False, y_title="Price")
+        chart_figures._axes(layout, dates, log=False, y_title="Price")
         assert ({"bounds": ["sat", "mon"]} in layout["xaxis"]["rangebreaks"]) is hidden
