@@ -72,6 +72,16 @@ def top_and_bottom(frame: pd.DataFrame, n: int = TOP_N) -> tuple[pd.DataFrame, p
     return gainers, losers
 
 
+def _snapshot_rows(part: pd.DataFrame, **key) -> list[dict]:
+    """Movers-table rows for one ranked side: plain floats and ints (or None) the drivers bind."""
+    volumes = [None if pd.isna(v) else int(v) for v in part["volume"]]
+    prices = part[["close", "prev_close", "change", "pct_change"]].astype("float64").to_dict("records")
+    return [
+        {**key, "rank": rank, "symbol": symbol, **price, "volume": volume}
+        for rank, (symbol, price, volume) in enumerate(zip(part.index, prices, volumes, strict=True), 1)
+    ]
+
+
 def compute_snapshot(conn: Connection, as_of: date) -> list[dict]:
     """Rows of the movers table for every horizon x group on as_of."""
     rows = []
@@ -81,22 +91,7 @@ def compute_snapshot(conn: Connection, as_of: date) -> list[dict]:
             members = frame.loc[group_members(conn, group, frame.index)]
             gainers, losers = top_and_bottom(members)
             for side, part in (("gainer", gainers), ("loser", losers)):
-                for rank, (symbol, rec) in enumerate(part.iterrows(), 1):
-                    rows.append(
-                        {
-                            "as_of": as_of,
-                            "horizon": horizon,
-                            "grp": group,
-                            "side": side,
-                            "rank": rank,
-                            "symbol": symbol,
-                            "close": float(rec["close"]),
-                            "prev_close": float(rec["prev_close"]),
-                            "change": float(rec["change"]),
-                            "pct_change": float(rec["pct_change"]),
-                            "volume": None if pd.isna(rec["volume"]) else int(rec["volume"]),
-                        }
-                    )
+                rows += _snapshot_rows(part, as_of=as_of, horizon=horizon, grp=group, side=side)
     return rows
 
 

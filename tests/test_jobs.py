@@ -99,7 +99,7 @@ class FailingProvider:
     def __init__(self, fail_after: int):
         self.inner, self.calls, self.fail_after = DemoProvider(today=TODAY), 0, fail_after
 
-    def fetch_daily(self, symbols, *, start, end, progress=None) -> FetchResult:
+    def fetch_daily(self, symbols, *, start, end) -> FetchResult:
         self.calls += 1
         if self.calls > self.fail_after:
             raise ProviderError("HTTP 429 Too Many Requests after 4 retries")
@@ -229,7 +229,7 @@ class RefetchBreaks(DemoProvider):
         super().__init__(**kw)
         self.mode = mode
 
-    def fetch_daily(self, symbols, *, start, end, progress=None):
+    def fetch_daily(self, symbols, *, start, end):
         if start < date(2025, 11, 1):  # a history refetch, not the incremental fetch
             if self.mode == "provider":
                 raise ProviderError("HTTP 429 Too Many Requests")

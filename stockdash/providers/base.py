@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Protocol
@@ -11,9 +11,6 @@ import pandas as pd
 
 BAR_COLUMNS = ["symbol", "date", "open", "high", "low", "close", "adj_close", "volume"]
 ACTION_COLUMNS = ["symbol", "date", "kind", "value"]
-
-# Called after each chunk with (symbols done so far, symbols in all).
-Progress = Callable[[int, int], None]
 
 
 class ProviderError(Exception):
@@ -47,13 +44,6 @@ class FetchResult:
 class Provider(Protocol):
     name: str  # "yahoo" or "demo": stored with the data so the two never mix
 
-    def fetch_daily(
-        self,
-        symbols: Sequence[str],
-        *,
-        start: date,
-        end: date,
-        progress: Progress | None = None,
-    ) -> FetchResult:
+    def fetch_daily(self, symbols: Sequence[str], *, start: date, end: date) -> FetchResult:
         """Daily bars for start <= date <= end; per-symbol failures, never a sunk batch."""
         ...

@@ -16,13 +16,12 @@ import numpy as np
 import pandas as pd
 
 from stockdash import calendar
-from stockdash.providers.base import ACTION_COLUMNS, BAR_COLUMNS, FetchResult, Progress
+from stockdash.providers.base import ACTION_COLUMNS, BAR_COLUMNS, FetchResult
 from stockdash.symbols import InvalidSymbol, normalise
 from stockdash.universe import catalogue
 
 FIRST_DATE = date(2000, 1, 3)
 ANCHOR_DATE = date(2026, 1, 2)  # prices are pinned here, so they never depend on `today`
-CHUNK = 200
 
 # Real splits of well-known names: (date, ratio).
 SPLITS: dict[str, list[tuple[date, float]]] = {
@@ -137,18 +136,11 @@ class DemoProvider:
     def _today(self) -> date:
         return self.today or calendar.last_closed_session(datetime.now(calendar.NEW_YORK))
 
-    def fetch_daily(
-        self,
-        symbols: Sequence[str],
-        *,
-        start: date,
-        end: date,
-        progress: Progress | None = None,
-    ) -> FetchResult:
+    def fetch_daily(self, symbols: Sequence[str], *, start: date, end: date) -> FetchResult:
         today = self._today()
         end = min(end, today)
         bars, actions, failures = [], [], {}
-        for i, symbol in enumerate(symbols, 1):
+        for symbol in symbols:
             try:
                 frame, acts = self._one(normalise(symbol), start, end, today)
             except InvalidSymbol as exc:
@@ -161,8 +153,6 @@ class DemoProvider:
                 failures[symbol] = "no data in the requested range"
             bars.append(frame)
             actions.extend(acts)
-            if progress and (i % CHUNK == 0 or i == len(symbols)):
-                progress(i, len(symbols))
         result = FetchResult(failures=failures)
         frames = [b for b in bars if not b.empty]
         if frames:

@@ -40,7 +40,6 @@ from stockdash.providers.base import (
     ACTION_COLUMNS,
     BAR_COLUMNS,
     FetchResult,
-    Progress,
     ProviderError,
     empty_actions,
     empty_bars,
@@ -97,14 +96,7 @@ class YahooProvider:
         # Raised, not logged-and-swallowed: the only way to learn why a symbol failed.
         yf.config.debug.hide_exceptions = False
 
-    def fetch_daily(
-        self,
-        symbols: Sequence[str],
-        *,
-        start: date,
-        end: date,
-        progress: Progress | None = None,
-    ) -> FetchResult:
+    def fetch_daily(self, symbols: Sequence[str], *, start: date, end: date) -> FetchResult:
         """Bars for start <= date <= end; raises ProviderError only if Yahoo failed for all."""
         wanted = _unique_upper(symbols)
         results: list[_SymbolResult] = []
@@ -121,8 +113,6 @@ class YahooProvider:
                     tripped = _breaker_reason(chunk_results)
                 results.extend(chunk_results)
                 _log_chunk(number, len(chunks), chunk_results, time.monotonic() - began)
-                if progress is not None:
-                    progress(len(results), len(wanted))
         return _assemble(results)
 
     def _fetch_symbol(self, symbol: str, start: date, end: date) -> _SymbolResult:

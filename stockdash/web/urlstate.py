@@ -9,12 +9,13 @@ from __future__ import annotations
 from datetime import date
 from urllib.parse import parse_qs, urlencode
 
-from dash import Dash, Input, Output, ctx, no_update
+from dash import Dash, ctx, no_update
 from dash.exceptions import PreventUpdate
 
 from stockdash.symbols import InvalidSymbol, normalise
 from stockdash.universe import to_yahoo
 from stockdash.web import ids
+from stockdash.web.components import callback
 
 DEFAULT_SYMBOL = "AAPL"
 MAX_COMPARE = 5
@@ -127,26 +128,16 @@ def sync(
     return url, out_ticker, out_compare, out_period, out_start, out_end, view
 
 
+DATE_RANGE = [(ids.DATES, "start_date"), (ids.DATES, "end_date")]
+CONTROLS = [(ids.TICKER, "value"), (ids.COMPARE, "value"), (ids.PERIOD, "value"), *DATE_RANGE]
+CLICKS = [(ids.GAINERS, "cellClicked"), (ids.LOSERS, "cellClicked"), (ids.TREEMAP, "clickData")]
+
+
 def register(app: Dash) -> None:
     """URL ⇄ controls: a shared link or the back button sets the controls, a control sets the URL."""
 
-    @app.callback(
-        Output(ids.URL, "search"),
-        Output(ids.TICKER, "value"),
-        Output(ids.COMPARE, "value"),
-        Output(ids.PERIOD, "value"),
-        Output(ids.DATES, "start_date"),
-        Output(ids.DATES, "end_date"),
-        Output(ids.VIEW, "data"),
-        Input(ids.URL, "search"),
-        Input(ids.TICKER, "value"),
-        Input(ids.COMPARE, "value"),
-        Input(ids.PERIOD, "value"),
-        Input(ids.DATES, "start_date"),
-        Input(ids.DATES, "end_date"),
-        Input(ids.GAINERS, "cellClicked"),
-        Input(ids.LOSERS, "cellClicked"),
-        Input(ids.TREEMAP, "clickData"),
+    @callback(
+        app, [(ids.URL, "search"), *CONTROLS, (ids.VIEW, "data")], [(ids.URL, "search"), *CONTROLS, *CLICKS]
     )
     def _sync(query, ticker, compare, period, start, end, gclick, lclick, tclick):
         return sync(ctx.triggered_id, query, ticker, compare, period, start, end, gclick, lclick, tclick)

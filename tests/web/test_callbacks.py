@@ -48,21 +48,21 @@ def stored(url: str, symbol: str):
 class FailingProvider:
     name = "demo"
 
-    def fetch_daily(self, symbols, *, start, end, progress=None):
+    def fetch_daily(self, symbols, *, start, end):
         raise ProviderError("HTTP 429 Too Many Requests")
 
 
 class UnknownProvider:
     name = "demo"
 
-    def fetch_daily(self, symbols, *, start, end, progress=None):
+    def fetch_daily(self, symbols, *, start, end):
         return FetchResult(failures={s: "possibly delisted; no price data found" for s in symbols})
 
 
 class SlowProvider:
     name = "demo"
 
-    def fetch_daily(self, symbols, *, start, end, progress=None):
+    def fetch_daily(self, symbols, *, start, end):
         time.sleep(3)
         return FetchResult()
 

@@ -6,7 +6,7 @@ import logging
 from datetime import date
 from urllib.parse import urlencode
 
-from dash import Dash, Input, Output
+from dash import Dash
 from sqlalchemy.exc import SQLAlchemyError
 
 from stockdash import reads
@@ -18,7 +18,7 @@ from stockdash.web.chart import figures
 from stockdash.web.chart.data import load_symbol
 from stockdash.web.chart.header import quote_header
 from stockdash.web.chart.periods import load_start, period_start
-from stockdash.web.components import DB_DOWN, OOPS, notice
+from stockdash.web.components import DB_DOWN, OOPS, callback, notice
 from stockdash.web.plotting import message_figure
 from stockdash.web.services import Services
 from stockdash.web.urlstate import CUSTOM, DEFAULT_PERIOD, MAX_COMPARE, compare_list, parse_query
@@ -121,26 +121,21 @@ def _chart(services: Services, symbol: str, view: dict, chart_type: str, overlay
 
 
 def register(app: Dash, services: Services) -> None:
-    @app.callback(
-        Output(ids.TICKER, "options"), Input(ids.TICKER, "search_value"), Input(ids.TICKER, "value")
-    )
+    @callback(app, [(ids.TICKER, "options")], [(ids.TICKER, "search_value"), (ids.TICKER, "value")])
     def _ticker_options(text, value):
         return ticker_options(text, value)
 
-    @app.callback(
-        Output(ids.COMPARE, "options"), Input(ids.COMPARE, "search_value"), Input(ids.COMPARE, "value")
-    )
+    @callback(app, [(ids.COMPARE, "options")], [(ids.COMPARE, "search_value"), (ids.COMPARE, "value")])
     def _compare_options(text, value):
         return compare_options(text, value)
 
-    @app.callback(
-        Output(ids.GRAPH, "figure"),
-        Output(ids.QUOTE, "children"),
-        Output(ids.NOTICE, "children"),
-        Output(ids.DOWNLOAD, "href"),
-        Input(ids.VIEW, "data"),
-        Input(ids.CHART_TYPE, "value"),
-        Input(ids.OVERLAYS, "value"),
-    )
+    outputs = [
+        (ids.GRAPH, "figure"),
+        (ids.QUOTE, "children"),
+        (ids.NOTICE, "children"),
+        (ids.DOWNLOAD, "href"),
+    ]
+
+    @callback(app, outputs, [(ids.VIEW, "data"), (ids.CHART_TYPE, "value"), (ids.OVERLAYS, "value")])
     def _chart(view, chart_type, overlays):
         return chart(services, view, chart_type, overlays)

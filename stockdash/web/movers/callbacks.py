@@ -12,8 +12,8 @@ from stockdash import reads
 from stockdash.errors import error_text
 from stockdash.movers import GROUPS, HORIZON_LABELS, HORIZONS, NoData
 from stockdash.universe import GROUP_LABELS
-from stockdash.web import ids
-from stockdash.web.components import DB_DOWN, OOPS, notice
+from stockdash.web import ids, urlstate
+from stockdash.web.components import DB_DOWN, OOPS, callback, notice
 from stockdash.web.movers.figures import treemap_figure
 from stockdash.web.plotting import message_figure
 from stockdash.web.services import Services
@@ -60,24 +60,24 @@ def movers_panel(services: Services, horizon: str | None, group: str | None) -> 
     )
 
 
+OUTPUTS = [
+    (ids.GAINERS, "rowData"),
+    (ids.LOSERS, "rowData"),
+    (ids.MOVERS_AS_OF, "children"),
+    (ids.MOVERS_NOTICE, "children"),
+    (ids.TREEMAP, "figure"),
+]
+
+
 def register(app: Dash, services: Services) -> None:
-    @app.callback(
-        Output(ids.GAINERS, "rowData"),
-        Output(ids.LOSERS, "rowData"),
-        Output(ids.MOVERS_AS_OF, "children"),
-        Output(ids.MOVERS_NOTICE, "children"),
-        Output(ids.TREEMAP, "figure"),
-        Input(ids.HORIZON, "value"),
-        Input(ids.GROUP, "value"),
-    )
+    @callback(app, OUTPUTS, [(ids.HORIZON, "value"), (ids.GROUP, "value")])
     def _movers(horizon, group):
         return movers_panel(services, horizon, group)
 
     app.clientside_callback(
         ClientsideFunction(namespace="stockdash", function_name="scroll_to_chart"),
         Output(ids.SCROLL_SINK, "data"),
-        Input(ids.GAINERS, "cellClicked"),
-        Input(ids.LOSERS, "cellClicked"),
-        Input(ids.TREEMAP, "clickData"),
+        # A clicked row or stock tile charts it (urlstate.sync); this brings the chart into view.
+        [Input(id_, prop) for id_, prop in urlstate.CLICKS],
         prevent_initial_call=True,
     )

@@ -8,7 +8,7 @@ from dash import dcc, html
 from stockdash.movers import GROUPS, HORIZON_LABELS
 from stockdash.universe import GROUP_LABELS
 from stockdash.web import ids
-from stockdash.web.components import segmented
+from stockdash.web.components import card, segmented
 
 
 def _grid(id_: str) -> dag.AgGrid:
@@ -66,44 +66,33 @@ def _grid(id_: str) -> dag.AgGrid:
     )
 
 
-def movers_card() -> html.Section:
-    return html.Section(
-        className="card",
-        children=[
+def _head() -> html.Div:
+    horizons = [{"label": v, "value": k} for k, v in HORIZON_LABELS.items()]
+    groups = [{"label": GROUP_LABELS[g], "value": g} for g in GROUPS]
+    return html.Div(
+        [
+            html.Div([html.H2("Market movers"), html.Span(id=ids.MOVERS_AS_OF, className="meta")]),
             html.Div(
-                className="card-head",
-                children=[
-                    html.Div([html.H2("Market movers"), html.Span(id=ids.MOVERS_AS_OF, className="meta")]),
-                    html.Div(
-                        className="controls",
-                        children=[
-                            segmented(
-                                ids.HORIZON,
-                                [{"label": v, "value": k} for k, v in HORIZON_LABELS.items()],
-                                "1d",
-                            ),
-                            segmented(
-                                ids.GROUP,
-                                [{"label": GROUP_LABELS[g], "value": g} for g in GROUPS],
-                                "sp500",
-                            ),
-                        ],
-                    ),
-                ],
+                [segmented(ids.HORIZON, horizons, "1d"), segmented(ids.GROUP, groups, "sp500")],
+                className="controls",
             ),
-            html.Div(id=ids.MOVERS_NOTICE, className="notice", role="status"),
-            html.Div(
-                className="movers",
-                children=[
-                    html.Div(
-                        [html.H3("Top gainers", className="gain"), _grid(ids.GAINERS)], className="mover-col"
-                    ),
-                    html.Div(
-                        [html.H3("Top losers", className="loss"), _grid(ids.LOSERS)], className="mover-col"
-                    ),
-                ],
-            ),
-            html.P("Click a row or a tile to chart it.", className="hint"),
-            dcc.Graph(id=ids.TREEMAP, config={"displaylogo": False, "displayModeBar": False}),
         ],
+        className="card-head",
+    )
+
+
+def _column(title: str, class_name: str, grid_id: str) -> html.Div:
+    return html.Div([html.H3(title, className=class_name), _grid(grid_id)], className="mover-col")
+
+
+def movers_card() -> html.Section:
+    return card(
+        _head(),
+        html.Div(id=ids.MOVERS_NOTICE, className="notice", role="status"),
+        html.Div(
+            [_column("Top gainers", "gain", ids.GAINERS), _column("Top losers", "loss", ids.LOSERS)],
+            className="movers",
+        ),
+        html.P("Click a row or a tile to chart it.", className="hint"),
+        dcc.Graph(id=ids.TREEMAP, config={"displaylogo": False, "displayModeBar": False}),
     )
