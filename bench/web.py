@@ -14,21 +14,16 @@ Not a timed test: it prints figures and the targets.
 from __future__ import annotations
 
 import os
-import signal
-import socket
 import statistics
 import subprocess
 import sys
 import tempfile
 import threading
 import time
-import uuid
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import requests
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -39,6 +34,14 @@ from stockdash.db import make_engine  # noqa: E402
 from stockdash.migrate import upgrade  # noqa: E402
 from stockdash.providers.demo import DemoProvider  # noqa: E402
 from stockdash.universe import load_group  # noqa: E402
+from tests.harness import (  # noqa: E402
+    chart_payload,
+    create_postgres_database,
+    drop_postgres_database,
+    movers_payload,
+    start_gunicorn,
+    stop_gunicorn,
+)
 
 ADMIN_URL = os.environ.get("BENCH_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
 SAMPLES = int(os.environ.get("BENCH_SAMPLES", "300"))
@@ -46,67 +49,7 @@ CONCURRENCY = 10
 LOAD_SECONDS = float(os.environ.get("BENCH_LOAD_SECONDS", "10"))
 TARGETS = {"chart_p50_ms": 30.0, "chart_p95_ms": 80.0, "rss_mb": 512.0}
 
-CHART_OUTPUTS = [
-    ("price-chart", "figure"),
-    ("quote", "children"),
-    ("chart-notice", "children"),
-    ("download-csv", "href"),
-]
-MOVERS_OUTPUTS = [
-    ("gainers", "rowData"),
-    ("losers", "rowData"),
-    ("movers-as-of", "children"),
-    ("movers-notice", "children"),
-    ("sector-treemap", "figure"),
-]
-
-
-def dash_payload(outputs, inputs) -> dict:
-    """What the Dash renderer POSTs to /_dash-update-component for a multi-output callback."""
-    return {
-        "output": ".." + "...".join(f"{i}.{p}" for i, p in outputs) + "..",
-        "outputs": [{"id": i, "property": p} for i, p in outputs],
-        "inputs": [{"id": i, "property": p, "value": v} for i, p, v in inputs],
-        "changedPropIds": [f"{inputs[0][0]}.{inputs[0][1]}"],
-        "state": [],
-    }
-
-
-def chart_payload(symbol: str, period: str = "1Y") -> dict:
-    view = {"symbol": symbol, "compare": [], "period": period, "start": None, "end": None}
-    return dash_payload(
-        CHART_OUTPUTS,
-        [
-            ("view", "data", view),
-            ("chart-type", "value", "candles"),
-            ("overlays", "value", ["sma50", "sma200"]),
-        ],
-    )
-
-
-def movers_payload(horizon: str = "1d", group: str = "sp500") -> dict:
-    return dash_payload(
-        MOVERS_OUTPUTS, [("movers-horizon", "value", horizon), ("movers-group", "value", group)]
-    )
-
-
 # --- database ----------------------------------------------------------------------------------
-
-
-def create_bench_db() -> tuple[str, str]:
-    admin = create_engine(ADMIN_URL, isolation_level="AUTOCOMMIT")
-    name = f"stockdash_bench_{uuid.uuid4().hex[:8]}"
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    admin.dispose()
-    return make_url(ADMIN_URL).set(database=name).render_as_string(hide_password=False), name
-
-
-def drop_bench_db(name: str) -> None:
-    admin = create_engine(ADMIN_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
 
 
 def fill(url: str) -> tuple[int, float]:
@@ -124,46 +67,6 @@ def fill(url: str) -> tuple[int, float]:
 
 
 # --- server ------------------------------------------------------------------------------------
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def start_gunicorn(url: str, log_path: Path) -> tuple[subprocess.Popen, str]:
-    port = free_port()
-    env = {**os.environ, "DATABASE_URL": url, "PROVIDER": "demo", "PORT": str(port), "WEB_CONCURRENCY": "2"}
-    env.pop("DASH_DEBUG", None)
-    with open(log_path, "w") as log:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "app:server", "--access-logfile", "/dev/null"],
-            cwd=ROOT,
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            if requests.get(base + "/healthz", timeout=1).status_code == 200:
-                return proc, base
-        except requests.ConnectionError:
-            time.sleep(0.1)
-    proc.terminate()
-    raise SystemExit(f"gunicorn did not start; see {log_path}")
-
-
-def stop(proc: subprocess.Popen) -> None:
-    if proc.poll() is None:
-        proc.send_signal(signal.SIGTERM)
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
 
 
 def memory_mb(master: int) -> tuple[float, float, int]:
@@ -228,13 +131,14 @@ def throughput(url: str, payloads: list, seconds: float, method: str = "POST") -
 
 def main() -> int:
     print(f"cpus={os.cpu_count()} samples={SAMPLES} concurrency={CONCURRENCY}")
-    url, name = create_bench_db()
-    proc = None
+    url, name = create_postgres_database("stockdash_bench", ADMIN_URL)
+    server = None
     try:
         rows, fill_s = fill(url)
         print(f"filled {name}: {rows:,} bars (sp500+etfs, 10 years) in {fill_s:.1f} s")
         log_path = Path(tempfile.gettempdir()) / f"{name}-gunicorn.log"
-        proc, base = start_gunicorn(url, log_path)
+        server = start_gunicorn(url, log_path, "--access-logfile", "/dev/null")
+        base = server.url
         dash_url = base + "/_dash-update-component"
         symbols = list(load_group("sp500")["symbol"])[:100]
         rotating = [chart_payload(s) for s in symbols]
@@ -242,7 +146,7 @@ def main() -> int:
         # Warm both workers (imports, first queries, pools) before measuring.
         latencies(session, "POST", dash_url, rotating[:20], 40)
         latencies(session, "POST", dash_url, [movers_payload()], 10)
-        rss_idle, pss_idle, workers = memory_mb(proc.pid)
+        rss_idle, pss_idle, workers = memory_mb(server.proc.pid)
 
         results = {
             "/healthz": latencies(session, "GET", base + "/healthz", None, SAMPLES),
@@ -270,7 +174,7 @@ def main() -> int:
         }
         rps, done, errors = throughput(dash_url, rotating, LOAD_SECONDS)
         hz_rps, _, hz_errors = throughput(base + "/healthz", [None], LOAD_SECONDS / 2, "GET")
-        rss, pss, workers = memory_mb(proc.pid)
+        rss, pss, workers = memory_mb(server.proc.pid)
 
         print()
         print(f"{'request':36} {'p50 ms':>8} {'p95 ms':>8} {'max ms':>8}")
@@ -300,9 +204,9 @@ def main() -> int:
             print(f"target {label:10} <= {target:5.0f} {unit}: {value:7.1f} {unit}  {verdict}")
         return 0
     finally:
-        if proc is not None:
-            stop(proc)
-        drop_bench_db(name)
+        if server is not None:
+            stop_gunicorn(server)
+        drop_postgres_database(name, ADMIN_URL)
         print(f"dropped {name}")
 
 

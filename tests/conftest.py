@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import uuid
 from collections.abc import Iterator
 
 import pytest
@@ -13,11 +12,7 @@ from sqlalchemy.engine import make_url
 from stockdash.config import Settings
 from stockdash.db import make_engine
 from stockdash.migrate import upgrade
-
-# Admin connection used to create and drop one database per test.
-POSTGRES_ADMIN_URL = os.environ.get(
-    "TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
-)
+from tests.harness import POSTGRES_ADMIN_URL, create_postgres_database, drop_postgres_database
 
 
 def _postgres_admin() -> Engine | None:
@@ -52,17 +47,8 @@ def postgres_admin() -> Engine:
 
 def new_postgres_url() -> tuple[str, str]:
     """Create an empty database for one test; returns (url, name)."""
-    admin = postgres_admin()
-    name = f"stockdash_test_{uuid.uuid4().hex[:12]}"
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    url = make_url(POSTGRES_ADMIN_URL).set(database=name).render_as_string(hide_password=False)
-    return url, name
-
-
-def drop_postgres(name: str) -> None:
-    with postgres_admin().connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    postgres_admin()  # or skip with the reason
+    return create_postgres_database()
 
 
 @pytest.fixture
@@ -74,7 +60,7 @@ def sqlite_url(tmp_path) -> str:
 def postgres_url() -> Iterator[str]:
     url, name = new_postgres_url()
     yield url
-    drop_postgres(name)
+    drop_postgres_database(name)
 
 
 @pytest.fixture(params=["sqlite", "postgres"])

@@ -2,19 +2,11 @@
 
 from __future__ import annotations
 
-import os
 import shutil
-import signal
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-import requests
 
 from stockdash import jobs
 from stockdash.config import Settings
@@ -23,8 +15,8 @@ from stockdash.migrate import upgrade
 from stockdash.providers.demo import DemoProvider
 from stockdash.web import create_app
 from stockdash.web.services import Services
+from tests.harness import ROOT, Server, start_gunicorn, stop_gunicorn
 
-ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "artifacts"
 
 # 24 S&P 500 members (so each movers table has 10 rows) and two ETFs, two years of bars.
@@ -87,67 +79,6 @@ def app_for_tests():
 
 def services_for(url: str, provider=None, **extra) -> Services:
     return Services(demo_settings(url, **extra), provider_override=provider)
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@dataclass
-class Server:
-    url: str
-    proc: subprocess.Popen
-    log: Path
-
-    def output(self) -> str:
-        return self.log.read_text(errors="replace")
-
-
-def start_gunicorn(database_url: str, log_path: Path, **env_extra: str) -> Server:
-    """`gunicorn app:server` with the repo's gunicorn.conf.py, on a free port; waits until it answers."""
-    port = free_port()
-    env = {
-        **os.environ,
-        "DATABASE_URL": database_url,
-        "PROVIDER": "demo",
-        "PORT": str(port),
-        "WEB_CONCURRENCY": "2",
-        "DASH_DEBUG": "0",
-        **env_extra,
-    }
-    with open(log_path, "w") as log:  # the child keeps its own copy of the descriptor
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "app:server"],
-            cwd=ROOT,
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-    server = Server(f"http://127.0.0.1:{port}", proc, log_path)
-    deadline = time.monotonic() + 20
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"gunicorn exited with {proc.returncode}:\n{server.output()}")
-        try:
-            requests.get(server.url + "/healthz", timeout=1)
-            return server
-        except requests.ConnectionError:
-            time.sleep(0.1)
-    stop_gunicorn(server)
-    raise RuntimeError(f"gunicorn did not answer within 20 s:\n{server.output()}")
-
-
-def stop_gunicorn(server: Server) -> None:
-    if server.proc.poll() is None:
-        server.proc.send_signal(signal.SIGTERM)
-        try:
-            server.proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            os.killpg(server.proc.pid, signal.SIGKILL)
-            server.proc.wait()
 
 
 @pytest.fixture(scope="session")

@@ -10,7 +10,7 @@ import requests
 
 from stockdash.db import make_engine
 from stockdash.store import load_bars
-from tests.web.conftest import start_gunicorn, stop_gunicorn
+from tests.harness import CHART_OUTPUTS, dash_payload, start_gunicorn, stop_gunicorn
 
 
 def get(server, path, **params):
@@ -132,26 +132,12 @@ def test_movers_json(server):
 
 def dash_post(server, outputs: list[tuple[str, str]], inputs: list[tuple[str, str, object]]):
     """POST /_dash-update-component the way the browser does."""
-    many = len(outputs) > 1
-    specs = [{"id": i, "property": p} for i, p in outputs]
-    payload = {
-        "output": ".." + "...".join(f"{i}.{p}" for i, p in outputs) + ".."
-        if many
-        else "{}.{}".format(*outputs[0]),
-        "outputs": specs if many else specs[0],
-        "inputs": [{"id": i, "property": p, "value": v} for i, p, v in inputs],
-        "changedPropIds": [f"{inputs[0][0]}.{inputs[0][1]}"],
-        "state": [],
-    }
-    return requests.post(server.url + "/_dash-update-component", json=payload, timeout=10)
+    return requests.post(
+        server.url + "/_dash-update-component", json=dash_payload(outputs, inputs), timeout=10
+    )
 
 
-CHART_OUT = [
-    ("price-chart", "figure"),
-    ("quote", "children"),
-    ("chart-notice", "children"),
-    ("download-csv", "href"),
-]
+CHART_OUT = CHART_OUTPUTS
 
 
 def test_chart_callback_over_http(server):

@@ -13,7 +13,8 @@ from stockdash.store import load_bars
 from stockdash.universe import load_group
 from stockdash.web.chart.periods import period_start
 from tests.conftest import skip_or_fail
-from tests.web.conftest import ARTIFACTS, ETF_SAMPLE, fill, start_gunicorn, stop_gunicorn
+from tests.harness import start_gunicorn, stop_gunicorn
+from tests.web.conftest import ARTIFACTS, ETF_SAMPLE, fill
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 CHROMEDRIVER = shutil.which("chromedriver") or "/usr/bin/chromedriver"
