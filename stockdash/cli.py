@@ -11,7 +11,7 @@ from datetime import date
 from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
-from stockdash import jobs, logs, migrate, runlog
+from stockdash import cli_args, jobs, logs, migrate, runlog
 from stockdash import movers as movers_mod
 from stockdash.config import Settings, get_settings
 from stockdash.db import get_engine
@@ -47,9 +47,9 @@ def parser() -> argparse.ArgumentParser:
     pull.add_argument("--since", type=_date, help="fetch from this date even if stored")
     back = sub.add_parser("backfill", help="fetch HISTORY_YEARS (or --years) again, replacing stored bars")
     back.add_argument("--symbols", type=_symbols)
-    back.add_argument("--years", type=int)
+    back.add_argument("--years", type=cli_args.history_years, help="years to fetch (default: HISTORY_YEARS)")
     mv = sub.add_parser("movers", help="compute (and print) top gainers and losers")
-    mv.add_argument("--date", type=_date, help="trading date (default: latest with data)")
+    mv.add_argument("--date", type=cli_args.session_date, help="trading date (default: latest with data)")
     mv.add_argument("--horizon", choices=list(movers_mod.HORIZONS), default="1d")
     mv.add_argument("--group", choices=list(movers_mod.GROUPS), default="sp500")
     mv.add_argument("--json", action="store_true", help="print one snapshot as JSON")
@@ -75,7 +75,7 @@ def cmd_pull(settings: Settings, args) -> int:
 
 
 def cmd_backfill(settings: Settings, args) -> int:
-    if args.years:
+    if args.years is not None:
         settings = settings.model_copy(update={"history_years": args.years})
     today = jobs.today_session()
     result = jobs.pull(

@@ -68,9 +68,11 @@ def test_unknown_symbol_fails_alone():
 
 
 def _dollar_volume(symbols: list[str]) -> dict[str, float]:
-    bars = DemoProvider(today=date(2026, 11, 20)).fetch_daily(
-        symbols, start=date(2026, 10, 1), end=date(2026, 11, 20)
-    ).bars
+    bars = (
+        DemoProvider(today=date(2026, 11, 20))
+        .fetch_daily(symbols, start=date(2026, 10, 1), end=date(2026, 11, 20))
+        .bars
+    )
     return (bars["close"] * bars["volume"]).groupby(bars["symbol"]).median().to_dict()
 
 

@@ -58,7 +58,14 @@ def _factor(name: str, vol: float) -> np.ndarray:
 # Daily dollar volume and share price ranges by importance (3 x index membership + size, see
 # scripts/build_universe.py), so tables and the treemap look like a market: a mega cap trades
 # tens of billions a day, an S&P 500 member hundreds of millions, an unknown listing far less.
-DOLLAR_VOLUME = {5: (6e9, 3e10), 4: (4e8, 3e9), 3: (1.5e8, 1.2e9), 2: (1e9, 6e9), 1: (5e7, 4e8), 0: (2e5, 3e7)}
+DOLLAR_VOLUME = {
+    5: (6e9, 3e10),
+    4: (4e8, 3e9),
+    3: (1.5e8, 1.2e9),
+    2: (1e9, 6e9),
+    1: (5e7, 4e8),
+    0: (2e5, 3e7),
+}
 PRICE = {5: (90, 700), 4: (40, 450), 3: (25, 350), 2: (60, 400), 1: (15, 200), 0: (2, 80)}
 
 
