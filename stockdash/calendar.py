@@ -58,4 +58,8 @@ def last_closed_session(now: datetime | None = None) -> date:
 
 
 def previous_session(day: date) -> date:
-    return nyse().previous_session(pd.Timestamp(day)).date()
+    """The last session before `day`, which may itself be a weekend or a holiday."""
+    cal, ts = nyse(), pd.Timestamp(day)
+    if cal.is_session(ts):
+        return cal.previous_session(ts).date()
+    return cal.date_to_session(ts, direction="previous").date()

@@ -10,7 +10,7 @@ from datetime import date
 
 from sqlalchemy.exc import SQLAlchemyError
 
-from stockdash import calendar, ingest, jobs, logs, migrate, movers, reads
+from stockdash import calendar, cli_args, ingest, jobs, logs, migrate, movers, reads
 from stockdash.config import Settings, get_settings
 from stockdash.db import engine_for, get_engine, migration_urls
 from stockdash.errors import error_text
@@ -47,9 +47,9 @@ def parser() -> argparse.ArgumentParser:
     pull.add_argument("--since", type=_date, help="fetch from this date even if stored")
     back = sub.add_parser("backfill", help="fetch HISTORY_YEARS (or --years) again, replacing stored bars")
     back.add_argument("--symbols", type=_symbols)
-    back.add_argument("--years", type=int)
+    back.add_argument("--years", type=cli_args.history_years, help="years to fetch (default: HISTORY_YEARS)")
     mv = sub.add_parser("movers", help="compute (and print) top gainers and losers")
-    mv.add_argument("--date", type=_date, help="trading date (default: latest with data)")
+    mv.add_argument("--date", type=cli_args.session_date, help="trading date (default: latest with data)")
     mv.add_argument("--horizon", choices=list(movers.HORIZONS), default="1d")
     mv.add_argument("--group", choices=list(movers.GROUPS), default="sp500")
     mv.add_argument("--json", action="store_true", help="print one snapshot as JSON")
@@ -72,7 +72,7 @@ def cmd_pull(settings: Settings, args) -> int:
 
 
 def cmd_backfill(settings: Settings, args) -> int:
-    if args.years:
+    if args.years is not None:
         settings = settings.model_copy(update={"history_years": args.years})
     today = calendar.last_closed_session()
     result = jobs.pull(

@@ -22,10 +22,17 @@ def load_group(name: str) -> pd.DataFrame:
 
 @lru_cache
 def catalogue() -> pd.DataFrame:
-    """Every known security once, with `in_sp500`, indexed by symbol."""
+    """Every known security once, with `in_sp500` and `importance` (0-5), indexed by symbol."""
     total = load_group("total").set_index("symbol")
     total["in_sp500"] = total.index.isin(load_group("sp500")["symbol"])
+    total["importance"] = total["importance"].astype(int)
     return total
+
+
+@lru_cache
+def former() -> pd.DataFrame:
+    """2020 symbols renamed (`now`) or delisted since, with a note, indexed by symbol."""
+    return pd.read_csv(DATA_DIR / "former.csv", dtype=str, keep_default_na=False).set_index("symbol")
 
 
 def resolve(spec: str) -> list[str]:

@@ -4,6 +4,7 @@ import json
 import os
 import subprocess
 import sys
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -69,3 +70,36 @@ def test_dead_database_is_one_clear_line_and_a_failure_code(tmp_path):
     assert proc.returncode == 1
     assert "job=pull status=failed reason=database unavailable" in proc.stderr
     assert "Traceback" not in proc.stderr
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (
+            ["movers", "--date", "2024-11-23"],
+            "2024-11-23 is not a trading day (a weekend); the session before is 2024-11-22",
+        ),
+        (
+            ["movers", "--date", "2024-11-28"],
+            "2024-11-28 is not a trading day (a market holiday); the session before is 2024-11-27",
+        ),
+        (
+            ["movers", "--date", (date.today() + timedelta(days=30)).isoformat()],
+            "has no closed session yet; the latest is",
+        ),
+        (["movers", "--date", "1985-01-02"], "is before 1990-01-02, where the trading calendar starts"),
+        (["movers", "--date", "2024-13-01"], "not a date (YYYY-MM-DD)"),
+        (["backfill", "--years", "0"], "must be from 1 to 60 years (got 0)"),
+        (["backfill", "--years", "-3"], "must be from 1 to 60 years (got -3)"),
+        (["backfill", "--years", "1000"], "must be from 1 to 60 years (got 1000)"),
+        (["backfill", "--years", "ten"], "not a whole number of years: 'ten'"),
+    ],
+)
+def test_bad_dates_and_years_exit_2_with_one_line_before_any_io(tmp_path, args, message):
+    db = tmp_path / "never.db"
+    proc = worker(*args, database_url=f"sqlite:///{db}")
+    assert proc.returncode == 2
+    assert "Traceback" not in proc.stderr
+    last = proc.stderr.strip().splitlines()[-1]
+    assert last.startswith(f"worker.py {args[0]}: error: argument") and message in last
+    assert not db.exists()

@@ -65,3 +65,31 @@ def test_unknown_symbol_fails_alone():
     )
     assert set(r.bars["symbol"]) == {"AAPL"}
     assert "unknown symbol" in r.failures["ZZZZZ"]
+
+
+def _dollar_volume(symbols: list[str]) -> dict[str, float]:
+    bars = (
+        DemoProvider(today=date(2026, 11, 20))
+        .fetch_daily(symbols, start=date(2026, 10, 1), end=date(2026, 11, 20))
+        .bars
+    )
+    return (bars["close"] * bars["volume"]).groupby(bars["symbol"]).median().to_dict()
+
+
+def test_volume_scales_with_company_size():
+    """A mega cap trades far more dollars a day than a small listing, so a treemap sized by
+    dollar volume shows AAPL's tile large and the movers tables look like a market."""
+    mega, member, small = ["AAPL", "MSFT", "NVDA"], ["HRL", "PLD", "CAT"], ["APLE", "BGS", "AA"]
+    dv = _dollar_volume(mega + member + small)
+    assert min(dv[s] for s in mega) > 2 * max(dv[s] for s in member)
+    assert min(dv[s] for s in member) > 3 * max(dv[s] for s in small)
+    assert min(dv[s] for s in mega) > 100 * max(dv[s] for s in small)
+
+
+def test_sp500_dollar_volume_is_led_by_the_largest_companies():
+    from stockdash.universe import load_group
+
+    dv = _dollar_volume(list(load_group("sp500")["symbol"]))
+    top10 = sorted(dv, key=dv.get, reverse=True)[:10]
+    assert {"AAPL", "MSFT", "NVDA"} & set(top10)
+    assert sum(dv[s] for s in top10) / sum(dv.values()) > 0.2

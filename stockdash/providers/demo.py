@@ -54,16 +54,36 @@ def _factor(name: str, vol: float) -> np.ndarray:
     return 0.0002 + vol * np.random.default_rng(_seed("factor", name)).standard_normal(len(_sessions()))
 
 
+# Daily dollar volume and share price ranges by importance (3 x index membership + size, see
+# scripts/build_universe.py), so tables and the treemap look like a market: a mega cap trades
+# tens of billions a day, an S&P 500 member hundreds of millions, an unknown listing far less.
+DOLLAR_VOLUME = {
+    5: (6e9, 3e10),
+    4: (4e8, 3e9),
+    3: (1.5e8, 1.2e9),
+    2: (1e9, 6e9),
+    1: (5e7, 4e8),
+    0: (2e5, 3e7),
+}
+PRICE = {5: (90, 700), 4: (40, 450), 3: (25, 350), 2: (60, 400), 1: (15, 200), 0: (2, 80)}
+
+
+def _log_uniform(rng: np.random.Generator, low_high: tuple[float, float]) -> float:
+    low, high = low_high
+    return float(np.exp(rng.uniform(np.log(low), np.log(high))))
+
+
 def _profile(symbol: str) -> dict:
     rng = np.random.default_rng(_seed("profile", symbol))
     rec = catalogue().loc[symbol]
-    sector, is_etf = rec["sector"], rec["kind"] == "etf"
+    sector, is_etf, importance = rec["sector"], rec["kind"] == "etf", int(rec["importance"])
+    level = _log_uniform(rng, PRICE[importance])
     return {
         "sector": sector or "Other",
         "beta": rng.uniform(0.6, 1.0) if is_etf else rng.uniform(0.6, 1.5),
         "idio": rng.uniform(0.002, 0.006) if is_etf else rng.uniform(0.008, 0.022),
-        "level": float(np.exp(rng.uniform(np.log(15), np.log(650)))),
-        "volume": float(np.exp(rng.uniform(np.log(3e5), np.log(4e7)))),
+        "level": level,
+        "volume": _log_uniform(rng, DOLLAR_VOLUME[importance]) / level,
         "quarterly_yield": rng.choice([0.0, rng.uniform(0.001, 0.01)], p=[0.35, 0.65]),
         "dividend_offset": int(rng.integers(0, 63)),
     }

@@ -70,8 +70,18 @@ def _choice(name: str, allowed, default: str) -> str:
     return value
 
 
-def _num(value: float | None, digits: int = 4) -> float | None:
+PRICE_DIGITS = 4  # as bars are served (JSON and CSV): sub-dollar stocks and FX quote to 4 places
+PCT_DIGITS = 2  # a percentage to 0.01, as the UI shows it
+
+
+def _num(value: float | None, digits: int = PRICE_DIGITS) -> float | None:
     return None if value is None or value != value else round(float(value), digits)
+
+
+def _rounded_mover(row: dict) -> dict:
+    """A movers row with prices rounded like bars and the % change like the UI."""
+    prices = {f: _num(row[f]) for f in ("close", "prev_close", "change") if f in row}
+    return row | prices | {"pct_change": _num(row["pct_change"], PCT_DIGITS)}
 
 
 def blueprint(services: Services) -> Blueprint:
@@ -157,6 +167,8 @@ def blueprint(services: Services) -> Blueprint:
                 snap = movers.read(conn, as_of=as_of, horizon=horizon, group=group)
         except movers.NoData as exc:
             return error(404, str(exc))
+        for side in ("gainers", "losers"):
+            snap[side] = [_rounded_mover(r) for r in snap[side]]
         return jsonify(snap)
 
     @bp.get("/api/<path:_rest>")

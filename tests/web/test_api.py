@@ -212,3 +212,18 @@ def test_api_503_and_page_still_served_when_database_down(down_server):
     page = get(down_server, "/")
     assert page.status_code == 200
     assert "Traceback" not in page.text
+
+
+def _decimals(value: float) -> int:
+    text = repr(value)
+    return len(text.split(".")[1]) if "." in text and "e" not in text else 0
+
+
+def test_api_floats_are_rounded_like_bars(server):
+    movers = get(server, "/api/movers", horizon="1d", group="sp500").json()
+    rows = movers["gainers"] + movers["losers"]
+    assert max(_decimals(r[f]) for r in rows for f in ("close", "prev_close", "change")) <= 4
+    assert max(_decimals(r["pct_change"]) for r in rows) <= 2
+    assert any(_decimals(r["close"]) == 4 for r in rows)  # rounded, not truncated to cents
+    bars = get(server, "/api/history/AAPL").json()["bars"]
+    assert max(_decimals(b[f]) for b in bars for f in ("open", "high", "low", "close", "adj_close")) <= 4

@@ -1,5 +1,7 @@
 """Typo-tolerant ticker search, filtered on the server."""
 
+import time
+
 import pytest
 
 from stockdash.web import search
@@ -72,3 +74,137 @@ def test_selected_values_stay_in_options():
 )
 def test_brands_class_shares_and_foreign_tickers_come_first(typed, first):
     assert symbols(typed)[0] == first
+
+
+@pytest.mark.parametrize(
+    ("typed", "first"),
+    [
+        ("aple", "AAPL"),
+        ("apple", "AAPL"),
+        ("appl", "AAPL"),
+        ("microsoft", "MSFT"),
+        ("goog", "GOOG"),
+        ("coca", "KO"),
+        ("coca cola", "KO"),
+        ("coke", "KO"),
+        ("jp morgan", "JPM"),
+        ("jpmorgan", "JPM"),
+        ("brk b", "BRK-B"),
+        ("berkshire", "BRK-B"),
+        ("berkshre", "BRK-B"),
+        ("hathaway", "BRK-B"),
+        ("spy", "SPY"),
+        ("jonson", "JNJ"),
+        ("disney", "DIS"),
+        ("bank of america", "BAC"),
+        ("tesla", "TSLA"),
+        ("amazn", "AMZN"),
+        ("t", "T"),
+        ("f", "F"),
+        ("v", "V"),
+        ("intel", "INTC"),
+    ],
+)
+def test_what_a_user_types_finds_the_obvious_first(typed, first):
+    assert symbols(typed)[0] == first
+
+
+def test_a_famous_name_with_a_typo_outranks_an_obscure_exact_symbol():
+    found = symbols("aple")
+    assert found[:2] == ["AAPL", "APLE"]  # Apple Hospitality's APLE is still offered, second
+
+
+def test_berkshire_finds_berkshire_companies_only():
+    found = search.search("berkshire")
+    assert found[0].symbol == "BRK-B" and "UBER" not in [m.symbol for m in found]
+    assert all("berkshire" in m.name.lower() for m in found)
+
+
+def test_equal_matches_are_ordered_by_importance():
+    cat = search.catalogue()
+    coca = [
+        m.symbol for m in search.search("coca") if m.known and m.name.lower().startswith(("coca", "the coca"))
+    ]
+    assert coca[0] == "KO" and len(coca) >= 3
+    ranks = [cat.at[s, "importance"] for s in coca]
+    assert ranks == sorted(ranks, reverse=True)
+
+
+def test_a_typo_in_the_first_letter_or_a_long_word_matches_nothing_unrelated():
+    assert symbols("bitcoin") == []
+
+
+@pytest.mark.parametrize("typed", ["bitcoin", "$$$"])
+def test_no_match_says_so_and_never_lists_the_current_ticker_as_a_match(typed):
+    opts = search.options(typed, selected=["AAPL"])
+    assert opts[0]["disabled"] is True and opts[0]["label"].startswith("No matches")
+    assert typed in opts[0]["label"]
+    # AAPL stays among the options (so the box keeps its label) but the browser hides it.
+    assert "AAPL" in [o["value"] for o in opts]
+    assert [o["value"] for o in shown(opts, typed, selected=["AAPL"])] == [search.NO_MATCH]
+
+
+def test_renamed_symbol_offers_what_it_became():
+    (first, *_) = search.options("fb")
+    assert first["value"] == "META" and "formerly FB" in first["label"]
+    assert "FB" not in search.catalogue().index  # never charted (with invented demo prices)
+
+
+def test_delisted_symbol_is_explained_not_offered_as_a_ticker():
+    opts = search.options("twtr")
+    assert opts[0]["disabled"] is True and opts[0]["value"] == search.NO_MATCH
+    assert "Twitter" in opts[0]["label"] and "no longer listed" in opts[0]["label"]
+    assert not any(o["value"] == "TWTR" for o in opts)
+
+
+def test_search_answers_within_a_keystroke():
+    search.search("warmup")
+    started = time.perf_counter()
+    for typed in ("m", "mi", "mic", "micr", "micrs", "micrso", "micrsof", "micrsoft"):
+        search.search(typed)
+    assert (time.perf_counter() - started) / 8 < 0.25
+
+
+# --- the dropdown in the browser ---------------------------------------------------------------
+
+
+def shown(options: list[dict], typed: str, *, selected: list[str]) -> list[dict]:
+    """What dcc.Dropdown (multi) lists for `typed`: its own filter, then selected options first.
+
+    Mirrors dash 4's dropdownSearch.ts: every whitespace-separated word of the text must be a
+    substring (case-insensitive) of a word of the option's value, label or search; the filter
+    keeps the options' order; a multi-select then moves selected options to the top.
+    """
+    words = typed.lower().split()
+
+    def visible(opt: dict) -> bool:
+        tokens = " ".join(str(opt.get(f, "")) for f in ("value", "label", "search")).lower().split()
+        return all(any(w in t for t in tokens) for w in words)
+
+    kept = [o for o in options if visible(o)]
+    return sorted(kept, key=lambda o: o["value"] not in selected)
+
+
+@pytest.mark.parametrize(
+    ("typed", "selected"),
+    [("msft", ["KO", "AAPL"]), ("nvidia", ["NVDA"]), ("apple", ["MSFT"]), ("jp morgan", ["XOM", "CVX"])],
+)
+def test_selected_tickers_do_not_jump_to_the_top_when_the_answer_arrives(typed, selected):
+    """Each keystroke first filters the previous answer in the browser, then the server's answer
+    arrives ~50 ms later: the selected tickers listed (at the top, in a multi-select, where a
+    click removes them) must be the same in both."""
+    previous = search.options("", selected=selected)
+    for n in range(1, len(typed) + 1):
+        text = typed[:n]
+        current = search.options(text, selected=selected)
+        before, after = shown(previous, text, selected=selected), shown(current, text, selected=selected)
+        assert [o["value"] for o in before if o["value"] in selected] == [
+            o["value"] for o in after if o["value"] in selected
+        ], text
+        previous = current
+
+
+def test_a_selected_ticker_is_not_listed_under_unrelated_text():
+    opts = search.options("msft", selected=["KO"])
+    assert [o["value"] for o in shown(opts, "msft", selected=["KO"])][0] == "MSFT"
+    assert "KO" not in [o["value"] for o in shown(opts, "msft", selected=["KO"])]
