@@ -114,7 +114,7 @@ def _sector_rows(conn: Connection, day: date, horizon: str, group: str) -> pd.Da
 def status(engine: Engine) -> dict:
     """What the database holds and how fresh it is (`worker.py status`)."""
     with engine.connect() as conn:
-        info = {
+        info: dict[str, object] = {
             "provider": store.dataset_provider(conn),
             "latest_bar": store.latest_date(conn),
             "latest_movers": next(iter(movers.snapshot_dates(conn, 1)), None),

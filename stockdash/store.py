@@ -104,7 +104,7 @@ def _upsert_sqlite(conn: Connection, frame: pd.DataFrame) -> int:
         where=or_(*[daily_bars.c[c].is_distinct_from(stmt.excluded[c]) for c in VALUE_COLUMNS]),
     )
     compiled = stmt.compile(dialect=conn.dialect)
-    assert list(compiled.positiontup) == BAR_COLUMNS  # tuples below are in this order
+    assert list(compiled.positiontup or []) == BAR_COLUMNS  # tuples below are in this order
     rows = list(_rows(frame.assign(date=[d.isoformat() for d in frame["date"]])))
     written = 0
     for i in range(0, len(rows), SQLITE_BATCH):
@@ -185,7 +185,9 @@ def _copy_rows(conn: Connection, table: str, frame: pd.DataFrame) -> None:
         return
     # The COPY text has no user input: the table is daily_bars or our staging table.
     sql = f"COPY {table} ({', '.join(BAR_COLUMNS)}) FROM STDIN (FORMAT binary)"
-    cursor = conn.connection.driver_connection.cursor()
+    driver = conn.connection.driver_connection
+    assert driver is not None  # a live psycopg connection inside our transaction
+    cursor = driver.cursor()
     has_null = frame[["open", "high", "low", "volume"]].isna().any(axis=1).to_numpy()
     if not has_null.all():
         with cursor.copy(sql) as cp:

@@ -36,3 +36,20 @@ def test_runtime_and_python_version_agree():
 def test_readme_test_command_is_what_ci_runs():
     assert "make test" in README
     assert "make test" in (ROOT / ".ci" / "run").read_text()
+
+
+def test_pyproject_declares_every_pinned_requirement():
+    import tomllib
+
+    def name(spec: str) -> str:
+        return re.split(r"[<>=!\[;\s]", spec.strip(), maxsplit=1)[0].lower().replace("_", "-")
+
+    declared = {
+        name(d) for d in tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["dependencies"]
+    }
+    pinned = {
+        name(line)
+        for line in (ROOT / "requirements.txt").read_text().splitlines()
+        if line.strip() and not line.startswith("#")
+    }
+    assert pinned == declared

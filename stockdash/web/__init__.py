@@ -26,13 +26,13 @@ def create_app(settings: Settings | None = None, *, provider: Provider | None = 
     app = Dash(
         __name__,
         title="stockdash",
-        update_title=None,
+        update_title=None,  # type: ignore[arg-type]  # None (documented) keeps the tab title still
         assets_folder=str(ASSETS),
         meta_tags=[{"name": "viewport", "content": "width=device-width, initial-scale=1"}],
     )
     # Outside a request (at import, during setup) the page is the static copy: no database.
     app.layout = lambda: page.page(services if has_request_context() else None)
-    app.validation_layout = page.page(None)
+    app.validation_layout = page.page(None)  # type: ignore[assignment]  # Dash annotates it as None
     urlstate.register(app)
     chart_callbacks.register(app, services)
     movers_callbacks.register(app, services)
@@ -43,5 +43,5 @@ def create_app(settings: Settings | None = None, *, provider: Provider | None = 
     # done before doing it, so with threaded workers a parallel request for a bundle can get a
     # 500. Doing it now, once, in the preloaded master, leaves nothing to race on.
     app._setup_server()
-    app.services = services  # for tests and the benchmark
+    setattr(app, "services", services)  # noqa: B010  for tests and the benchmark
     return app

@@ -232,7 +232,7 @@ def label(match: Match) -> str:
 def option(match: Match, query: str = "") -> dict:
     """A dcc.Dropdown option. `search` carries the typed text: the dropdown filters options on
     the client by substring, which would hide fuzzy matches ("micrsoft") without it."""
-    opt = {
+    opt: dict[str, object] = {
         "label": label(match),
         "value": match.symbol,
         "search": f"{match.symbol} {match.name} {query}".strip(),

@@ -90,7 +90,11 @@ def sync(
         radio = None if view["period"] == CUSTOM else view["period"]
         return no_update, view["symbol"], view["compare"], radio, view["start"], view["end"], view
     view = parse_query(query)
-    out_ticker = out_compare = out_period = out_start = out_end = no_update
+    out_ticker: object = no_update
+    out_compare: object = no_update
+    out_period: object = no_update
+    out_start: object = no_update
+    out_end: object = no_update
     if trigger == ids.TICKER:
         if not ticker or ticker == "__none__":
             raise PreventUpdate

@@ -13,9 +13,9 @@ from stockdash.web.urlstate import DEFAULT_PERIOD, DEFAULT_SYMBOL, MAX_COMPARE, 
 DEFAULT_OVERLAYS = ["sma50", "sma200"]
 
 
-def _picker(label: str, dropdown: dcc.Dropdown, class_name: str) -> html.Div:
+def _picker(label: str, dropdown: dcc.Dropdown, *, for_id: str, class_name: str) -> html.Div:
     return html.Div(
-        [html.Label(label, htmlFor=dropdown.id, className="field-label"), dropdown],
+        [html.Label(label, htmlFor=for_id, className="field-label"), dropdown],
         className=f"picker {class_name}",
     )
 
@@ -41,8 +41,10 @@ def _pickers() -> html.Div:
     )
     return html.Div(
         [
-            _picker("Ticker", ticker, "picker-main"),
-            _picker(f"Compare (up to {MAX_COMPARE})", compare, "picker-compare"),
+            _picker("Ticker", ticker, for_id=ids.TICKER, class_name="picker-main"),
+            _picker(
+                f"Compare (up to {MAX_COMPARE})", compare, for_id=ids.COMPARE, class_name="picker-compare"
+            ),
         ],
         className="pickers",
     )
@@ -80,9 +82,16 @@ def _controls() -> html.Div:
 
 
 def _graph() -> dcc.Loading:
-    config = {"displaylogo": False, "responsive": True, "modeBarButtonsToRemove": ["lasso2d", "select2d"]}
     return dcc.Loading(
-        dcc.Graph(id=ids.GRAPH, config=config, className="price-graph"),
+        dcc.Graph(
+            id=ids.GRAPH,
+            config={
+                "displaylogo": False,
+                "responsive": True,
+                "modeBarButtonsToRemove": ["lasso2d", "select2d"],
+            },
+            className="price-graph",
+        ),
         type="dot",
         delay_show=400,
         color="#4f46e5",

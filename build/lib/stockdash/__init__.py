@@ -1,0 +1,1 @@
+"""stockdash: a stock market dashboard (Dash web app, APScheduler clock, yfinance data)."""

@@ -1,0 +1,169 @@
+"""`python worker.py …`: the jobs, runnable by hand (`heroku run python worker.py pull`)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from datetime import date
+
+from sqlalchemy.exc import SQLAlchemyError
+
+from stockdash import calendar, cli_args, ingest, jobs, logs, migrate, movers, reads
+from stockdash.config import Settings, get_settings
+from stockdash.db import engine_for, get_engine, migration_urls
+from stockdash.errors import error_text
+from stockdash.providers import get_provider
+from stockdash.runs import Status
+from stockdash.symbols import InvalidSymbol, normalise_many
+from stockdash.universe import GROUP_LABELS, to_yahoo
+
+log = logging.getLogger("stockdash.worker")
+
+EXIT_STATUS = {Status.OK: 0, Status.PARTIAL: 3, Status.CUT_SHORT: 3, Status.FAILED: 1}
+
+
+def _date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {text!r}") from exc
+
+
+def _symbols(text: str) -> list[str]:
+    try:
+        return [to_yahoo(s) for s in normalise_many(text)]
+    except InvalidSymbol as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from exc
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="worker.py", description=__doc__)
+    sub = p.add_subparsers(dest="command", required=True)
+    sub.add_parser("migrate", help="apply database migrations (the release phase)")
+    pull = sub.add_parser("pull", help="fetch missing daily bars for the universe")
+    pull.add_argument("--symbols", type=_symbols, help="comma-separated symbols instead of UNIVERSE")
+    pull.add_argument("--since", type=_date, help="fetch from this date even if stored")
+    back = sub.add_parser("backfill", help="fetch HISTORY_YEARS (or --years) again, replacing stored bars")
+    back.add_argument("--symbols", type=_symbols)
+    back.add_argument("--years", type=cli_args.history_years, help="years to fetch (default: HISTORY_YEARS)")
+    mv = sub.add_parser("movers", help="compute (and print) top gainers and losers")
+    mv.add_argument("--date", type=cli_args.session_date, help="trading date (default: latest with data)")
+    mv.add_argument("--horizon", choices=list(movers.HORIZONS), default="1d")
+    mv.add_argument("--group", choices=list(movers.GROUPS), default="sp500")
+    mv.add_argument("--json", action="store_true", help="print one snapshot as JSON")
+    sub.add_parser("status", help="last runs, data freshness, row counts")
+    return p
+
+
+def cmd_migrate(settings: Settings, _args) -> int:
+    for url in migration_urls(settings):
+        migrate.upgrade(get_engine(url))
+    log.info("job=migrate status=ok")
+    return 0
+
+
+def cmd_pull(settings: Settings, args) -> int:
+    result = jobs.pull(
+        engine_for(settings), get_provider(settings), settings, symbols=args.symbols, since=args.since
+    )
+    return EXIT_STATUS[result.status]
+
+
+def cmd_backfill(settings: Settings, args) -> int:
+    if args.years is not None:
+        settings = settings.model_copy(update={"history_years": args.years})
+    today = calendar.last_closed_session()
+    result = jobs.pull(
+        engine_for(settings),
+        get_provider(settings),
+        settings,
+        symbols=args.symbols,
+        since=ingest.history_start(settings, today),
+        today=today,
+    )
+    return EXIT_STATUS[result.status]
+
+
+def cmd_movers(settings: Settings, args) -> int:
+    engine = engine_for(settings)
+    result = jobs.compute_movers(engine, as_of=args.date)
+    if result.status == Status.FAILED:
+        print(f"movers failed: {result.message}", file=sys.stderr)
+        return 1
+    with engine.connect() as conn:
+        if args.json:
+            snap = movers.read(conn, as_of=result.target_date, horizon=args.horizon, group=args.group)
+            print(json.dumps(snap, indent=2))
+            return 0
+        for group in movers.GROUPS:
+            for horizon in movers.HORIZONS:
+                snap = movers.read(conn, as_of=result.target_date, horizon=horizon, group=group)
+                print(format_snapshot(snap))
+    return 0
+
+
+def format_snapshot(snap: dict) -> str:
+    title = (
+        f"{GROUP_LABELS[snap['group']]} — {movers.HORIZON_LABELS[snap['horizon']]} — as of {snap['as_of']}"
+    )
+    lines = [title, "=" * len(title)]
+    for side in ("gainers", "losers"):
+        lines.append(
+            f"{side.capitalize():<8} {'name':<28} {'close':>10} {'change':>9} {'%':>8} {'volume':>13}"
+        )
+        for r in snap[side]:
+            vol = f"{r['volume']:,}" if r["volume"] is not None else "-"
+            lines.append(
+                f"{r['symbol']:<8} {r['name'][:28]:<28} {r['close']:>10.2f} {r['change']:>+9.2f} "
+                f"{r['pct_change']:>+7.2f}% {vol:>13}"
+            )
+        lines.append("")
+    return "\n".join(lines)
+
+
+def cmd_status(settings: Settings, _args) -> int:
+    info = reads.status(engine_for(settings))
+    print(f"data provider : {info['provider'] or '(empty database)'}")
+    print(f"latest bar    : {info['latest_bar'] or '-'}    latest movers: {info['latest_movers'] or '-'}")
+    last = info["last_pull"]
+    if last:
+        when = f"{last['finished_at']:%Y-%m-%d %H:%M %Z}"
+        print(f"last pull     : {when} for {last['target_date']} ({last['status']})")
+    else:
+        print("last pull     : never")
+    print(
+        f"rows          : {info['daily_bars']:,} bars, {info['symbols_with_bars']:,} symbols, "
+        f"{info['securities']:,} securities"
+    )
+    print("recent runs   :")
+    for r in info["recent_runs"]:
+        print(
+            f"  #{r['id']:<5} {r['job']:<8} {r['status']:<8} {r['started_at']:%Y-%m-%d %H:%M} "
+            f"ok={r['symbols_ok']} failed={r['symbols_failed']} rows={r['rows_written']} {r['message'][:60]}"
+        )
+    return 0
+
+
+COMMANDS = {
+    "migrate": cmd_migrate,
+    "pull": cmd_pull,
+    "backfill": cmd_backfill,
+    "movers": cmd_movers,
+    "status": cmd_status,
+}
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    settings = get_settings()
+    logs.setup(settings.log_level)
+    try:
+        return COMMANDS[args.command](settings, args)
+    except SQLAlchemyError as exc:
+        first = error_text(exc)
+        if "job_runs" in first or "dataset" in first:
+            first += " (run `python worker.py migrate` first)"
+        log.error("job=%s status=failed reason=database unavailable: %s", args.command, first)
+        return 1

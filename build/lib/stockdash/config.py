@@ -1,0 +1,137 @@
+"""Every setting, read once from the environment (and a local `.env`), validated at start."""
+
+from __future__ import annotations
+
+import sys
+from datetime import time
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, ValidationError, ValidationInfo, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
+
+ROOT = Path(__file__).resolve().parent.parent
+VAR_DIR = ROOT / "var"
+
+
+def normalise_database_url(url: str) -> str:
+    """Accept Heroku's `postgres://` (rejected by SQLAlchemy 2) and pick the psycopg 3 driver."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+def parse_window(text: str) -> tuple[time, time] | None:
+    """Parse `HH:MM-HH:MM` (may wrap midnight); empty or `off` means no window."""
+    text = text.strip()
+    if text.lower() in ("", "off", "none"):
+        return None
+    try:
+        start, end = (time.fromisoformat(part.strip()) for part in text.split("-"))
+    except ValueError as exc:
+        raise ValueError("expected HH:MM-HH:MM, e.g. 02:00-07:00") from exc
+    if start == end:
+        raise ValueError("start and end are equal; use 'off' for no window")
+    return start, end
+
+
+# Never echoed back in an error: they may hold a password.
+SECRET_VARIABLES = {"DATABASE_URL"}
+
+
+def _minutes(start: time, end: time) -> int:
+    """Length of a daily window in minutes; a window whose end is before its start wraps midnight."""
+    length = (end.hour * 60 + end.minute) - (start.hour * 60 + start.minute)
+    return length if length > 0 else length + 24 * 60
+
+
+class Settings(BaseSettings):
+    """One place that lists every variable, its default and what it means."""
+
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore")
+
+    database_url: str | None = Field(
+        None, description="SQLAlchemy URL; unset = SQLite file under var/ (postgres:// accepted)"
+    )
+    provider: Literal["auto", "yahoo", "demo"] = Field(
+        "auto", description="price source: yahoo, demo (offline), auto = yahoo when reachable"
+    )
+    universe: str = Field(
+        "sp500,etfs", description="groups (sp500, etfs, total) and/or symbols to pull, comma-separated"
+    )
+    history_years: int = Field(10, ge=1, le=60, description="years of daily bars the first pull fetches")
+    app_url: str | None = Field(None, description="public URL of the web process; enables keep-alive")
+    keepalive_minutes: int = Field(20, ge=1, le=29, description="keep-alive ping interval (under 30)")
+    downtime: str = Field("02:00-07:00", description="local window with no keep-alive pings, or 'off'")
+    pull_delay_minutes: int = Field(30, ge=0, le=360, description="daily pull runs this long after the close")
+    job_runs_keep_days: int = Field(90, ge=1, description="job-run log rows older than this are pruned")
+    yahoo_chunk_size: int = Field(100, ge=1, le=500, description="symbols per Yahoo download call")
+    yahoo_threads: int = Field(4, ge=1, le=16, description="parallel Yahoo requests within a chunk")
+    yahoo_timeout: float = Field(20.0, gt=0, le=120, description="seconds before a Yahoo request times out")
+    yahoo_retries: int = Field(4, ge=0, le=10, description="retries on HTTP 429 and timeouts, with backoff")
+    stale_after_hours: int = Field(
+        20, ge=1, description="web fetches a ticker whose bars are older than this"
+    )
+    dash_debug: bool = Field(False, description="Dash debug mode; never in production")
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field("INFO", description="log level")
+
+    @field_validator("database_url")
+    @classmethod
+    def _normalise_url(cls, value: str | None) -> str | None:
+        if value is None or not value.strip():
+            return None
+        url = normalise_database_url(value.strip())
+        try:
+            backend = make_url(url).get_backend_name()
+        except ArgumentError as exc:
+            raise ValueError("not a database URL (e.g. postgresql://user@host/db or sqlite:///path)") from exc
+        if backend not in ("postgresql", "sqlite"):
+            raise ValueError(f"{backend} is not supported; use PostgreSQL or SQLite")
+        return url
+
+    @field_validator("downtime")
+    @classmethod
+    def _check_downtime(cls, value: str, info: ValidationInfo) -> str:
+        window = parse_window(value)
+        interval = info.data.get("keepalive_minutes", 20)
+        if window and _minutes(*window) > 24 * 60 - interval:
+            raise ValueError(f"leaves no time for a keep-alive ping every {interval} minutes")
+        return value
+
+    @field_validator("universe")
+    @classmethod
+    def _check_universe(cls, value: str) -> str:
+        from stockdash.symbols import InvalidSymbol
+        from stockdash.universe import resolve
+
+        try:
+            if not resolve(value):
+                raise ValueError("name at least one group (sp500, etfs, total) or symbol")
+        except InvalidSymbol as exc:
+            raise ValueError(str(exc)) from None
+        return value
+
+    @property
+    def downtime_window(self) -> tuple[time, time] | None:
+        return parse_window(self.downtime)
+
+
+def describe_error(exc: ValidationError) -> str:
+    """One line naming the variable, e.g. `KEEPALIVE_MINUTES: Input should be less than or equal to 29`."""
+    err = exc.errors()[0]
+    name = str(err["loc"][0]).upper() if err["loc"] else "settings"
+    got = "" if name in SECRET_VARIABLES else f" (got {err.get('input')!r})"
+    return f"config error: {name}: {err['msg']}{got}"
+
+
+@lru_cache
+def get_settings() -> Settings:
+    """Settings for this process; a bad value ends it with one clear line."""
+    try:
+        return Settings()
+    except ValidationError as exc:
+        sys.exit(describe_error(exc))

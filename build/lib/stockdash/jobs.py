@@ -1,0 +1,140 @@
+"""The jobs the clock schedules and `worker.py` runs by hand: pull, compute_movers, prune, daily.
+
+Each takes what it needs as arguments and records itself in the run log (`runs.recorded`);
+the clock only decides when. Fetching and writing is `ingest`'s; this only walks its chunks.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from datetime import date
+
+from sqlalchemy import Engine
+
+from stockdash import calendar, ingest, movers, runs, store
+from stockdash.config import Settings
+from stockdash.providers.base import Provider
+from stockdash.runs import Job, RunResult, Status
+from stockdash.universe import resolve
+
+log = logging.getLogger("stockdash.jobs")
+
+
+def pull(
+    engine: Engine,
+    provider: Provider,
+    settings: Settings,
+    *,
+    symbols: list[str] | None = None,
+    since: date | None = None,
+    today: date | None = None,
+    stop: threading.Event | None = None,
+    progress: bool = True,
+) -> RunResult:
+    """Fetch what is missing up to the last closed session and upsert it; idempotent."""
+    today = today or calendar.last_closed_session()
+    job = Job.PULL if symbols is None else Job.PULL_SYMBOLS
+    symbols = symbols or resolve(settings.universe)
+    with runs.recorded(engine, job, provider=provider.name, target_date=today) as result:
+        planned = ingest.plan(engine, provider, settings, symbols, today=today, since=since)
+        chunks = planned.chunks
+        result.symbols_ok += len(planned.up_to_date)
+        log.info(
+            "job=pull start symbols=%d to_fetch=%d up_to_date=%d chunks=%d target=%s provider=%s",
+            len(symbols),
+            len(symbols) - len(planned.up_to_date),
+            len(planned.up_to_date),
+            len(chunks),
+            today,
+            provider.name,
+        )
+        done = 0
+        try:
+            for chunk in chunks:
+                if stop is not None and stop.is_set():
+                    result.status = Status.CUT_SHORT
+                    result.message = f"stopped after {done} of {len(chunks)} chunks"
+                    break
+                _pull_chunk(engine, provider, chunk, result, progress=progress, of=(done + 1, len(chunks)))
+                done += 1
+        finally:
+            # Symbols a cut-short run never reached are named, so the run log shows what is missing.
+            for chunk in chunks[done:]:
+                for symbol in chunk.symbols:
+                    result.failures.setdefault(
+                        symbol, f"not attempted: {result.message or 'the run was cut short'}"
+                    )
+    return result
+
+
+def _pull_chunk(
+    engine: Engine,
+    provider: Provider,
+    chunk: ingest.Chunk,
+    result: RunResult,
+    *,
+    progress: bool,
+    of: tuple[int, int],
+) -> None:
+    """Ingest one chunk and add what it did to the run's totals."""
+    started = time.monotonic()
+    outcome = ingest.ingest(engine, provider, chunk)
+    result.failures.update(outcome.failures)
+    result.symbols_ok += len(chunk.symbols) - len(outcome.failures)
+    result.rows_written += outcome.rows
+    if progress:
+        log.info(
+            "job=pull chunk=%d/%d symbols=%d rows=%d failed=%d rebased=%d since=%s seconds=%.1f",
+            *of,
+            len(chunk.symbols),
+            outcome.rows,
+            len(outcome.failures),
+            len(outcome.rebased),
+            chunk.start,
+            time.monotonic() - started,
+        )
+
+
+def compute_movers(engine: Engine, *, as_of: date | None = None) -> RunResult:
+    """Compute and store every horizon x group snapshot for as_of (default: latest stored session)."""
+    with runs.recorded(engine, Job.MOVERS) as result, engine.begin() as conn:
+        as_of = as_of or store.latest_date(conn)
+        if as_of is None:
+            result.fail("no bars stored yet: run a pull first")
+            return result
+        if not calendar.is_session(as_of):
+            as_of = calendar.previous_session(as_of)
+        result.target_date = as_of
+        rows = movers.compute_snapshot(conn, as_of)
+        result.rows_written = movers.store_snapshot(conn, as_of, rows)
+        result.symbols_ok = len(movers.changes(conn, as_of, "1d"))
+        if result.symbols_ok == 0:
+            result.status = Status.FAILED
+            result.message = f"no symbol has bars on both {as_of} and the session before"
+    return result
+
+
+def daily(
+    engine: Engine,
+    provider: Provider,
+    settings: Settings,
+    *,
+    today: date | None = None,
+    stop: threading.Event | None = None,
+) -> list[RunResult]:
+    """The after-close job: pull the universe, then movers on what was pulled."""
+    pulled = pull(engine, provider, settings, today=today, stop=stop)
+    if pulled.status == Status.FAILED or (stop is not None and stop.is_set()):
+        return [pulled]
+    return [pulled, compute_movers(engine, as_of=pulled.target_date)]
+
+
+def prune(engine: Engine, settings: Settings) -> RunResult:
+    """Housekeeping: drop job-run rows past their keep time; close runs abandoned by a dead process."""
+    with runs.recorded(engine, Job.PRUNE) as result:
+        abandoned = runs.mark_abandoned(engine)
+        result.rows_written = runs.prune(engine, keep_days=settings.job_runs_keep_days)
+        result.message = f"deleted {result.rows_written} old runs, closed {abandoned} abandoned"
+    return result

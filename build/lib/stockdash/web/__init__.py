@@ -1,0 +1,47 @@
+"""The Dash web app: `create_app()` builds it; `app.py` exposes its Flask `server` to gunicorn."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from dash import Dash
+from flask import has_request_context
+
+from stockdash import logs
+from stockdash.config import Settings, get_settings
+from stockdash.providers.base import Provider
+from stockdash.web import api, page, urlstate
+from stockdash.web.chart import callbacks as chart_callbacks
+from stockdash.web.movers import callbacks as movers_callbacks
+from stockdash.web.services import Services
+
+ASSETS = Path(__file__).resolve().parent / "assets"
+
+
+def create_app(settings: Settings | None = None, *, provider: Provider | None = None) -> Dash:
+    """Build the app without touching the database (gunicorn preloads it, then forks)."""
+    settings = settings or get_settings()
+    logs.setup(settings.log_level)
+    services = Services(settings, provider_override=provider)
+    app = Dash(
+        __name__,
+        title="stockdash",
+        update_title=None,  # type: ignore[arg-type]  # None (documented) keeps the tab title still
+        assets_folder=str(ASSETS),
+        meta_tags=[{"name": "viewport", "content": "width=device-width, initial-scale=1"}],
+    )
+    # Outside a request (at import, during setup) the page is the static copy: no database.
+    app.layout = lambda: page.page(services if has_request_context() else None)
+    app.validation_layout = page.page(None)  # type: ignore[assignment]  # Dash annotates it as None
+    urlstate.register(app)
+    chart_callbacks.register(app, services)
+    movers_callbacks.register(app, services)
+    api.register(app.server, services)
+    if settings.dash_debug:
+        app.enable_dev_tools(debug=True)
+    # Dash finishes its setup (registering its JS bundles) on the first request and marks it
+    # done before doing it, so with threaded workers a parallel request for a bundle can get a
+    # 500. Doing it now, once, in the preloaded master, leaves nothing to race on.
+    app._setup_server()
+    setattr(app, "services", services)  # noqa: B010  for tests and the benchmark
+    return app

@@ -1,0 +1,197 @@
+"""JSON/CSV endpoints on the Dash app's Flask server: /healthz, /api/history/<symbol>, /api/movers.
+
+Input is validated before any I/O: a bad parameter is a 400 with a JSON body naming it, an
+unknown symbol a 404, a database outage a 503; never a 500 page for something a user typed.
+The API reads what is stored; it never calls the price provider (a GET has no side effects
+and cannot be used to make the server fetch arbitrary tickers).
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+import re
+from datetime import date
+
+from flask import Blueprint, Flask, Response, jsonify, request
+from sqlalchemy.exc import SQLAlchemyError
+from werkzeug.exceptions import HTTPException
+
+from stockdash import movers, reads, store
+from stockdash.errors import error_text
+from stockdash.symbols import InvalidSymbol, normalise
+from stockdash.universe import name_of, to_yahoo
+from stockdash.web.services import Services
+
+log = logging.getLogger("stockdash.web")
+
+FORMATS = ("json", "csv")
+ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")  # fromisoformat alone also takes 20260101 and 2026-W01-1
+CSV_COLUMNS = ["date", "open", "high", "low", "close", "adj_close", "volume"]
+
+
+class BadRequest(ValueError):
+    """A query parameter the API cannot use; the message names it."""
+
+    def __init__(self, message: str, *, param: str | None = None) -> None:
+        super().__init__(message)
+        self.param = param
+
+
+def error(status: int, message: str, **extra) -> tuple[Response, int]:
+    return jsonify({"error": message, "status": status, **extra}), status
+
+
+def _only_params(*allowed: str) -> None:
+    """A misspelt parameter (`?from=` for `?start=`) or a repeated one is an error, not ignored."""
+    for name in request.args:
+        if name not in allowed:
+            raise BadRequest(f"unknown parameter {name[:40]!r}; use {', '.join(allowed)}", param=name[:40])
+        if len(request.args.getlist(name)) > 1:
+            raise BadRequest(f"'{name}' is given more than once", param=name)
+
+
+def _date_param(name: str) -> date | None:
+    raw = request.args.get(name)
+    if raw is None or raw == "":
+        return None
+    try:
+        if not ISO_DATE.fullmatch(raw):
+            raise ValueError(raw)
+        return date.fromisoformat(raw)
+    except ValueError:
+        raise BadRequest(f"'{name}' must be a date as YYYY-MM-DD (got {raw[:40]!r})", param=name) from None
+
+
+def _choice(name: str, allowed, default: str) -> str:
+    value = request.args.get(name, default)
+    if value not in allowed:
+        raise BadRequest(f"'{name}' must be one of {', '.join(allowed)} (got {value[:40]!r})", param=name)
+    return value
+
+
+PRICE_DIGITS = 4  # as bars are served (JSON and CSV): sub-dollar stocks and FX quote to 4 places
+PCT_DIGITS = 2  # a percentage to 0.01, as the UI shows it
+
+
+def _num(value: float | None, digits: int = PRICE_DIGITS) -> float | None:
+    return None if value is None or value != value else round(float(value), digits)
+
+
+def _rounded_mover(row: dict) -> dict:
+    """A movers row with prices rounded like bars and the % change like the UI."""
+    prices = {f: _num(row[f]) for f in ("close", "prev_close", "change") if f in row}
+    return row | prices | {"pct_change": _num(row["pct_change"], PCT_DIGITS)}
+
+
+def blueprint(services: Services) -> Blueprint:
+    bp = Blueprint("api", __name__)
+
+    @bp.errorhandler(BadRequest)
+    def _bad_request(exc: BadRequest):
+        return error(400, str(exc), **({"param": exc.param} if exc.param else {}))
+
+    @bp.errorhandler(SQLAlchemyError)
+    def _db_down(exc: SQLAlchemyError):
+        log.error("web api database error: %s", error_text(exc))
+        return error(503, "the database is not answering; try again shortly")
+
+    @bp.get("/healthz")
+    def healthz():
+        ok, why = reads.database_ok(services.engine)
+        if not ok:
+            log.warning("healthz database down: %s", why)
+            return jsonify({"status": "error", "database": "down", "error": "database unavailable"}), 503
+        return jsonify({"status": "ok", "database": "ok"})
+
+    @bp.get("/api/history/<path:raw_symbol>")
+    def history(raw_symbol: str):
+        try:
+            symbol = to_yahoo(normalise(raw_symbol))
+        except InvalidSymbol as exc:
+            raise BadRequest(str(exc), param="symbol") from None
+        _only_params("start", "end", "format")
+        start, end = _date_param("start"), _date_param("end")
+        if start and end and start > end:
+            raise BadRequest(f"'start' ({start}) is after 'end' ({end})", param="start")
+        fmt = _choice("format", FORMATS, "json")
+        with services.engine.connect() as conn:
+            last = store.last_dates(conn, [symbol]).get(symbol)
+            if last is None:
+                return error(404, f"no prices stored for {symbol}", symbol=symbol)
+            frame = store.load_bars(conn, symbol, start=start, end=end)
+            provider = store.dataset_provider(conn)
+        if fmt == "csv":
+            buf = io.StringIO()
+            out = frame[CSV_COLUMNS].astype({"volume": "Int64"})
+            out.to_csv(buf, index=False, float_format="%.4f")
+            filename = f"{symbol}_{start or 'start'}_{end or last}.csv"
+            return Response(
+                buf.getvalue(),
+                mimetype="text/csv",
+                headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+            )
+        bars = [
+            {
+                "date": d.isoformat(),
+                "open": _num(o),
+                "high": _num(h),
+                "low": _num(lo),
+                "close": _num(c),
+                "adj_close": _num(a),
+                "volume": None if v != v else int(v),
+            }
+            for d, o, h, lo, c, a, v in frame[CSV_COLUMNS].itertuples(index=False, name=None)
+        ]
+        return jsonify(
+            {
+                "symbol": symbol,
+                "name": name_of(symbol),
+                "provider": provider,
+                "start": start.isoformat() if start else None,
+                "end": end.isoformat() if end else None,
+                "last_date": last.isoformat(),
+                "count": len(bars),
+                "bars": bars,
+            }
+        )
+
+    @bp.get("/api/movers")
+    def movers_snapshot():
+        _only_params("date", "horizon", "group")
+        as_of = _date_param("date")
+        horizon = _choice("horizon", list(movers.HORIZONS), "1d")
+        group = _choice("group", list(movers.GROUPS), "sp500")
+        try:
+            with services.engine.connect() as conn:
+                snap = movers.read(conn, as_of=as_of, horizon=horizon, group=group)
+        except movers.NoData as exc:
+            return error(404, str(exc))
+        for side in ("gainers", "losers"):
+            snap[side] = [_rounded_mover(r) for r in snap[side]]
+        return jsonify(snap)
+
+    @bp.get("/api/<path:_rest>")
+    def unknown(_rest: str):
+        # Without this, Dash's catch-all page route would answer unknown API paths with HTML.
+        return error(404, f"no such endpoint: {request.path}")
+
+    return bp
+
+
+def register(server: Flask, services: Services) -> None:
+    server.register_blueprint(blueprint(services))
+
+    @server.errorhandler(HTTPException)
+    def _http_error(exc: HTTPException):
+        # JSON for API paths (unknown route, wrong method); Dash's own pages keep Flask's answer.
+        if request.path.startswith("/api/") or request.path == "/healthz":
+            return error(exc.code or 500, exc.description or exc.name)
+        return exc
+
+    @server.errorhandler(Exception)
+    def _unexpected(exc: Exception):
+        if isinstance(exc, HTTPException):
+            return _http_error(exc)
+        log.exception("web unhandled error path=%s", request.path)
+        return error(500, "internal error; it has been logged")

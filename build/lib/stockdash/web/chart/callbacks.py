@@ -1,0 +1,141 @@
+"""The chart's callbacks: plain functions (tested without a browser) and their wiring."""
+
+from __future__ import annotations
+
+import logging
+from datetime import date
+from urllib.parse import urlencode
+
+from dash import Dash
+from sqlalchemy.exc import SQLAlchemyError
+
+from stockdash import reads
+from stockdash.errors import error_text
+from stockdash.symbols import InvalidSymbol, normalise
+from stockdash.universe import to_yahoo
+from stockdash.web import fetch, ids, search
+from stockdash.web.chart import figures
+from stockdash.web.chart.data import load_symbol
+from stockdash.web.chart.header import quote_header
+from stockdash.web.chart.periods import load_start, period_start
+from stockdash.web.components import DB_DOWN, OOPS, callback, notice
+from stockdash.web.plotting import message_figure
+from stockdash.web.services import Services
+from stockdash.web.urlstate import CUSTOM, DEFAULT_PERIOD, MAX_COMPARE, compare_list, parse_query
+
+log = logging.getLogger("stockdash.web")
+
+
+def ticker_options(text: str | None, value: str | None) -> list[dict]:
+    return search.options(text, selected=[value] if value else [])
+
+
+def compare_options(text: str | None, value: list[str] | None) -> list[dict]:
+    return search.options(text, selected=list(value or []))
+
+
+def _csv_href(symbol: str, start: date | None, end: date | None) -> str:
+    params = {"format": "csv"}
+    if start:
+        params["start"] = start.isoformat()
+    if end:
+        params["end"] = end.isoformat()
+    return f"/api/history/{symbol}?{urlencode(params)}"
+
+
+def _message_outputs(message: str, header: list) -> tuple:
+    """What the chart shows instead of prices: the reason, on the chart and above it."""
+    return message_figure(message), header, notice(message), "#"
+
+
+def chart(services: Services, view: dict | None, chart_type: str | None, overlays: list[str] | None) -> tuple:
+    """(figure, quote header, notice, CSV href) for the view; every failure is a plain message."""
+    view = view or parse_query("")
+    try:
+        symbol = to_yahoo(normalise(view.get("symbol")))
+    except InvalidSymbol as exc:
+        return _message_outputs(f"{exc}.", [])
+    try:
+        return _chart(services, symbol, view, chart_type or "candles", list(overlays or []))
+    except SQLAlchemyError as exc:
+        log.error("web chart symbol=%s database error: %s", symbol, error_text(exc))
+        return _message_outputs(DB_DOWN, quote_header(symbol, "", None, period_label=""))
+    except Exception:
+        log.exception("web chart symbol=%s failed", symbol)
+        return _message_outputs(OOPS, quote_header(symbol, "", None, period_label=""))
+
+
+def _dates(services: Services, symbol: str, view: dict) -> tuple[date | None, date | None, str]:
+    """First and last day to show, and the label of the period's return."""
+    period = view.get("period") or DEFAULT_PERIOD
+    if period != CUSTOM:
+        last = reads.last_dates(services.engine, [symbol]).get(symbol)
+        return (period_start(period, last) if last else None), None, period
+    start = date.fromisoformat(view["start"]) if view.get("start") else None
+    end = date.fromisoformat(view["end"]) if view.get("end") else None
+    if start and end and start > end:
+        start, end = end, start
+    return start, end, "Range"
+
+
+def _chart(services: Services, symbol: str, view: dict, chart_type: str, overlays: list[str]) -> tuple:
+    compare = compare_list(view.get("compare") or [], symbol)[:MAX_COMPARE]
+    reasons = fetch.refresh(services, [symbol, *compare])
+    start, end, label = _dates(services, symbol, view)
+    hours = services.settings.stale_after_hours
+
+    def load(sym: str):
+        return load_symbol(
+            services.engine, sym, stale_after_hours=hours, start=load_start(start), reason=reasons.get(sym)
+        )
+
+    main = load(symbol)
+    if main.error:
+        return _message_outputs(main.error, quote_header(symbol, main.name, None, period_label=label))
+    notices = [main.notice]
+    q = figures.quote(figures.visible(main.bars, None, end), start=start)
+    if compare:
+        series = {symbol: main.bars}
+        for sym in compare:
+            other = load(sym)
+            if other.error:
+                notices.append(other.error)
+            else:
+                series[sym] = other.bars
+                if other.notice:
+                    notices.append(f"{sym}: {other.notice}")
+        figure = figures.compare_figure(series, start=start, end=end, main=symbol)
+        first = figures.visible(main.bars, start, end)
+        if not first.empty:
+            notices.append(f"Compare: % change from {first['date'].iloc[0]:%d %b %Y}, dividends included.")
+    else:
+        figure = figures.price_figure(
+            main.bars, symbol=symbol, start=start, end=end, chart_type=chart_type, overlays=overlays
+        )
+    return (
+        figure,
+        quote_header(symbol, main.name, q, period_label=label),
+        notice(*notices),
+        _csv_href(symbol, start, end),
+    )
+
+
+def register(app: Dash, services: Services) -> None:
+    @callback(app, [(ids.TICKER, "options")], [(ids.TICKER, "search_value"), (ids.TICKER, "value")])
+    def _ticker_options(text, value):
+        return ticker_options(text, value)
+
+    @callback(app, [(ids.COMPARE, "options")], [(ids.COMPARE, "search_value"), (ids.COMPARE, "value")])
+    def _compare_options(text, value):
+        return compare_options(text, value)
+
+    outputs = [
+        (ids.GRAPH, "figure"),
+        (ids.QUOTE, "children"),
+        (ids.NOTICE, "children"),
+        (ids.DOWNLOAD, "href"),
+    ]
+
+    @callback(app, outputs, [(ids.VIEW, "data"), (ids.CHART_TYPE, "value"), (ids.OVERLAYS, "value")])
+    def _chart(view, chart_type, overlays):
+        return chart(services, view, chart_type, overlays)

@@ -1,0 +1,81 @@
+"""The quote header above the chart: name, last close, change, 52-week range, period return."""
+
+from __future__ import annotations
+
+from dash import html
+
+
+def _money(x: float) -> str:
+    return f"{x:,.2f}"
+
+
+def _signed(x: float | None, suffix: str = "") -> str:
+    return "–" if x is None else f"{x:+,.2f}{suffix}"
+
+
+def _tone(x: float | None) -> str:
+    return "flat" if not x else ("pos" if x > 0 else "neg")
+
+
+def quote_header(symbol: str, name: str, q: dict | None, *, period_label: str) -> list:
+    """Name, last close, change vs the previous close, 52-week range, period return, as-of date."""
+    title = html.Div(
+        className="quote-title",
+        children=[html.H1(symbol, className="quote-symbol"), html.Span(name, className="quote-name")],
+    )
+    if q is None:
+        return [title]
+    span = q["high52"] - q["low52"]
+    pos = 0 if not span else max(0.0, min(100.0, (q["close"] - q["low52"]) / span * 100))
+    return [
+        title,
+        html.Div(
+            className="quote-price",
+            children=[
+                html.Span(_money(q["close"]), className="price", id="quote-close"),
+                html.Span(
+                    f"{_signed(q['change'])} ({_signed(q['pct_change'], '%')})",
+                    className=f"change {_tone(q['pct_change'])}",
+                ),
+                html.Span("vs previous close", className="meta"),
+            ],
+        ),
+        html.Div(
+            className="quote-stats",
+            children=[
+                html.Div(
+                    [
+                        html.Span("52-week range", className="stat-label"),
+                        html.Div(
+                            className="range",
+                            children=[
+                                html.Span(_money(q["low52"])),
+                                html.Div(
+                                    html.Div(className="range-dot", style={"left": f"{pos:.1f}%"}),
+                                    className="range-bar",
+                                ),
+                                html.Span(_money(q["high52"])),
+                            ],
+                        ),
+                    ],
+                    className="stat",
+                ),
+                html.Div(
+                    [
+                        html.Span(f"{period_label} return", className="stat-label"),
+                        html.Span(
+                            _signed(q["period_pct"], "%"), className=f"stat-value {_tone(q['period_pct'])}"
+                        ),
+                    ],
+                    className="stat",
+                ),
+                html.Div(
+                    [
+                        html.Span("As of close", className="stat-label"),
+                        html.Span(f"{q['as_of']:%a %d %b %Y}", className="stat-value"),
+                    ],
+                    className="stat",
+                ),
+            ],
+        ),
+    ]

@@ -1,0 +1,88 @@
+"""The page frame: top bar with what data is shown and how fresh, the feature cards, the footer.
+
+Built per request (a function), so every visit reads fresh freshness figures.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from dash import dcc, html
+from sqlalchemy.exc import SQLAlchemyError
+
+from stockdash import reads
+from stockdash.reads import Freshness
+from stockdash.web import ids
+from stockdash.web.chart.layout import chart_card
+from stockdash.web.movers.layout import movers_card
+from stockdash.web.services import Services
+
+
+def _when(ts: datetime) -> str:
+    return ts.strftime("%d %b %Y %H:%M UTC")
+
+
+def freshness_bar(info: Freshness) -> list:
+    """Demo badge, provider, last pull and newest session: what the visitor is looking at."""
+    parts: list = []
+    if info.is_demo:
+        parts.append(
+            html.Span(
+                "Demo data",
+                className="pill pill-demo",
+                title="Generated offline by the demo provider: not real market prices",
+            )
+        )
+    provider = {"demo": "Demo provider", "yahoo": "Yahoo Finance"}.get(info.provider or "", "No data yet")
+    parts.append(html.Span(provider, className="meta"))
+    if info.last_pull:
+        parts.append(html.Span(f"Last pull {_when(info.last_pull)}", className="meta"))
+    else:
+        parts.append(html.Span("No successful pull yet", className="meta"))
+    if info.latest_bar:
+        parts.append(html.Span(f"Prices to {info.latest_bar:%d %b %Y}", className="meta"))
+    return parts
+
+
+def page(services: Services | None) -> html.Div:
+    """The whole page; the database being down costs the freshness line, never the page.
+
+    `services=None` gives the static copy Dash validates callback ids against.
+    """
+    bar: list = []
+    if services is not None:
+        try:
+            bar = freshness_bar(reads.freshness(services.engine))
+        except SQLAlchemyError:
+            bar = [
+                html.Span(
+                    "Database unavailable: prices cannot be shown right now", className="pill pill-error"
+                )
+            ]
+    return html.Div(
+        className="page",
+        children=[
+            dcc.Location(id=ids.URL, refresh=False),
+            dcc.Store(id=ids.VIEW),
+            dcc.Store(id=ids.SCROLL_SINK),
+            html.Header(
+                className="topbar",
+                children=[
+                    html.Div(
+                        className="brand",
+                        children=[
+                            html.Span("▲", className="logo"),
+                            html.Span("stockdash"),
+                            html.Small("daily prices & movers"),
+                        ],
+                    ),
+                    html.Div(bar, id=ids.FRESHNESS, className="freshness"),
+                ],
+            ),
+            html.Main(className="content", children=[chart_card(), movers_card()]),
+            html.Footer(
+                className="footer",
+                children="Daily bars after the close; prices in USD. Not investment advice.",
+            ),
+        ],
+    )
