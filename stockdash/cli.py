@@ -54,6 +54,7 @@ def parser() -> argparse.ArgumentParser:
     mv.add_argument("--group", choices=list(movers.GROUPS), default="sp500")
     mv.add_argument("--json", action="store_true", help="print one snapshot as JSON")
     sub.add_parser("status", help="last runs, data freshness, row counts")
+    sub.add_parser("housekeeping", help="what the clock runs nightly: prune old runs, close abandoned ones")
     return p
 
 
@@ -146,12 +147,17 @@ def cmd_status(settings: Settings, _args) -> int:
     return 0
 
 
+def cmd_housekeeping(settings: Settings, _args) -> int:
+    return EXIT_STATUS[jobs.housekeeping(engine_for(settings), settings).status]
+
+
 COMMANDS = {
     "migrate": cmd_migrate,
     "pull": cmd_pull,
     "backfill": cmd_backfill,
     "movers": cmd_movers,
     "status": cmd_status,
+    "housekeeping": cmd_housekeeping,
 }
 
 

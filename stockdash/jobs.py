@@ -1,4 +1,4 @@
-"""The jobs the clock schedules and `worker.py` runs by hand: pull, compute_movers, prune, daily.
+"""The jobs the clock schedules and `worker.py` runs by hand: pull, compute_movers, daily, housekeeping.
 
 Each takes what it needs as arguments and records itself in the run log (`runs.recorded`);
 the clock only decides when. Fetching and writing is `ingest`'s; this only walks its chunks.
@@ -131,9 +131,9 @@ def daily(
     return [pulled, compute_movers(engine, as_of=pulled.target_date)]
 
 
-def prune(engine: Engine, settings: Settings) -> RunResult:
+def housekeeping(engine: Engine, settings: Settings) -> RunResult:
     """Housekeeping: drop job-run rows past their keep time; close runs abandoned by a dead process."""
-    with runs.recorded(engine, Job.PRUNE) as result:
+    with runs.recorded(engine, Job.HOUSEKEEPING) as result:
         abandoned = runs.mark_abandoned(engine)
         result.rows_written = runs.prune(engine, keep_days=settings.job_runs_keep_days)
         result.message = f"deleted {result.rows_written} old runs, closed {abandoned} abandoned"

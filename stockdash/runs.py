@@ -33,7 +33,7 @@ class Job(StrEnum):
     PULL = "pull"  # the whole universe: only this one counts for the clock's catch-up
     PULL_SYMBOLS = "pull-symbols"  # a hand-picked list
     MOVERS = "movers"
-    PRUNE = "prune"
+    HOUSEKEEPING = "housekeeping"
 
 
 class Status(StrEnum):

@@ -67,7 +67,7 @@ class ClockJobs:
     def _housekeeping(self) -> str:
         from stockdash import jobs
 
-        return f"prune={jobs.prune(self.engine, self.settings).status}"
+        return f"housekeeping={jobs.housekeeping(self.engine, self.settings).status}"
 
     def _keepalive(self) -> str:
         keepalive.ping(self.settings.app_url or "", window=self.settings.downtime_window)
