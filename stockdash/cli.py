@@ -15,6 +15,7 @@ from stockdash import jobs, logs, migrate, runlog
 from stockdash import movers as movers_mod
 from stockdash.config import Settings, get_settings
 from stockdash.db import get_engine
+from stockdash.live import cli as live_cli
 from stockdash.providers import get_provider, resolve_provider_name
 from stockdash.symbols import InvalidSymbol, normalise_many
 from stockdash.universe import GROUP_LABELS, to_yahoo
@@ -53,7 +54,10 @@ def parser() -> argparse.ArgumentParser:
     mv.add_argument("--horizon", choices=list(movers_mod.HORIZONS), default="1d")
     mv.add_argument("--group", choices=list(movers_mod.GROUPS), default="sp500")
     mv.add_argument("--json", action="store_true", help="print one snapshot as JSON")
-    sub.add_parser("status", help="last runs, data freshness, row counts")
+    sub.add_parser("status", help="last runs, data freshness, row counts, live stream")
+    stream = sub.add_parser("stream", help="run the live ingest in the foreground, whatever the hour")
+    stream.add_argument("--symbols", type=_symbols, help="comma-separated symbols instead of the live set")
+    stream.add_argument("--seconds", type=int, help="stop after this many seconds")
     return p
 
 
@@ -147,7 +151,16 @@ def cmd_status(settings: Settings, _args) -> int:
             f"  #{r['id']:<5} {r['job']:<8} {r['status']:<8} {r['started_at']:%Y-%m-%d %H:%M} "
             f"ok={r['symbols_ok']} failed={r['symbols_failed']} rows={r['rows_written']} {r['message'][:60]}"
         )
+    for line in live_cli.status_lines(_engine(settings), settings):
+        print(line)
     return 0
+
+
+def cmd_stream(settings: Settings, args) -> int:
+    name = resolve_provider_name(settings)
+    return live_cli.run_stream(
+        _engine(settings), settings, provider_name=name, symbols=args.symbols, seconds=args.seconds
+    )
 
 
 COMMANDS = {
@@ -156,6 +169,7 @@ COMMANDS = {
     "backfill": cmd_backfill,
     "movers": cmd_movers,
     "status": cmd_status,
+    "stream": cmd_stream,
 }
 
 

@@ -26,6 +26,7 @@ from stockdash.clock.lock import ClockLock, make_lock
 from stockdash.clock.schedule import Jobs, build_scheduler, schedule_lines
 from stockdash.config import Settings, get_settings
 from stockdash.db import get_engine
+from stockdash.live import clock as live_clock
 from stockdash.providers import Provider, get_provider, resolve_provider_name
 
 log = logging.getLogger("stockdash.clock")
@@ -50,6 +51,7 @@ class ClockJobs:
         self._provider: Provider | None = None
         self._running = 0
         self._idle = threading.Condition()
+        self.live = live_clock.make_ingest(settings, engine)
 
     def daily(self) -> None:
         self._run("daily", self._daily)
@@ -60,6 +62,12 @@ class ClockJobs:
     def keepalive(self) -> None:
         # ping() logs its own one line; a start/end pair around it would triple the noise.
         self._run("keepalive", self._keepalive, quiet=True)
+
+    def live_open(self) -> None:
+        self._run("live_open", lambda: live_clock.session_edge(self.live))
+
+    def live_close(self) -> None:
+        self._run("live_close", lambda: live_clock.session_edge(self.live))
 
     def wait_idle(self, timeout: float) -> bool:
         """Wait until no job runs (True) or `timeout` seconds pass (False)."""
@@ -256,7 +264,9 @@ def _serve(settings: Settings, engine: Engine, stopper: _Stopper) -> None:
     started = datetime.now(NEW_YORK)
     scheduler = plan(settings, engine, jobs, started)
     stopper.attach(scheduler)
+    jobs.live.start()  # crypto and FX stream whenever the clock runs; stocks in extended hours
     scheduler.start()  # blocks until the stopper shuts it down
+    jobs.live.stop()
 
     if not jobs.wait_idle(stopper.seconds_left()):
         # Better a rolled-back chunk than a SIGKILL: the database undoes the open transaction.
@@ -291,7 +301,7 @@ class _NothingRuns:
     def daily(self) -> None:
         raise RuntimeError("print-schedule runs nothing")
 
-    keepalive = housekeeping = daily
+    keepalive = housekeeping = live_open = live_close = daily
 
 
 def _parse_start(text: str | None) -> datetime:

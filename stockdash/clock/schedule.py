@@ -11,6 +11,7 @@ from apscheduler.triggers.cron import CronTrigger
 from stockdash.calendar import NEW_YORK
 from stockdash.clock.triggers import KeepAliveTrigger, TradingCloseTrigger
 from stockdash.config import Settings
+from stockdash.live.triggers import PreMarketOpenTrigger, post_market_close_trigger
 
 # A daily run may start this late (the executor was busy, the host stalled) and still be useful.
 DAILY_GRACE = timedelta(hours=6)
@@ -23,6 +24,8 @@ class Jobs(Protocol):
     def daily(self) -> None: ...
     def keepalive(self) -> None: ...
     def housekeeping(self) -> None: ...
+    def live_open(self) -> None: ...
+    def live_close(self) -> None: ...
 
 
 def build_scheduler(
@@ -61,6 +64,10 @@ def build_scheduler(
         max_instances=1,
         misfire_grace_time=int(HOUSEKEEPING_GRACE.total_seconds()),
     )
+    # 04:00 New York on trading days: pre-market opens, stocks join the live stream.
+    scheduler.add_job(jobs.live_open, PreMarketOpenTrigger(), id="live_open", name="live_open")
+    # 20:00 (17:00 on half days): post-market closes, stocks leave it; crypto and FX stream on.
+    scheduler.add_job(jobs.live_close, post_market_close_trigger(), id="live_close", name="live_close")
     if settings.app_url:
         # Every KEEPALIVE_MINUTES (< 30, the web dyno's idle limit) except inside DOWNTIME.
         scheduler.add_job(
