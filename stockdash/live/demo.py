@@ -22,6 +22,7 @@ from stockdash.schema import daily_bars
 
 REGULAR_SECONDS = 6.5 * 3600
 DEFAULT_VOLUME = 5_000_000
+U_MEAN = 1.5  # the mean of volume_weight over the regular session, so a day trades its daily volume
 
 
 def _seed(*parts: object) -> int:
@@ -68,7 +69,7 @@ class Walk:
         self._path = start * np.exp(np.cumsum(self.sigma * rng.standard_normal(60)))
         self.price = float(self._path[-1])
         moment = datetime.combine(self.day, datetime.min.time(), NEW_YORK) + timedelta(minutes=self.minute)
-        per_second = self.daily_volume * volume_weight(moment) / REGULAR_SECONDS
+        per_second = self.daily_volume * volume_weight(moment) / (U_MEAN * REGULAR_SECONDS)
         traded = per_second * rng.uniform(0.5, 1.5, 60)
         self._volumes = self.day_volume + np.cumsum(traded)
         self.day_volume = float(self._volumes[-1])
