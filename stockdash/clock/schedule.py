@@ -16,6 +16,8 @@ from stockdash.live.triggers import PreMarketOpenTrigger, post_market_close_trig
 # A daily run may start this late (the executor was busy, the host stalled) and still be useful.
 DAILY_GRACE = timedelta(hours=6)
 HOUSEKEEPING_GRACE = timedelta(hours=2)
+# A session edge only makes the live ingest re-read its set (it does so every few seconds anyway).
+LIVE_EDGE = {"coalesce": True, "max_instances": 1, "misfire_grace_time": 3600}
 
 
 class Jobs(Protocol):
@@ -65,9 +67,11 @@ def build_scheduler(
         misfire_grace_time=int(HOUSEKEEPING_GRACE.total_seconds()),
     )
     # 04:00 New York on trading days: pre-market opens, stocks join the live stream.
-    scheduler.add_job(jobs.live_open, PreMarketOpenTrigger(), id="live_open", name="live_open")
+    scheduler.add_job(jobs.live_open, PreMarketOpenTrigger(), id="live_open", name="live_open", **LIVE_EDGE)
     # 20:00 (17:00 on half days): post-market closes, stocks leave it; crypto and FX stream on.
-    scheduler.add_job(jobs.live_close, post_market_close_trigger(), id="live_close", name="live_close")
+    scheduler.add_job(
+        jobs.live_close, post_market_close_trigger(), id="live_close", name="live_close", **LIVE_EDGE
+    )
     if settings.app_url:
         # Every KEEPALIVE_MINUTES (< 30, the web dyno's idle limit) except inside DOWNTIME.
         scheduler.add_job(

@@ -54,7 +54,9 @@ class Upstream:
         self.connected = False
         self.connections = 0
         self.undecodable = 0
-        self._wait = wait_exponential_jitter(multiplier=backoff_initial, max=backoff_max, jitter=backoff_initial)
+        self._wait = wait_exponential_jitter(
+            multiplier=backoff_initial, max=backoff_max, jitter=backoff_initial
+        )
         self._failures = 0
 
     async def run(self) -> None:
