@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 import logging
+import re
 import threading
 import time
 from collections.abc import Callable
@@ -33,6 +34,7 @@ MAX_SYMBOLS_PER_REQUEST = 50
 WANT_EVERY_SECONDS = 60.0  # a viewed symbol's want is refreshed this often per process
 WANTS_PER_SECOND = 5  # new wants a process writes at most, whatever visitors ask
 DEFAULT_INTRADAY = timedelta(days=1)
+_PLUS_SENT_AS_SPACE = re.compile(r" (\d\d:?\d\d)$")
 CSV_COLUMNS = ("time", "open", "high", "low", "close", "volume")
 MESSAGES = {
     "pending": "not live yet: the stream picks it up within a few seconds",
@@ -75,9 +77,10 @@ def _since(raw: str | None, now: datetime) -> datetime:
     if raw is None or raw == "":
         return now - DEFAULT_INTRADAY
     try:
-        if len(raw) > 40 or not raw[:4].isdigit():
+        if len(raw) > 40 or not raw[:4].isdigit() or raw[4:5] != "-":  # not the basic 20260101 form
             raise ValueError(raw)
-        moment = datetime.fromisoformat(raw.replace("Z", "+00:00"))
+        # An unencoded `+01:00` arrives as ` 01:00`: take it as the offset it was.
+        moment = datetime.fromisoformat(_PLUS_SENT_AS_SPACE.sub(r"+\1", raw).replace("Z", "+00:00"))
     except ValueError:
         raise BadInput(
             f"'since' must be an ISO 8601 time, e.g. 2026-01-05T14:30:00Z (got {raw[:40]!r})", param="since"

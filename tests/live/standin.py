@@ -1,4 +1,4 @@
-"""A local websocket server standing in for Yahoo's streamer, and frames wrapped exactly as Yahoo wraps them."""
+"""A local websocket server standing in for Yahoo's streamer; frames wrapped exactly as Yahoo wraps them."""
 
 from __future__ import annotations
 
