@@ -98,7 +98,7 @@ class DemoFeed:
             session = "regular" if trades_around_the_clock(symbol) else "post"
         return Quote(
             symbol=symbol,
-            time=moment.astimezone(UTC).replace(microsecond=0),
+            time=moment.astimezone(UTC).replace(microsecond=moment.microsecond // 1000 * 1000),  # ms
             price=round(price, 4),
             change=round(change, 4),
             pct_change=round(change / walk.previous_close * 100, 4),

@@ -27,6 +27,7 @@ log = logging.getLogger("stockdash.live")
 
 STATUS_ID = 1
 RATE_WINDOW_SECONDS = 60.0
+BAR_SLICE = 1000
 MEMORY_DAYS = 2  # minutes kept in memory to fix late frames; older ones stay stored only
 
 
@@ -179,31 +180,31 @@ def _upsert_quotes(conn: Connection, quotes: list[Quote]) -> None:
 
 
 def _upsert_bars(conn: Connection, bars) -> None:
-    if not bars:
-        return
     insert = _insert(conn)
-    stmt = insert(intraday_bars).values(
-        [
-            {
-                "symbol": symbol,
-                "minute": minute,
-                "open": bar.open,
-                "high": bar.high,
-                "low": bar.low,
-                "close": bar.close,
-                "volume": bar.volume,
-                "day_volume": bar.dv_max,
-            }
-            for symbol, minute, bar in bars
-        ]
-    )
     columns = ("open", "high", "low", "close", "volume", "day_volume")
-    conn.execute(
-        stmt.on_conflict_do_update(
-            index_elements=[intraday_bars.c.symbol, intraday_bars.c.minute],
-            set_={c: stmt.excluded[c] for c in columns},
+    # In slices: a backlog after a database outage must stay under SQLite's bound-parameter limit.
+    for start in range(0, len(bars), BAR_SLICE):
+        stmt = insert(intraday_bars).values(
+            [
+                {
+                    "symbol": symbol,
+                    "minute": minute,
+                    "open": bar.open,
+                    "high": bar.high,
+                    "low": bar.low,
+                    "close": bar.close,
+                    "volume": bar.volume,
+                    "day_volume": bar.dv_max,
+                }
+                for symbol, minute, bar in bars[start : start + BAR_SLICE]
+            ]
         )
-    )
+        conn.execute(
+            stmt.on_conflict_do_update(
+                index_elements=[intraday_bars.c.symbol, intraday_bars.c.minute],
+                set_={c: stmt.excluded[c] for c in columns},
+            )
+        )
 
 
 def _write_status(conn: Connection, state: State, last_frame_at: datetime | None, rate: float) -> None:

@@ -6,13 +6,15 @@ from datetime import UTC, date, datetime, timedelta
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
 from stockdash import store
 from stockdash.calendar import NEW_YORK
+from stockdash.db import make_engine
 from stockdash.live.demo import DemoFeed, last_closes
 from stockdash.live.frames import Quote
 from stockdash.live.writer import Writer
+from stockdash.migrate import upgrade
 from stockdash.schema import intraday_bars
 
 DAY = datetime(2026, 11, 24, 0, 0, tzinfo=NEW_YORK)
@@ -64,3 +66,41 @@ def test_prune_drops_bars_older_than_the_keep_days(engine):
         left = sorted(m.replace(tzinfo=UTC) for m in conn.execute(select(intraday_bars.c.minute)).scalars())
         assert left == [now - timedelta(days=6), now]
         assert conn.execute(select(func.count()).select_from(intraday_bars)).scalar() == 2
+
+
+def test_a_full_day_of_50_symbols_stays_under_10_mb_in_postgres(postgres_url):
+    engine = make_engine(postgres_url)
+    upgrade(engine)
+    writer = Writer(engine)
+    start = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)  # 04:00 New York
+    symbols = [f"SYM{i}" for i in range(50)]
+    for minute in range(16 * 60):  # 04:00 to 20:00
+        at = start + timedelta(minutes=minute)
+        for k, symbol in enumerate(symbols):
+            for second in (5,):  # one snapshot a minute fills a row as sixty would
+                writer.put(
+                    Quote(
+                        symbol,
+                        at + timedelta(seconds=second),
+                        100.0 + k,
+                        0.1,
+                        0.1,
+                        1000 * minute,
+                        "regular",
+                        "demo",
+                    )
+                )
+        if minute % 120 == 119:
+            writer.flush()
+    writer.flush()
+    with engine.connect() as conn:
+        assert conn.execute(select(func.count()).select_from(intraday_bars)).scalar() == 50 * 960
+        size = conn.execute(
+            text(
+                "SELECT pg_total_relation_size('intraday_bars') + pg_total_relation_size('live_quotes')"
+                " + pg_total_relation_size('live_status')"
+            )
+        ).scalar()
+    engine.dispose()
+    print(f"a day of 50 symbols: {size / 1024 / 1024:.1f} MB")
+    assert size < 10 * 1024 * 1024, f"{size / 1024 / 1024:.1f} MB"
