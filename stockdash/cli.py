@@ -14,7 +14,8 @@ from stockdash import calendar, cli_args, ingest, jobs, logs, migrate, movers, r
 from stockdash.config import Settings, get_settings
 from stockdash.db import engine_for, get_engine, migration_urls
 from stockdash.errors import error_text
-from stockdash.providers import get_provider
+from stockdash.live import cli as live_cli
+from stockdash.providers import get_provider, resolve_provider_name
 from stockdash.runs import Status
 from stockdash.symbols import InvalidSymbol, normalise_many
 from stockdash.universe import GROUP_LABELS, to_yahoo
@@ -53,8 +54,11 @@ def parser() -> argparse.ArgumentParser:
     mv.add_argument("--horizon", choices=list(movers.HORIZONS), default="1d")
     mv.add_argument("--group", choices=list(movers.GROUPS), default="sp500")
     mv.add_argument("--json", action="store_true", help="print one snapshot as JSON")
-    sub.add_parser("status", help="last runs, data freshness, row counts")
+    sub.add_parser("status", help="last runs, data freshness, row counts, live stream")
     sub.add_parser("housekeeping", help="what the clock runs nightly: prune old runs, close abandoned ones")
+    stream = sub.add_parser("stream", help="run the live ingest in the foreground, whatever the hour")
+    stream.add_argument("--symbols", type=_symbols, help="comma-separated symbols instead of the live set")
+    stream.add_argument("--seconds", type=int, help="stop after this many seconds")
     return p
 
 
@@ -144,11 +148,20 @@ def cmd_status(settings: Settings, _args) -> int:
             f"  #{r['id']:<5} {r['job']:<8} {r['status']:<8} {r['started_at']:%Y-%m-%d %H:%M} "
             f"ok={r['symbols_ok']} failed={r['symbols_failed']} rows={r['rows_written']} {r['message'][:60]}"
         )
+    for line in live_cli.status_lines(engine_for(settings), settings):
+        print(line)
     return 0
 
 
 def cmd_housekeeping(settings: Settings, _args) -> int:
     return EXIT_STATUS[jobs.housekeeping(engine_for(settings), settings).status]
+
+
+def cmd_stream(settings: Settings, args) -> int:
+    name = resolve_provider_name(settings)
+    return live_cli.run_stream(
+        engine_for(settings), settings, provider_name=name, symbols=args.symbols, seconds=args.seconds
+    )
 
 
 COMMANDS = {
@@ -158,6 +171,7 @@ COMMANDS = {
     "movers": cmd_movers,
     "status": cmd_status,
     "housekeeping": cmd_housekeeping,
+    "stream": cmd_stream,
 }
 
 

@@ -39,6 +39,9 @@ def parse_window(text: str) -> tuple[time, time] | None:
     return start, end
 
 
+# Large caps and index ETFs, plus one symbol that trades around the clock.
+DEFAULT_WATCHLIST = "AAPL,MSFT,NVDA,AMZN,GOOGL,META,TSLA,JPM,SPY,QQQ,DIA,IWM,BTC-USD"
+
 # Never echoed back in an error: they may hold a password.
 SECRET_VARIABLES = {"DATABASE_URL"}
 
@@ -76,6 +79,24 @@ class Settings(BaseSettings):
     stale_after_hours: int = Field(
         20, ge=1, description="web fetches a ticker whose bars are older than this"
     )
+    yahoo_stream_url: str = Field(
+        "wss://streamer.finance.yahoo.com/?version=2", description="Yahoo's live price streamer (websocket)"
+    )
+    watchlist: str = Field(DEFAULT_WATCHLIST, description="symbols always streamed live, comma-separated")
+    live_want_minutes: int = Field(
+        30, ge=1, le=24 * 60, description="a symbol a visitor asked for stays live this long"
+    )
+    live_max_symbols: int = Field(50, ge=1, le=500, description="most symbols streamed at once")
+    live_silence_seconds: int = Field(
+        60, ge=5, le=3600, description="a stream silent this long while its symbols trade is dropped"
+    )
+    live_fallback_seconds: int = Field(
+        120, ge=1, le=3600, description="without a stream connection this long, poll quotes instead"
+    )
+    quote_seconds: int = Field(
+        15, ge=5, le=3600, description="quote polling interval while the stream is down"
+    )
+    intraday_keep_days: int = Field(7, ge=1, le=365, description="minute bars older than this are pruned")
     dash_debug: bool = Field(False, description="Dash debug mode; never in production")
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field("INFO", description="log level")
 
@@ -114,6 +135,23 @@ class Settings(BaseSettings):
         except InvalidSymbol as exc:
             raise ValueError(str(exc)) from None
         return value
+
+    @field_validator("watchlist")
+    @classmethod
+    def _check_watchlist(cls, value: str) -> str:
+        from stockdash.symbols import InvalidSymbol, normalise_many
+
+        try:
+            normalise_many([s for s in value.split(",") if s.strip()])
+        except InvalidSymbol as exc:
+            raise ValueError(str(exc)) from None
+        return value
+
+    @property
+    def watchlist_symbols(self) -> list[str]:
+        from stockdash.symbols import normalise_many
+
+        return normalise_many([s for s in self.watchlist.split(",") if s.strip()])
 
     @property
     def downtime_window(self) -> tuple[time, time] | None:

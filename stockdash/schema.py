@@ -87,3 +87,58 @@ job_runs = Table(
     Column("heartbeat_at", DateTime(timezone=True)),  # a running job touches it; a silent one died
 )
 Index("ix_job_runs_job_started", job_runs.c.job, job_runs.c.started_at)
+
+# --- live prices (issue 10) ---------------------------------------------------------------------
+
+# The latest quote per symbol: the frame with the greatest Yahoo time (a tie goes to the later one).
+live_quotes = Table(
+    "live_quotes",
+    metadata,
+    Column("symbol", String(16), primary_key=True),
+    Column("time", DateTime(timezone=True), nullable=False),  # Yahoo's own timestamp, UTC
+    Column("price", Float, nullable=False),
+    Column("change", Float),  # against the previous close
+    Column("pct_change", Float),
+    Column("day_volume", BigInteger),
+    Column("session", String(8), nullable=False),  # pre | regular | post
+    Column("source", String(8), nullable=False),  # stream | poll | demo
+)
+
+# One row per symbol and minute (the minute's start, UTC); `day_volume` is the largest day volume
+# seen in the minute, kept so the next minute's volume is a delta even after a restart.
+intraday_bars = Table(
+    "intraday_bars",
+    metadata,
+    Column("symbol", String(16), primary_key=True),
+    Column("minute", DateTime(timezone=True), primary_key=True),
+    Column("open", Float, nullable=False),
+    Column("high", Float, nullable=False),
+    Column("low", Float, nullable=False),
+    Column("close", Float, nullable=False),
+    Column("volume", BigInteger),
+    Column("day_volume", BigInteger),
+)
+
+# Symbols visitors asked for (written by the web, read by the clock). `since` is when the current
+# run of asking began: first come, first served when the live set is full.
+live_wanted = Table(
+    "live_wanted",
+    metadata,
+    Column("symbol", String(16), primary_key=True),
+    Column("since", DateTime(timezone=True), nullable=False),
+    Column("wanted_at", DateTime(timezone=True), nullable=False),
+)
+
+# One row (id 1) the clock's live ingest keeps current, for `worker.py status` and the web.
+live_status = Table(
+    "live_status",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=False),
+    Column("state", String(16), nullable=False),  # connected | connecting | polling | demo | stopped
+    Column("source", String(8), nullable=False, server_default=""),
+    Column("symbols", Text, nullable=False, server_default=""),  # the live set, comma-separated
+    Column("last_frame_at", DateTime(timezone=True)),
+    Column("frames_per_minute", Float, nullable=False, server_default="0"),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+    Column("message", Text, nullable=False, server_default=""),
+)

@@ -87,7 +87,9 @@ def _serve(settings: Settings, engine: Engine, stopper: Stopper) -> None:
     started = datetime.now(NEW_YORK)
     scheduler = plan(settings, engine, jobs, started)
     stopper.attach(scheduler)
+    jobs.live.start()  # crypto and FX stream whenever the clock runs; stocks in extended hours
     scheduler.start()  # blocks until the stopper shuts it down
+    jobs.live.stop()
 
     if not jobs.wait_idle(stopper.seconds_left()):
         # Better a rolled-back chunk than a SIGKILL: the database undoes the open transaction.
@@ -110,7 +112,7 @@ class _NothingRuns:
     def daily(self) -> None:
         raise RuntimeError("print-schedule runs nothing")
 
-    keepalive = housekeeping = daily
+    keepalive = housekeeping = live_open = live_close = daily
 
 
 def _parse_start(text: str | None) -> datetime:

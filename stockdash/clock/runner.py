@@ -19,6 +19,7 @@ from stockdash.calendar import NEW_YORK, last_closed_session
 from stockdash.clock import keepalive
 from stockdash.config import Settings
 from stockdash.errors import error_text
+from stockdash.live import clock as live_clock
 from stockdash.providers import Provider, get_provider
 
 log = logging.getLogger("stockdash.clock")
@@ -34,6 +35,7 @@ class ClockJobs:
         self._provider: Provider | None = None
         self._running = 0
         self._idle = threading.Condition()
+        self.live = live_clock.make_ingest(settings, engine)
 
     def daily(self) -> None:
         self._run("daily", self._daily)
@@ -44,6 +46,12 @@ class ClockJobs:
     def keepalive(self) -> None:
         # ping() logs its own one line; a start/end pair around it would triple the noise.
         self._run("keepalive", self._keepalive, quiet=True)
+
+    def live_open(self) -> None:
+        self._run("live_open", lambda: live_clock.session_edge(self.live))
+
+    def live_close(self) -> None:
+        self._run("live_close", lambda: live_clock.session_edge(self.live))
 
     def wait_idle(self, timeout: float) -> bool:
         """Wait until no job runs (True) or `timeout` seconds pass (False)."""

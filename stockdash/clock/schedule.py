@@ -11,10 +11,13 @@ from apscheduler.triggers.cron import CronTrigger
 from stockdash.calendar import NEW_YORK
 from stockdash.clock.triggers import KeepAliveTrigger, TradingCloseTrigger
 from stockdash.config import Settings
+from stockdash.live.triggers import PreMarketOpenTrigger, post_market_close_trigger
 
 # A daily run may start this late (the executor was busy, the host stalled) and still be useful.
 DAILY_GRACE = timedelta(hours=6)
 HOUSEKEEPING_GRACE = timedelta(hours=2)
+# A session edge only makes the live ingest re-read its set (it does so every few seconds anyway).
+LIVE_EDGE = {"coalesce": True, "max_instances": 1, "misfire_grace_time": 3600}
 
 
 class Jobs(Protocol):
@@ -23,6 +26,8 @@ class Jobs(Protocol):
     def daily(self) -> None: ...
     def keepalive(self) -> None: ...
     def housekeeping(self) -> None: ...
+    def live_open(self) -> None: ...
+    def live_close(self) -> None: ...
 
 
 def build_scheduler(
@@ -60,6 +65,12 @@ def build_scheduler(
         coalesce=True,
         max_instances=1,
         misfire_grace_time=int(HOUSEKEEPING_GRACE.total_seconds()),
+    )
+    # 04:00 New York on trading days: pre-market opens, stocks join the live stream.
+    scheduler.add_job(jobs.live_open, PreMarketOpenTrigger(), id="live_open", name="live_open", **LIVE_EDGE)
+    # 20:00 (17:00 on half days): post-market closes, stocks leave it; crypto and FX stream on.
+    scheduler.add_job(
+        jobs.live_close, post_market_close_trigger(), id="live_close", name="live_close", **LIVE_EDGE
     )
     if settings.app_url:
         # Every KEEPALIVE_MINUTES (< 30, the web dyno's idle limit) except inside DOWNTIME.

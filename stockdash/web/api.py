@@ -19,6 +19,7 @@ from werkzeug.exceptions import HTTPException
 
 from stockdash import movers, reads, store
 from stockdash.errors import error_text
+from stockdash.live import api as live_api
 from stockdash.symbols import InvalidSymbol, normalise
 from stockdash.universe import name_of, to_yahoo
 from stockdash.web.services import Services
@@ -181,6 +182,7 @@ def blueprint(services: Services) -> Blueprint:
 
 def register(server: Flask, services: Services) -> None:
     server.register_blueprint(blueprint(services))
+    server.register_blueprint(live_api.blueprint(lambda: services.engine, services.settings))
 
     @server.errorhandler(HTTPException)
     def _http_error(exc: HTTPException):

@@ -23,12 +23,14 @@ class NoJobs:
     def daily(self) -> None: ...
     def keepalive(self) -> None: ...
     def housekeeping(self) -> None: ...
+    def live_open(self) -> None: ...
+    def live_close(self) -> None: ...
 
 
 def test_every_job_single_instance_coalesced_with_grace():
     scheduler = build_scheduler(make_settings(app_url="https://example.test"), NoJobs())
     jobs = {job.id: job for job in scheduler.get_jobs()}
-    assert set(jobs) == {"daily", "housekeeping", "keepalive"}
+    assert set(jobs) == {"daily", "housekeeping", "keepalive", "live_open", "live_close"}
     for job in jobs.values():
         assert job.coalesce is True and job.max_instances == 1 and job.misfire_grace_time > 0
     assert scheduler.timezone is NEW_YORK
@@ -38,6 +40,8 @@ def test_no_keepalive_without_app_url():
     assert {job.id for job in build_scheduler(make_settings(), NoJobs()).get_jobs()} == {
         "daily",
         "housekeeping",
+        "live_open",
+        "live_close",
     }
 
 
@@ -129,13 +133,20 @@ def test_print_schedule_cli_needs_no_database():
     assert "2026-11-27T03:00:00-05:00 housekeeping" in out
     assert "2026-11-27T13:30:00-05:00 daily" in out
     assert out[-1] == "2026-11-28T23:40:00-05:00 keepalive"
-    assert len(out) == 2 * (57 + 1) + 1
+    # Friday 11-27 is a half day: post-market closes at 17:00; Saturday has no session edges.
+    assert [line for line in out if " live_" in line] == [
+        "2026-11-27T04:00:00-05:00 live_open",
+        "2026-11-27T17:00:00-05:00 live_close",
+    ]
+    assert len(out) == 2 * (57 + 1) + 1 + 2
     for line in out:
         moment, name = line.split(" ")
         assert datetime.fromisoformat(moment).utcoffset() is not None and name in {
             "daily",
             "housekeeping",
             "keepalive",
+            "live_open",
+            "live_close",
         }
 
 

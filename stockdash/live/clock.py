@@ -1,0 +1,22 @@
+"""What the clock's live jobs do; the clock only decides when."""
+
+from __future__ import annotations
+
+from sqlalchemy import Engine
+
+from stockdash.config import Settings
+from stockdash.live.cli import source_for
+from stockdash.live.service import LiveIngest
+from stockdash.providers import resolve_provider_name
+
+
+def make_ingest(settings: Settings, engine: Engine) -> LiveIngest:
+    """The clock's one live ingest, streaming from Yahoo, or walking in demo for demo data."""
+    return LiveIngest(engine, settings, source=source_for(resolve_provider_name(settings)))
+
+
+def session_edge(ingest: LiveIngest) -> str:
+    """At the pre-market open or the post-market close: start if needed, re-read the live set now."""
+    ingest.start()
+    ingest.refresh()
+    return f"live={ingest.status()['state']}"

@@ -1,0 +1,88 @@
+"""Market sessions in New York: pre 04:00-09:30, regular to the close, post to 20:00 (17:00 on half days).
+
+Holidays and half days come from the NYSE calendar (exchange-calendars, via stockdash.calendar);
+crypto and FX symbols (`BTC-USD`, `EURUSD=X`) trade around the clock.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Literal
+
+import pandas as pd
+
+from stockdash.calendar import NEW_YORK, nyse
+
+Session = Literal["pre", "regular", "post", "closed"]
+
+PRE_OPEN = time(4, 0)
+# Extended hours end four hours after the close: 20:00, or 17:00 after a 13:00 half-day close.
+POST_HOURS = timedelta(hours=4)
+_CRYPTO_QUOTES = ("-USD", "-EUR", "-GBP", "-USDT", "-BTC")
+
+
+def utc(moment: datetime) -> datetime:
+    """A tz-aware UTC datetime; naive ones (SQLite gives those back) are taken as UTC."""
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
+def trades_around_the_clock(symbol: str) -> bool:
+    """Crypto pairs (BTC-USD) and currencies (EURUSD=X) have no closing bell."""
+    return symbol.endswith("=X") or symbol.endswith(_CRYPTO_QUOTES)
+
+
+@dataclass(frozen=True)
+class Day:
+    """One NYSE trading day's edges, tz-aware."""
+
+    pre_open: datetime
+    open: datetime
+    close: datetime
+    post_close: datetime
+
+
+def trading_day(day: date) -> Day | None:
+    """The edges of `day`, or None when the NYSE does not trade that day (weekend, holiday)."""
+    cal = nyse()
+    ts = pd.Timestamp(day)
+    if ts < cal.first_session or ts > cal.last_session or not cal.is_session(ts):
+        return None
+    close = cal.session_close(ts).to_pydatetime()
+    return Day(
+        pre_open=datetime.combine(day, PRE_OPEN, NEW_YORK),
+        open=cal.session_open(ts).to_pydatetime(),
+        close=close,
+        post_close=close + POST_HOURS,
+    )
+
+
+def session_at(moment: datetime) -> Session:
+    """The NYSE session at `moment`: pre, regular, post, or closed."""
+    day = trading_day(moment.astimezone(NEW_YORK).date())
+    if day is None or not day.pre_open <= moment < day.post_close:
+        return "closed"
+    if moment < day.open:
+        return "pre"
+    return "regular" if moment < day.close else "post"
+
+
+def is_streaming(symbol: str, moment: datetime) -> bool:
+    """Whether `symbol` should be streamed at `moment`: around the clock, or in extended hours."""
+    return trades_around_the_clock(symbol) or session_at(moment) != "closed"
+
+
+def next_open(moment: datetime) -> datetime:
+    """The next regular-session open strictly after `moment`."""
+    cal = nyse()
+    day = moment.astimezone(NEW_YORK).date()
+    for offset in range(15):
+        edges = trading_day(day + timedelta(days=offset))
+        if edges is not None and edges.open > moment:
+            return edges.open
+    return cal.session_open(cal.last_session).to_pydatetime()
+
+
+def session_from_frame(market_hours: int | None) -> str:
+    """Yahoo's `market_hours` (absent when 0): 0 pre, 1 regular, 2 post, 3 extended (post)."""
+    return {0: "pre", 1: "regular", 2: "post", 3: "post"}.get(market_hours or 0, "pre")

@@ -1,0 +1,77 @@
+"""The live set: the watchlist, then what visitors asked for lately (first come), up to the cap."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import Connection, case, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+from stockdash.db import is_postgres
+from stockdash.schema import live_wanted
+
+FULL = "live slots are full"
+
+
+@dataclass(frozen=True)
+class LiveSet:
+    symbols: list[str]  # in priority order, at most `cap`
+    cap: int
+    refused: list[str]  # wanted but beyond the cap
+
+    @property
+    def full(self) -> bool:
+        return len(self.symbols) >= self.cap
+
+    def answer_for(self, symbol: str) -> str:
+        """`live`, or why a symbol is not live: `full`, or `pending` (the clock picks it up shortly)."""
+        if symbol in self.symbols:
+            return "live"
+        return "full" if self.full else "pending"
+
+
+def resolve(watchlist: list[str], wanted: list[str], *, cap: int) -> LiveSet:
+    """The live set from the watchlist and the wanted symbols (already in first-come order)."""
+    ordered = list(dict.fromkeys([*watchlist, *wanted]))
+    return LiveSet(symbols=ordered[:cap], cap=cap, refused=ordered[cap:])
+
+
+def wanted_symbols(conn: Connection, *, now: datetime, minutes: int) -> list[str]:
+    """Symbols asked for in the last `minutes`, first come first."""
+    since = now - timedelta(minutes=minutes)
+    rows = conn.execute(
+        select(live_wanted.c.symbol)
+        .where(live_wanted.c.wanted_at >= since)
+        .order_by(live_wanted.c.since, live_wanted.c.symbol)
+    )
+    return [r[0] for r in rows]
+
+
+def read(conn: Connection, *, watchlist: list[str], now: datetime, minutes: int, cap: int) -> LiveSet:
+    return resolve(watchlist, wanted_symbols(conn, now=now, minutes=minutes), cap=cap)
+
+
+def want(conn: Connection, symbols: list[str], *, now: datetime, minutes: int) -> None:
+    """Record that visitors want `symbols` live; a lapsed want starts a new place in the queue."""
+    if not symbols:
+        return
+    insert = pg_insert if is_postgres(conn) else sqlite_insert
+    stmt = insert(live_wanted).values([{"symbol": s, "since": now, "wanted_at": now} for s in symbols])
+    lapsed = live_wanted.c.wanted_at < now - timedelta(minutes=minutes)
+
+    stmt = stmt.on_conflict_do_update(
+        index_elements=[live_wanted.c.symbol],
+        set_={
+            "wanted_at": stmt.excluded.wanted_at,
+            "since": case((lapsed, stmt.excluded.since), else_=live_wanted.c.since),
+        },
+    )
+    conn.execute(stmt)
+
+
+def prune_wanted(conn: Connection, *, now: datetime, minutes: int) -> int:
+    """Forget wants that lapsed long ago (a day past the window)."""
+    cutoff = now - timedelta(minutes=minutes) - timedelta(days=1)
+    return conn.execute(live_wanted.delete().where(live_wanted.c.wanted_at < cutoff)).rowcount
