@@ -10,7 +10,7 @@ from flask import has_request_context
 from stockdash import logs
 from stockdash.config import Settings, get_settings
 from stockdash.providers.base import Provider
-from stockdash.web import api, callbacks, layout
+from stockdash.web import api, callbacks, layout, page_assets
 from stockdash.web.queries import Services
 
 ASSETS = Path(__file__).resolve().parent / "assets"
@@ -25,6 +25,7 @@ def create_app(settings: Settings | None = None, *, provider: Provider | None = 
         __name__,
         title="stockdash",
         update_title=None,
+        compress=True,  # flask-compress: zstd, br or gzip, as the browser accepts
         assets_folder=str(ASSETS),
         meta_tags=[{"name": "viewport", "content": "width=device-width, initial-scale=1"}],
     )
@@ -33,6 +34,7 @@ def create_app(settings: Settings | None = None, *, provider: Provider | None = 
     app.validation_layout = layout.page(None)
     callbacks.register(app, services)
     api.register(app.server, services)
+    page_assets.install(app)
     if settings.dash_debug:
         app.enable_dev_tools(debug=True)
     # Dash finishes its setup (registering its JS bundles) on the first request and marks it
