@@ -1,4 +1,4 @@
-"""What the page loads: our partial plotly.js bundle, long-cached, and none of Dash's unused scripts."""
+"""What the page loads: our own small bundles, long-cached, instead of Dash's big unused ones."""
 
 from __future__ import annotations
 
@@ -12,47 +12,52 @@ from dash import Dash
 from dash.fingerprint import check_fingerprint
 from flask import Response, request
 
-# Built by plotly-bundle/ (npm ci && npm run build): plotly.js with the candlestick, scatter,
-# bar and treemap traces only, a quarter of the full bundle that dcc.Graph would fetch.
-PLOTLY_BUNDLE = Path(__file__).resolve().parent / "vendor" / "plotly-stockdash.min.js"
+# Built by frontend/ (npm ci && npm run build), in the order the page loads them:
+#  * regenerator-runtime: all that Dash's scripts still use of @babel/polyfill, whose ES2015
+#    shims cost a cold page a few hundred milliseconds in every browser React 18 runs in;
+#  * plotly.js with the candlestick, scatter, bar and treemap traces only: a quarter of the
+#    full bundle dcc.Graph would fetch. dcc.Graph takes `window.Plotly` when it is already there.
+VENDOR = Path(__file__).resolve().parent / "vendor"
+BUNDLES = ("regenerator-runtime.min.js", "plotly-stockdash.min.js")
+STATIC = "_stockdash"
 
 # A year, and `immutable` so a reload does not revalidate: the URL changes with the content.
 LONG_CACHE = "public, max-age=31536000, immutable"
 
-# Dash always lists dash_table's bundle; the page has no DataTable.
-UNUSED_SCRIPTS = re.compile(r"<script[^>]*/_dash-component-suites/dash/dash_table/[^>]*></script>\n?")
+# Scripts Dash always lists that the page does without: dash_table (no DataTable here) and
+# the polyfill our regenerator-runtime replaces.
+UNUSED_SCRIPTS = re.compile(
+    r'<script src="[^"]*/_dash-component-suites/dash/(?:dash_table/|deps/polyfill@)[^"]*"></script>\n?'
+)
 
 
 @cache
-def plotly_bundle() -> tuple[str, bytes]:
-    """Read the bundle once; its fingerprint is a hash of its bytes."""
-    data = PLOTLY_BUNDLE.read_bytes()
-    return hashlib.sha256(data).hexdigest()[:16], data
-
-
-def plotly_bundle_path() -> str:
-    """The bundle's URL path, which changes whenever its content does."""
-    fingerprint, _ = plotly_bundle()
-    return f"_stockdash/plotly-stockdash.{fingerprint}.min.js"
+def fingerprinted() -> dict[str, bytes]:
+    """Each bundle under a name holding a hash of its bytes, read once."""
+    named = {}
+    for filename in BUNDLES:
+        data = (VENDOR / filename).read_bytes()
+        stem, ext = filename.split(".", 1)
+        named[f"{stem}.{hashlib.sha256(data).hexdigest()[:16]}.{ext}"] = data
+    return named
 
 
 def install(app: Dash) -> None:
-    """Load our plotly.js bundle before Dash's scripts and drop the scripts the page never uses.
-
-    dcc.Graph takes `window.Plotly` when it is already there and only otherwise fetches the
-    full plotly.min.js, so a plain script tag ahead of Dash's renderer replaces it.
-    """
-    path = plotly_bundle_path()
-    app.config.external_scripts.append(app.config.requests_pathname_prefix + path)
+    """Load our bundles ahead of Dash's component scripts and drop the scripts they replace."""
+    prefix = app.config.requests_pathname_prefix
+    app.config.external_scripts.extend(f"{prefix}{STATIC}/{name}" for name in fingerprinted())
     app.server.add_url_rule(
-        app.config.routes_pathname_prefix + path, endpoint="plotly_bundle", view_func=_serve_plotly_bundle
+        f"{app.config.routes_pathname_prefix}{STATIC}/<path:name>", endpoint="page_assets", view_func=_serve
     )
     app.interpolate_index = _without_unused_scripts(app.interpolate_index)
     app.server.after_request(_long_cache_fingerprinted)
 
 
-def _serve_plotly_bundle() -> Response:
-    _, data = plotly_bundle()
+def _serve(name: str) -> Response:
+    # Unknown (e.g. a page from before a deploy): 404, not HTML from Dash's catch-all route.
+    data = fingerprinted().get(name)
+    if data is None:
+        return Response("Not found\n", status=404, mimetype="text/plain")
     return Response(data, mimetype="text/javascript", headers={"Cache-Control": LONG_CACHE})
 
 
@@ -65,7 +70,7 @@ def _without_unused_scripts(interpolate: Callable[..., str]) -> Callable[..., st
 
 
 def _long_cache_fingerprinted(response: Response) -> Response:
-    """Mark Dash's fingerprinted bundles immutable (Dash gives them max-age alone)."""
+    """Mark Dash's fingerprinted bundles immutable too (Dash gives them max-age alone)."""
     if response.status_code == 200 and "/_dash-component-suites/" in request.path:
         if check_fingerprint(request.path)[1]:
             response.headers["Cache-Control"] = LONG_CACHE

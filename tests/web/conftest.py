@@ -105,8 +105,8 @@ class Server:
         return self.log.read_text(errors="replace")
 
 
-def start_gunicorn(database_url: str, log_path: Path, **env_extra: str) -> Server:
-    """`gunicorn app:server` with the repo's gunicorn.conf.py, on a free port; waits until it answers."""
+def start_gunicorn(database_url: str, log_path: Path, *, target: str = "app:server", **env_extra: str) -> Server:
+    """`gunicorn app:server` (or `target`) with the repo's gunicorn.conf.py, on a free port; waits until it answers."""
     port = free_port()
     env = {
         **os.environ,
@@ -119,7 +119,7 @@ def start_gunicorn(database_url: str, log_path: Path, **env_extra: str) -> Serve
     }
     with open(log_path, "w") as log:  # the child keeps its own copy of the descriptor
         proc = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "app:server"],
+            [sys.executable, "-m", "gunicorn", target],
             cwd=ROOT,
             env=env,
             stdout=log,
