@@ -40,6 +40,7 @@ CHROMEDRIVER = shutil.which("chromedriver") or "/usr/bin/chromedriver"
 REPS = int(os.environ.get("BENCH_REPS", "5"))
 DEADLINE = 60.0
 IDLE = 0.5  # seconds without network activity that count as "the page is done loading"
+FINISHED = ("Network.loadingFinished", "Network.loadingFailed")
 TARGETS = {"cold_ratio": 1.0, "warm_ratio": 1.5, "first_visit_mb": 2.5}
 
 # Runs in the page before any of its scripts: note when the price chart first shows a drawn
@@ -109,12 +110,12 @@ def visit(driver: webdriver.Chrome, url: str) -> Visit:
             if method == "Network.requestWillBeSent" and params["request"]["url"].startswith(url):
                 pending.add(params["requestId"])
                 last_event = time.monotonic()
-            elif method in ("Network.loadingFinished", "Network.loadingFailed") and params["requestId"] in pending:
+            elif method in FINISHED and params["requestId"] in pending:
                 pending.discard(params["requestId"])
                 received[params["requestId"]] = int(params.get("encodedDataLength", 0))
                 last_event = time.monotonic()
         if drawn_ms is None:
-            drawn_ms = driver.execute_script("return window.__drawnAt === undefined ? null : window.__drawnAt")
+            drawn_ms = driver.execute_script("return window.__drawnAt ?? null")
         if drawn_ms is not None and not pending and time.monotonic() - last_event >= IDLE:
             return Visit(drawn_ms=drawn_ms, bytes=sum(received.values()), requests=len(received))
         time.sleep(0.05)
@@ -142,7 +143,8 @@ def main() -> None:
     symbols = list(load_group("sp500")["symbol"]) + ["SPY", "QQQ", "DIA", "IWM", "XLK", "XLE"]
     started = time.monotonic()
     fill(f"sqlite:///{db}", symbols)
-    print(f"filled {db.name}: {len(symbols)} symbols, 2 years of demo bars in {time.monotonic() - started:.0f} s")
+    took = time.monotonic() - started
+    print(f"filled {db.name}: {len(symbols)} symbols, 2 years of demo bars in {took:.0f} s")
     database_url = f"sqlite:///{db}"
     servers = {
         "app": start_gunicorn(database_url, workdir / "app.log"),
@@ -150,7 +152,7 @@ def main() -> None:
     }
     figures = {name: Figures() for name in servers}
     try:
-        for name, server in servers.items():  # one untimed visit each: workers warm, like a live site
+        for server in servers.values():  # one untimed visit each: workers warm, like a live site
             measure(server.url + "/", Figures())
         for rep in range(REPS):
             for name, server in servers.items():
@@ -171,7 +173,14 @@ def main() -> None:
         shutil.rmtree(workdir, ignore_errors=True)
 
     print(f"\nmedians of {REPS} (time to a drawn chart; bytes incl. headers)")
-    print(f"{'':10}{'cold ms':>10}{'warm ms':>10}{'first visit MB':>16}{'requests':>10}{'second visit MB':>17}")
+    header = (
+        ("cold ms", 10),
+        ("warm ms", 10),
+        ("first visit MB", 16),
+        ("requests", 10),
+        ("second visit MB", 17),
+    )
+    print(" " * 10 + "".join(f"{title:>{width}}" for title, width in header))
     for name, fig in figures.items():
         print(
             f"{name:10}{fig.median('cold', 'drawn_ms'):10.0f}{fig.median('warm', 'drawn_ms'):10.0f}"

@@ -71,7 +71,7 @@ def _without_unused_scripts(interpolate: Callable[..., str]) -> Callable[..., st
 
 def _long_cache_fingerprinted(response: Response) -> Response:
     """Mark Dash's fingerprinted bundles immutable too (Dash gives them max-age alone)."""
-    if response.status_code == 200 and "/_dash-component-suites/" in request.path:
-        if check_fingerprint(request.path)[1]:
-            response.headers["Cache-Control"] = LONG_CACHE
+    path = request.path
+    if response.status_code == 200 and "/_dash-component-suites/" in path and check_fingerprint(path)[1]:
+        response.headers["Cache-Control"] = LONG_CACHE
     return response

@@ -105,8 +105,10 @@ class Server:
         return self.log.read_text(errors="replace")
 
 
-def start_gunicorn(database_url: str, log_path: Path, *, target: str = "app:server", **env_extra: str) -> Server:
-    """`gunicorn app:server` (or `target`) with the repo's gunicorn.conf.py, on a free port; waits until it answers."""
+def start_gunicorn(
+    database_url: str, log_path: Path, *, target: str = "app:server", **env_extra: str
+) -> Server:
+    """`gunicorn app:server` (or `target`) with gunicorn.conf.py on a free port; waits until it answers."""
     port = free_port()
     env = {
         **os.environ,

@@ -32,7 +32,7 @@ def drawn_counts(driver) -> dict[str, int]:
     )
 
 
-def test_every_chart_draws_with_the_partial_bundle(server, browser):
+def test_every_chart_draws_with_the_partial_bundle(server, browser):  # noqa: F811 (the imported fixture)
     d = browser
     d.get(server.url + "/")
     wait_for(d, lambda d: all(drawn_counts(d).values()), f"not every trace type drew: {drawn_counts(d)}")
