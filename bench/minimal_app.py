@@ -36,4 +36,7 @@ def candlestick(database_url: str, symbol: str = "AAPL") -> dict:
 
 app = Dash(__name__, title="minimal")
 app.layout = dcc.Graph(id="price-chart", figure=candlestick(os.environ["DATABASE_URL"]))
+# As create_app() does: finish Dash's setup before gunicorn forks, or a first page's parallel
+# bundle requests can race it and get a 500 (the page then never draws).
+app._setup_server()
 server = app.server
