@@ -27,12 +27,12 @@ from sqlalchemy import text
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.web import create_bench_db, drop_bench_db, start_gunicorn, stop  # noqa: E402
 from stockdash.config import Settings  # noqa: E402
 from stockdash.db import make_engine  # noqa: E402
 from stockdash.live.service import LiveIngest  # noqa: E402
 from stockdash.migrate import upgrade  # noqa: E402
 from stockdash.universe import load_group  # noqa: E402
+from tests.harness import create_postgres_database, drop_postgres_database, start_gunicorn, stop_gunicorn  # noqa: E402
 
 SYMBOLS = 50
 PHASE_SECONDS = float(os.environ.get("BENCH_LIVE_SECONDS", "30"))
@@ -126,8 +126,8 @@ def measure(base: str, symbols: list[str], n: int, engine, name: str, pids: list
 
 
 def main() -> int:
-    url, name = create_bench_db()
-    proc = ingest = None
+    url, name = create_postgres_database("stockdash_bench")
+    server = ingest = None
     try:
         engine = make_engine(url)
         upgrade(engine)
@@ -143,8 +143,9 @@ def main() -> int:
         ingest.start()
         os.environ["WATCHLIST"] = settings.watchlist  # the web's live set is these 50: no wants
         log_path = Path(tempfile.gettempdir()) / f"{name}-gunicorn.log"
-        proc, base = start_gunicorn(url, log_path)
-        pids = gunicorn_pids(proc.pid)
+        server = start_gunicorn(url, log_path)
+        base = server.url
+        pids = gunicorn_pids(server.proc.pid)
         time.sleep(WARM_SECONDS)  # the ingest's first flushes
         tx0, t0 = db_transactions(engine, name), time.monotonic()
         time.sleep(10)
@@ -170,9 +171,9 @@ def main() -> int:
     finally:
         if ingest is not None:
             ingest.stop()
-        if proc is not None:
-            stop(proc)
-        drop_bench_db(name)
+        if server is not None:
+            stop_gunicorn(server)
+        drop_postgres_database(name)
     return 0
 
 

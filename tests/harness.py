@@ -108,9 +108,14 @@ class Server:
 
 
 def start_gunicorn(
-    database_url: str, log_path: Path, *args: str, wait: float = 30, **env_extra: str
+    database_url: str,
+    log_path: Path,
+    *args: str,
+    target: str = "app:server",
+    wait: float = 30,
+    **env_extra: str,
 ) -> Server:
-    """`gunicorn app:server` with the repo's gunicorn.conf.py on a free port; returns once it answers."""
+    """`gunicorn app:server` (or `target`) with gunicorn.conf.py on a free port; returns once it answers."""
     port = free_port()
     env = {
         **os.environ,
@@ -123,7 +128,7 @@ def start_gunicorn(
     }
     with open(log_path, "w") as log:  # the child keeps its own copy of the descriptor
         proc = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "app:server", *args],
+            [sys.executable, "-m", "gunicorn", target, *args],
             cwd=ROOT,
             env=env,
             stdout=log,

@@ -10,7 +10,7 @@ from flask import has_request_context
 from stockdash import logs
 from stockdash.config import Settings, get_settings
 from stockdash.providers.base import Provider
-from stockdash.web import api, page, urlstate
+from stockdash.web import api, page, page_assets, urlstate
 from stockdash.web.chart import callbacks as chart_callbacks
 from stockdash.web.movers import callbacks as movers_callbacks
 from stockdash.web.services import Services
@@ -27,6 +27,7 @@ def create_app(settings: Settings | None = None, *, provider: Provider | None = 
         __name__,
         title="stockdash",
         update_title=None,  # type: ignore[arg-type]  # None (documented) keeps the tab title still
+        compress=True,  # flask-compress: zstd, br or gzip, as the browser accepts
         assets_folder=str(ASSETS),
         meta_tags=[{"name": "viewport", "content": "width=device-width, initial-scale=1"}],
     )
@@ -37,6 +38,7 @@ def create_app(settings: Settings | None = None, *, provider: Provider | None = 
     chart_callbacks.register(app, services)
     movers_callbacks.register(app, services)
     api.register(app.server, services)
+    page_assets.install(app)
     if settings.dash_debug:
         app.enable_dev_tools(debug=True)
     # Dash finishes its setup (registering its JS bundles) on the first request and marks it

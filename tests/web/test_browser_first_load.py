@@ -1,0 +1,53 @@
+"""The page in headless Chromium draws every chart with our partial plotly.js bundle alone."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from tests.web.conftest import ROOT
+from tests.web.test_browser import SHOTS, _needs_chromium, browser, wait_for  # noqa: F401 (fixtures)
+
+pytestmark = pytest.mark.browser
+
+# Per trace type, what plotly.js draws for it: a candlestick's boxes, a line's path, a bar's
+# path, a treemap tile.
+DRAWN = {
+    "candlestick": "#price-chart .cartesianlayer .trace.boxes path.box[d]",
+    "scatter": "#price-chart .cartesianlayer .trace.scatter path.js-line[d]",
+    "bar": "#price-chart .cartesianlayer .trace.bars .point path[d]",
+    "treemap": "#sector-treemap .treemaplayer .trace.treemap path.surface[d]",
+}
+
+
+def drawn_counts(driver) -> dict[str, int]:
+    return driver.execute_script(
+        "const sel = arguments[0]; const out = {};"
+        "for (const k in sel) { out[k] = document.querySelectorAll(sel[k]).length; }"
+        "return out;",
+        DRAWN,
+    )
+
+
+def test_every_chart_draws_with_the_partial_bundle(server, browser):  # noqa: F811 (the imported fixture)
+    d = browser
+    d.get(server.url + "/")
+    wait_for(d, lambda d: all(drawn_counts(d).values()), f"not every trace type drew: {drawn_counts(d)}")
+    counts = drawn_counts(d)
+    assert counts["candlestick"] > 200 and counts["bar"] > 200, counts  # a year of daily bars
+    assert counts["treemap"] >= 20, counts  # the sectors' and the stocks' tiles
+
+    pinned = json.loads(Path(ROOT / "frontend" / "package.json").read_text())["dependencies"]["plotly.js"]
+    plotly = d.execute_script(
+        "return {version: Plotly.version, traces: Object.keys(Plotly.PlotSchema.get().traces).sort()}"
+    )
+    assert plotly == {"version": pinned, "traces": ["bar", "candlestick", "scatter", "treemap"]}
+
+    loaded = d.execute_script("return performance.getEntriesByType('resource').map(e => e.name)")
+    assert [u for u in loaded if "plotly-stockdash" in u]
+    assert not [u for u in loaded if re.search(r"plotly\.min\.js|dash_table|polyfill|\.map$", u)], loaded
+    assert d.execute_script("return window.__errors") == []
+    d.save_screenshot(str(SHOTS / "10-first-load-partial-bundle.png"))
