@@ -10,7 +10,7 @@ from flask import has_request_context
 from stockdash import logs
 from stockdash.config import Settings, get_settings
 from stockdash.providers.base import Provider
-from stockdash.web import api, callbacks, layout
+from stockdash.web import api, callbacks, headers, layout, notfound
 from stockdash.web.queries import Services
 
 ASSETS = Path(__file__).resolve().parent / "assets"
@@ -39,5 +39,7 @@ def create_app(settings: Settings | None = None, *, provider: Provider | None = 
     # done before doing it, so with threaded workers a parallel request for a bundle can get a
     # 500. Doing it now, once, in the preloaded master, leaves nothing to race on.
     app._setup_server()
+    notfound.register(app)
+    headers.register(app)
     app.services = services  # for tests and the benchmark
     return app

@@ -21,7 +21,7 @@ from stockdash import movers as movers_mod
 from stockdash import store
 from stockdash.symbols import InvalidSymbol, normalise
 from stockdash.universe import to_yahoo
-from stockdash.web import queries
+from stockdash.web import health, queries
 from stockdash.web.queries import Services
 
 log = logging.getLogger("stockdash.web")
@@ -89,7 +89,7 @@ def blueprint(services: Services) -> Blueprint:
 
     @bp.get("/healthz")
     def healthz():
-        ok, why = queries.database_ok(services)
+        ok, why = health.database_ok(services.database_url)
         if not ok:
             log.warning("healthz database down: %s", why)
             return jsonify({"status": "error", "database": "down", "error": "database unavailable"}), 503

@@ -15,7 +15,7 @@ from datetime import UTC, date, datetime, timedelta
 from functools import cached_property
 
 import pandas as pd
-from sqlalchemy import Engine, select, text
+from sqlalchemy import Engine, select
 
 from stockdash import calendar, jobs, runlog, store
 from stockdash import movers as movers_mod
@@ -62,7 +62,7 @@ class Services:
 
     @property
     def engine(self) -> Engine:
-        return get_engine(self.database_url)
+        return get_engine(self.database_url, role="web")
 
     @cached_property
     def provider(self) -> Provider:
@@ -134,16 +134,6 @@ def freshness(services: Services) -> Freshness:
     if finished is not None and finished.tzinfo is None:
         finished = finished.replace(tzinfo=UTC)  # SQLite hands back naive UTC
     return Freshness(provider=provider, last_pull=finished, latest_bar=latest)
-
-
-def database_ok(services: Services) -> tuple[bool, str]:
-    """SELECT 1 against the database: (ok, error text)."""
-    try:
-        with services.engine.connect() as conn:
-            conn.execute(text("SELECT 1"))
-    except Exception as exc:  # any driver error means "down" to a health check
-        return False, runlog.error_text(exc)
-    return True, ""
 
 
 # --- one symbol's bars ---------------------------------------------------------------------------

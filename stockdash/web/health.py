@@ -1,0 +1,75 @@
+"""The health check: a database ping on its own short-timeout connection, shared by concurrent checks.
+
+Load balancers, the clock's keep-alive and monitors may all ask at once; each worker pings at most
+once per PING_TTL and every check waiting meanwhile gets that answer. The ping has its own engine
+(role "health"), so it never queues for a connection behind chart work, and it gives up in
+seconds when the database is frozen.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+import time
+
+from sqlalchemy import text
+
+from stockdash.db import get_engine
+from stockdash.runlog import error_text
+
+log = logging.getLogger("stockdash.web")
+
+PING_TTL = 1.0  # seconds a ping's answer is reused
+WAIT_LIMIT = 2.5  # a check waiting for another's ping gives up after this (answers 503 within 3 s)
+
+
+class HealthCheck:
+    """Ping one database, at most once per PING_TTL, with concurrent callers sharing the ping."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self._lock = threading.Lock()
+        self._last: tuple[float, bool, str] | None = None
+        self._inflight: threading.Event | None = None
+
+    def check(self) -> tuple[bool, str]:
+        """(ok, why not): a fresh cached answer, the answer of a ping in flight, or a new ping."""
+        with self._lock:
+            if self._last and time.monotonic() - self._last[0] < PING_TTL:
+                return self._last[1], self._last[2]
+            done, mine = self._inflight, self._inflight is None
+            if mine:
+                done = self._inflight = threading.Event()
+        if not mine:
+            if not done.wait(WAIT_LIMIT) or self._last is None:
+                return False, f"no reply from the database within {WAIT_LIMIT:g} s"
+            return self._last[1], self._last[2]
+        ok, why = self._ping()
+        with self._lock:
+            self._last, self._inflight = (time.monotonic(), ok, why), None
+        done.set()
+        return ok, why
+
+    def _ping(self) -> tuple[bool, str]:
+        started = time.perf_counter()
+        try:
+            with get_engine(self.url, role="health").connect() as conn:
+                conn.execute(text("SELECT 1"))
+        except Exception as exc:  # any driver error means "down" to a health check
+            why = error_text(exc)
+            log.warning("healthz ping failed seconds=%.2f: %s", time.perf_counter() - started, why)
+            return False, why
+        return True, ""
+
+
+_checks: dict[tuple[int, str], HealthCheck] = {}
+_checks_lock = threading.Lock()
+
+
+def database_ok(url: str) -> tuple[bool, str]:
+    """This process's shared health check of `url`."""
+    key = (os.getpid(), url)
+    with _checks_lock:
+        check = _checks.get(key) or _checks.setdefault(key, HealthCheck(url))
+    return check.check()
