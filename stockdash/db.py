@@ -40,10 +40,11 @@ class Limits:
 
 
 LIMITS: dict[Role, Limits] = {
-    # A page's queries take milliseconds; 5 s is already a failure. A visitor's refresh may wait
-    # a few seconds for BARS_WRITE_LOCK while the clock writes a chunk (about 1.5 s at 100 symbols).
+    # A page's queries take milliseconds; 3 s is already a failure, and every second a request
+    # waits on a frozen database is a request thread held. A visitor's refresh may wait a little
+    # for BARS_WRITE_LOCK while the clock writes a chunk (about 1.5 s at 100 symbols).
     "web": Limits(
-        connect=3, statement=5, lock=4, idle_in_transaction=30, io=7, tcp_user=7, pool=5, sqlite_busy=5
+        connect=2, statement=3, lock=2, idle_in_transaction=30, io=4, tcp_user=5, pool=3, sqlite_busy=3
     ),
     # /healthz must answer 503 within 3 s on a frozen database: ping, give up, say so.
     "health": Limits(

@@ -51,6 +51,10 @@ class Relay:
         self._server.close()
         for writer in list(self._writers):
             writer.close()
+        pumps = [t for t in asyncio.all_tasks() if t is not asyncio.current_task()]
+        for task in pumps:
+            task.cancel()
+        await asyncio.gather(*pumps, return_exceptions=True)
         await self._server.wait_closed()
 
     async def _accept(self, client_r: asyncio.StreamReader, client_w: asyncio.StreamWriter) -> None:

@@ -1,7 +1,8 @@
 """The health check: a database ping on its own short-timeout connection, shared by concurrent checks.
 
 Load balancers, the clock's keep-alive and monitors may all ask at once; each worker pings at most
-once per PING_TTL and every check waiting meanwhile gets that answer. The ping has its own engine
+once per PING_TTL and every check waiting meanwhile gets that answer (at once if the last one
+said down). The ping has its own engine
 (role "health"), so it never queues for a connection behind chart work, and it gives up in
 seconds when the database is frozen.
 """
@@ -13,7 +14,8 @@ import os
 import threading
 import time
 
-from sqlalchemy import text
+from sqlalchemy import Engine, text
+from sqlalchemy.exc import SQLAlchemyError
 
 from stockdash.db import get_engine
 from stockdash.runlog import error_text
@@ -36,8 +38,10 @@ class HealthCheck:
     def check(self) -> tuple[bool, str]:
         """(ok, why not): a fresh cached answer, the answer of a ping in flight, or a new ping."""
         with self._lock:
-            if self._last and time.monotonic() - self._last[0] < PING_TTL:
-                return self._last[1], self._last[2]
+            last = self._last
+            if last and (time.monotonic() - last[0] < PING_TTL or (self._inflight and not last[1])):
+                # Fresh, or known down while a new ping is out: answer now, never queue on a dead database.
+                return last[1], last[2]
             done, mine = self._inflight, self._inflight is None
             if mine:
                 done = self._inflight = threading.Event()
@@ -61,6 +65,22 @@ class HealthCheck:
             log.warning("healthz ping failed seconds=%.2f: %s", time.perf_counter() - started, why)
             return False, why
         return True, ""
+
+
+class DatabaseDown(SQLAlchemyError):
+    """The health check found the database down within the last PING_TTL: fail now, do not wait."""
+
+
+def web_engine(url: str) -> Engine:
+    """The web's engine for `url`, or DatabaseDown at once while the database is known down.
+
+    A frozen database would otherwise hold every request thread for the web role's full wait,
+    and the page, static files and /healthz would queue behind them.
+    """
+    ok, why = database_ok(url)
+    if not ok:
+        raise DatabaseDown(f"the health check found the database down: {why}")
+    return get_engine(url, role="web")
 
 
 _checks: dict[tuple[int, str], HealthCheck] = {}

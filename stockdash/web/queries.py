@@ -20,11 +20,11 @@ from sqlalchemy import Engine, select
 from stockdash import calendar, jobs, runlog, store
 from stockdash import movers as movers_mod
 from stockdash.config import Settings
-from stockdash.db import get_engine
 from stockdash.providers import get_provider, resolve_provider_name
 from stockdash.providers.base import Provider, ProviderError
 from stockdash.schema import securities
 from stockdash.universe import catalogue
+from stockdash.web import health
 
 log = logging.getLogger("stockdash.web")
 
@@ -62,7 +62,7 @@ class Services:
 
     @property
     def engine(self) -> Engine:
-        return get_engine(self.database_url, role="web")
+        return health.web_engine(self.database_url)
 
     @cached_property
     def provider(self) -> Provider:

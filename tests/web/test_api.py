@@ -130,7 +130,9 @@ def test_movers_json(server):
 # --- Dash callbacks over HTTP ------------------------------------------------------------------
 
 
-def dash_post(server, outputs: list[tuple[str, str]], inputs: list[tuple[str, str, object]]):
+def dash_post(
+    server, outputs: list[tuple[str, str]], inputs: list[tuple[str, str, object]], *, timeout: float = 10
+):
     """POST /_dash-update-component the way the browser does."""
     many = len(outputs) > 1
     specs = [{"id": i, "property": p} for i, p in outputs]
@@ -143,7 +145,7 @@ def dash_post(server, outputs: list[tuple[str, str]], inputs: list[tuple[str, st
         "changedPropIds": [f"{inputs[0][0]}.{inputs[0][1]}"],
         "state": [],
     }
-    return requests.post(server.url + "/_dash-update-component", json=payload, timeout=10)
+    return requests.post(server.url + "/_dash-update-component", json=payload, timeout=timeout)
 
 
 CHART_OUT = [
