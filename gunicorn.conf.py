@@ -12,7 +12,9 @@ workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
 # Threads let a worker keep serving while some requests wait on the database (at most a few
 # seconds: stockdash/db.py bounds every wait) or the provider's bounded fetch: /healthz and the
 # page keep answering while a frozen database holds a handful of chart requests.
-worker_class = "gthread"
+# stockdash's gthread worker answers GET /healthz from threads of its own, so a health check
+# never waits behind chart work (stockdash/web/gunicorn_worker.py).
+worker_class = "stockdash.web.gunicorn_worker.HealthFirstWorker"
 threads = int(os.environ.get("GUNICORN_THREADS", "8"))
 
 # Load the app once in the master and fork: workers share its memory (pandas, plotly,

@@ -151,7 +151,7 @@ def start_gunicorn(url: str, log_path: Path) -> tuple[subprocess.Popen, str]:
         try:
             if requests.get(base + "/healthz", timeout=1).status_code == 200:
                 return proc, base
-        except requests.ConnectionError:
+        except (requests.ConnectionError, requests.Timeout):  # a busy machine may take a second
             time.sleep(0.1)
     proc.terminate()
     raise SystemExit(f"gunicorn did not start; see {log_path}")
