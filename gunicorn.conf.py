@@ -9,17 +9,22 @@ bind = f"[::]:{os.environ.get('PORT', '8000')}"
 # Heroku sets WEB_CONCURRENCY from the dyno size (2 on standard-1x); 2 fits 512 MB.
 workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
 
-# Threads let a worker keep serving while one request waits on the database or the
-# provider's bounded fetch; the figure work itself is short.
-worker_class = "gthread"
-threads = int(os.environ.get("GUNICORN_THREADS", "4"))
+# Threads let a worker keep serving while some requests wait on the database (at most a few
+# seconds: stockdash/db.py bounds every wait) or the provider's bounded fetch: /healthz and the
+# page keep answering while a frozen database holds a handful of chart requests.
+# stockdash's gthread worker answers GET /healthz from threads of its own, so a health check
+# never waits behind chart work (stockdash/web/gunicorn_worker.py).
+worker_class = "stockdash.web.gunicorn_worker.HealthFirstWorker"
+threads = int(os.environ.get("GUNICORN_THREADS", "8"))
 
 # Load the app once in the master and fork: workers share its memory (pandas, plotly,
 # the universe). The app touches no database at import, so no connection is shared.
 preload_app = True
 
-# Heroku's router gives up at 30 s; a request still running at 25 s is killed and logged
-# here rather than hanging on. Provider fetches inside a request are capped far below this.
+# A gthread worker's main thread beats the heartbeat, so this only restarts a worker whose
+# main loop is stuck; it never cuts a slow request. Requests are bounded where they wait: the
+# database (stockdash/db.py: seconds for the web) and the provider (a 6 s budget), far below
+# Heroku's 30 s router limit.
 timeout = 25
 
 # Heroku sends SIGTERM and waits 30 s before SIGKILL: finish in-flight requests first.

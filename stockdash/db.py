@@ -1,53 +1,162 @@
-"""The one place that decides which database a process uses and makes its engines.
+"""The one place that decides which database a process uses and makes its engines; everything else
+receives an engine or a connection.
 
-Everything else receives an engine or a connection.
+Every engine has a role, and the role bounds every wait on the database (`LIMITS`): the web
+answers within seconds or gives up, a health check within two, and the jobs that COPY hundreds
+of thousands of bars get minutes. Three layers, because each catches a different failure:
+  * the server cancels a slow statement or lock wait (`statement_timeout`, `lock_timeout`);
+  * TCP keepalives and `tcp_user_timeout` notice a peer that is gone (host down, partition);
+  * the client stops waiting for a reply after `io` seconds: a hung server or a stalled network
+    path keeps the TCP connection alive and acknowledged, so only the client can notice that.
 """
 
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
+from typing import Literal
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 
 from stockdash.config import VAR_DIR, Settings, normalise_database_url
 
-SQLITE_BUSY_TIMEOUT_MS = 30_000
-
-_engines: dict[tuple[int, str], Engine] = {}
+Role = Literal["web", "health", "job"]
 
 
-def _sqlite_pragmas(dbapi_conn, _record) -> None:
-    """WAL lets the web process read while the clock writes; the busy timeout makes writers wait."""
-    cur = dbapi_conn.cursor()
-    cur.execute("PRAGMA journal_mode=WAL")
-    cur.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
-    cur.execute("PRAGMA synchronous=NORMAL")
-    cur.close()
+@dataclass(frozen=True)
+class Limits:
+    """How long a role waits on the database, in seconds."""
+
+    connect: int  # libpq connect_timeout: whole seconds, 2 at least
+    statement: float  # the server cancels a statement running longer
+    lock: float  # the server cancels a statement waiting this long for a lock (advisory ones too)
+    idle_in_transaction: float  # the server ends a session left idle inside a transaction
+    io: float  # the client gives up on any one reply (a frozen server never sends one)
+    tcp_user: float  # the kernel drops a connection whose sent data stays unacknowledged
+    pool: float  # waiting for a free connection in this process's pool
+    sqlite_busy: float  # a SQLite writer waits this long for another writer
 
 
-def make_engine(url: str) -> Engine:
-    """A new engine for `url`; SQLite files get their folder created and WAL switched on."""
+LIMITS: dict[Role, Limits] = {
+    # A page's queries take milliseconds; 3 s is already a failure, and every second a request
+    # waits on a frozen database is a request thread held. A visitor's refresh may wait a little
+    # for BARS_WRITE_LOCK while the clock writes a chunk (about 1.5 s at 100 symbols).
+    "web": Limits(
+        connect=2, statement=3, lock=2, idle_in_transaction=30, io=4, tcp_user=5, pool=3, sqlite_busy=3
+    ),
+    # /healthz must answer 503 within 3 s on a frozen database: ping, give up, say so.
+    "health": Limits(
+        connect=2, statement=1, lock=1, idle_in_transaction=5, io=1.5, tcp_user=3, pool=1, sqlite_busy=1
+    ),
+    # The daily pull COPYs and upserts a chunk of 100 symbols × 10 years (250k rows, seconds) and
+    # may wait for another writer's chunk; minutes bound a runaway without failing a real pull.
+    "job": Limits(
+        connect=10,
+        statement=600,
+        lock=120,
+        idle_in_transaction=600,
+        io=630,
+        tcp_user=30,
+        pool=30,
+        sqlite_busy=60,
+    ),
+}
+
+# An idle pooled connection whose peer vanished is found in 10 + 3 × 3 s, before its next use.
+KEEPALIVES = {"keepalives": 1, "keepalives_idle": 10, "keepalives_interval": 3, "keepalives_count": 3}
+
+_engines: dict[tuple[int, str, Role], Engine] = {}
+
+
+def _sqlite_pragmas(busy_ms: int):
+    def apply(dbapi_conn, _record) -> None:
+        """WAL lets the web process read while the clock writes; the busy timeout makes writers wait."""
+        cur = dbapi_conn.cursor()
+        cur.execute("PRAGMA journal_mode=WAL")
+        cur.execute(f"PRAGMA busy_timeout={busy_ms}")
+        cur.execute("PRAGMA synchronous=NORMAL")
+        cur.close()
+
+    return apply
+
+
+@cache
+def _bounded_connection_class():
+    """psycopg's Connection whose every wait for the server ends after `io_timeout` seconds."""
+    import psycopg
+
+    class BoundedConnection(psycopg.Connection):
+        io_timeout: float | None = None
+
+        def wait(self, gen, interval=0.1, timeout=None):
+            try:
+                return super().wait(gen, interval, self.io_timeout if timeout is None else timeout)
+            except psycopg.errors._WaitTimeout:
+                # The reply may still come: the connection is in an unknown state, never reuse it.
+                # Closed, SQLAlchemy counts this as a disconnect and drops it from the pool.
+                self.close()
+                raise psycopg.OperationalError(
+                    f"the database sent no reply within {self.io_timeout:g} s; connection closed"
+                ) from None
+
+    return BoundedConnection
+
+
+def _postgres_connect_args(url, limits: Limits) -> dict:
+    server = (
+        f"-c statement_timeout={int(limits.statement * 1000)}"
+        f" -c lock_timeout={int(limits.lock * 1000)}"
+        f" -c idle_in_transaction_session_timeout={int(limits.idle_in_transaction * 1000)}"
+    )
+    given = url.query.get("options")  # keep any options the URL carries; ours come last and win
+    return {
+        "connect_timeout": limits.connect,
+        "tcp_user_timeout": int(limits.tcp_user * 1000),
+        "options": f"{given} {server}" if given else server,
+        **KEEPALIVES,
+    }
+
+
+def make_engine(url: str, *, role: Role = "job") -> Engine:
+    """A new engine for `url` with the waits of `role`; SQLite files get their folder and WAL."""
     url = normalise_database_url(url)
     parsed = make_url(url)
+    limits = LIMITS[role]
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000})
-        event.listen(engine, "connect", _sqlite_pragmas)
+        engine = create_engine(url, connect_args={"timeout": limits.sqlite_busy})
+        event.listen(engine, "connect", _sqlite_pragmas(int(limits.sqlite_busy * 1000)))
         return engine
-    # A server that never answers must fail a connect in seconds, not hang a job or a shutdown.
-    return create_engine(
-        url, pool_pre_ping=True, pool_size=5, max_overflow=5, connect_args={"connect_timeout": 10}
+    health = role == "health"
+    engine = create_engine(
+        url,
+        # The health check's own query is its ping; a pre-ping would double its wait.
+        pool_pre_ping=not health,
+        pool_size=1 if health else 5,
+        max_overflow=1 if health else 5,
+        pool_timeout=limits.pool,
+        connect_args=_postgres_connect_args(parsed, limits),
     )
+    connection_class = _bounded_connection_class()
+
+    @event.listens_for(engine, "do_connect")
+    def _connect(_dialect, _record, cargs, cparams):
+        conn = connection_class.connect(*cargs, **cparams)
+        conn.io_timeout = limits.io
+        return conn
+
+    return engine
 
 
-def get_engine(url: str) -> Engine:
-    """The engine of this process for `url`, made on first use so forked workers never share one."""
-    key = (os.getpid(), url)
+def get_engine(url: str, *, role: Role = "job") -> Engine:
+    """This process's engine for `url` and `role`, made on first use so forked workers never share one."""
+    key = (os.getpid(), url, role)
     if key not in _engines:
-        _engines[key] = make_engine(url)
+        _engines[key] = make_engine(url, role=role)
     return _engines[key]
 
 
@@ -78,6 +187,6 @@ def migration_urls(settings: Settings) -> list[str]:
     return [sqlite_default(name) for name in names]
 
 
-def engine_for(settings: Settings) -> Engine:
-    """This process's engine for the database the settings pick."""
-    return get_engine(database_url(settings))
+def engine_for(settings: Settings, *, role: Role = "job") -> Engine:
+    """This process's engine for the database the settings pick, with the waits of `role`."""
+    return get_engine(database_url(settings), role=role)

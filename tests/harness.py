@@ -143,7 +143,7 @@ def start_gunicorn(
         try:
             requests.get(server.url + "/healthz", timeout=1)
             return server
-        except requests.ConnectionError:
+        except (requests.ConnectionError, requests.Timeout):  # a busy machine may take a second
             time.sleep(0.1)
     stop_gunicorn(server)
     raise RuntimeError(f"gunicorn did not answer within {wait:.0f} s:\n{server.output()}")

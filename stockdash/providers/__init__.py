@@ -35,7 +35,7 @@ def _database_provider(url: str) -> str | None:
     from stockdash import store
     from stockdash.db import make_engine
 
-    engine = make_engine(url)
+    engine = make_engine(url, role="health")  # a short wait: the web may be asking
     try:
         with engine.connect() as conn:
             held = store.dataset_provider(conn)

@@ -17,11 +17,12 @@ from flask import Blueprint, Flask, Response, jsonify, request
 from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.exceptions import HTTPException
 
-from stockdash import movers, reads, store
+from stockdash import movers, store
 from stockdash.errors import error_text
 from stockdash.live import api as live_api
 from stockdash.symbols import InvalidSymbol, normalise
 from stockdash.universe import name_of, to_yahoo
+from stockdash.web import health
 from stockdash.web.services import Services
 
 log = logging.getLogger("stockdash.web")
@@ -99,7 +100,7 @@ def blueprint(services: Services) -> Blueprint:
 
     @bp.get("/healthz")
     def healthz():
-        ok, why = reads.database_ok(services.engine)
+        ok, why = health.database_ok(services.database_url)
         if not ok:
             log.warning("healthz database down: %s", why)
             return jsonify({"status": "error", "database": "down", "error": "database unavailable"}), 503

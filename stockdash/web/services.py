@@ -10,9 +10,10 @@ from functools import cached_property
 from sqlalchemy import Engine
 
 from stockdash.config import Settings
-from stockdash.db import database_url, get_engine
+from stockdash.db import database_url
 from stockdash.providers import get_provider
 from stockdash.providers.base import Provider
+from stockdash.web import health
 
 
 @dataclass
@@ -29,7 +30,8 @@ class Services:
 
     @property
     def engine(self) -> Engine:
-        return get_engine(self.database_url)
+        """The web's engine (short waits), or at once DatabaseDown while the health check says down."""
+        return health.web_engine(self.database_url)
 
     @cached_property
     def provider(self) -> Provider:

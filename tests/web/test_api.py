@@ -130,10 +130,12 @@ def test_movers_json(server):
 # --- Dash callbacks over HTTP ------------------------------------------------------------------
 
 
-def dash_post(server, outputs: list[tuple[str, str]], inputs: list[tuple[str, str, object]]):
+def dash_post(
+    server, outputs: list[tuple[str, str]], inputs: list[tuple[str, str, object]], *, timeout: float = 10
+):
     """POST /_dash-update-component the way the browser does."""
     return requests.post(
-        server.url + "/_dash-update-component", json=dash_payload(outputs, inputs), timeout=10
+        server.url + "/_dash-update-component", json=dash_payload(outputs, inputs), timeout=timeout
     )
 
 

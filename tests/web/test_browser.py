@@ -66,7 +66,7 @@ def browser():
     ):
         opts.add_argument(arg)
     driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=opts)
-    # Keep every console error, so a test can assert the page logged none.
+    # Keep every console error and Content-Security-Policy violation, so a test can assert none.
     driver.execute_cdp_cmd(
         "Page.addScriptToEvaluateOnNewDocument",
         {
@@ -74,6 +74,8 @@ def browser():
             " console.error = function(...a) { window.__errors.push(a.map(x => {"
             " try { return JSON.stringify(x); } catch (e) { return String(x); } }).join(' '));"
             " _e.apply(console, a); };"
+            " document.addEventListener('securitypolicyviolation', e => window.__errors.push("
+            " 'CSP violation: ' + e.violatedDirective + ' ' + e.blockedURI));"
         },
     )
     SHOTS.mkdir(parents=True, exist_ok=True)
@@ -206,6 +208,14 @@ def test_shared_link_reopens_the_view(site, browser):
     assert checked == "6M"
     assert "% change from" in d.find_element(By.ID, "chart-notice").text
     d.save_screenshot(str(SHOTS / "04-compare-link.png"))
+    assert d.execute_script("return window.__errors") == []
+
+
+def chart_annotation(driver) -> str:
+    from selenium.webdriver.common.by import By
+
+    found = driver.find_elements(By.CSS_SELECTOR, "#price-chart .annotation-text")
+    return found[0].text if found else ""
 
 
 def test_bad_ticker_in_link_is_a_plain_message(site, browser):
@@ -216,6 +226,32 @@ def test_bad_ticker_in_link_is_a_plain_message(site, browser):
     wait_for(
         d, lambda d: "not a valid ticker symbol" in d.find_element(By.ID, "chart-notice").text, "no message"
     )
-    text = d.find_element(By.CSS_SELECTOR, "#price-chart .annotation-text").text
-    assert "not a valid ticker symbol" in text
+    # The notice and the figure are outputs of one callback, but Plotly draws the figure after React
+    # renders the notice: wait for the drawing, not just the notice.
+    wait_for(d, lambda d: "not a valid ticker symbol" in chart_annotation(d), "the chart never said why")
     d.save_screenshot(str(SHOTS / "05-bad-ticker.png"))
+    assert d.execute_script("return window.__errors") == []
+
+
+def test_page_runs_under_the_content_security_policy(site, browser):
+    """The chart and the movers render with no CSP violation, and the policy is really enforced."""
+    d = browser
+    d.get(site.url + "/?symbol=AAPL")
+    wait_for(d, lambda d: (plotted(d) or {}).get("name") == "AAPL", "AAPL was never charted")
+    wait_for(d, lambda d: len(grid_rows(d, "gainers")) == 10, "movers never rendered")
+    wait_for(
+        d,
+        lambda d: d.execute_script("return document.querySelectorAll('#sector-treemap .slice').length") > 0,
+        "the treemap never drew",
+    )
+    assert d.execute_script("return window.__errors") == []
+    ran = d.execute_script(
+        "const s = document.createElement('script'); s.textContent = 'window.__injected = 1';"
+        " document.body.appendChild(s); return window.__injected || 0;"
+    )
+    assert ran == 0
+    wait_for(
+        d,
+        lambda d: any("script-src" in e for e in d.execute_script("return window.__errors")),
+        "an injected inline script was not reported as a CSP violation",
+    )

@@ -1,0 +1,96 @@
+"""The health check: a database ping on its own short-timeout connection, shared by concurrent checks.
+
+Load balancers, the clock's keep-alive and monitors may all ask at once; each worker pings at most
+once per PING_TTL and every check waiting meanwhile gets that answer (at once if the last one
+said down). The ping has its own engine
+(role "health"), so it never queues for a connection behind chart work, and it gives up in
+seconds when the database is frozen.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+import time
+
+from sqlalchemy import Engine, text
+from sqlalchemy.exc import SQLAlchemyError
+
+from stockdash.db import get_engine
+from stockdash.errors import error_text
+
+log = logging.getLogger("stockdash.web")
+
+PING_TTL = 1.0  # seconds a ping's answer is reused
+WAIT_LIMIT = 2.5  # a check waiting for another's ping gives up after this (answers 503 within 3 s)
+
+
+class HealthCheck:
+    """Ping one database, at most once per PING_TTL, with concurrent callers sharing the ping."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self._lock = threading.Lock()
+        self._last: tuple[float, bool, str] | None = None
+        self._inflight: threading.Event | None = None
+
+    def check(self) -> tuple[bool, str]:
+        """(ok, why not): a fresh cached answer, the answer of a ping in flight, or a new ping."""
+        with self._lock:
+            last = self._last
+            if last and (time.monotonic() - last[0] < PING_TTL or (self._inflight and not last[1])):
+                # Fresh, or known down while a new ping is out: answer now, never queue on a dead database.
+                return last[1], last[2]
+            done = self._inflight
+            mine = done is None
+            if done is None:
+                done = self._inflight = threading.Event()
+        if not mine:
+            if not done.wait(WAIT_LIMIT) or self._last is None:
+                return False, f"no reply from the database within {WAIT_LIMIT:g} s"
+            return self._last[1], self._last[2]
+        ok, why = self._ping()
+        with self._lock:
+            self._last, self._inflight = (time.monotonic(), ok, why), None
+        done.set()
+        return ok, why
+
+    def _ping(self) -> tuple[bool, str]:
+        started = time.perf_counter()
+        try:
+            with get_engine(self.url, role="health").connect() as conn:
+                conn.execute(text("SELECT 1"))
+        except Exception as exc:  # any driver error means "down" to a health check
+            why = error_text(exc)
+            log.warning("healthz ping failed seconds=%.2f: %s", time.perf_counter() - started, why)
+            return False, why
+        return True, ""
+
+
+class DatabaseDown(SQLAlchemyError):
+    """The health check found the database down within the last PING_TTL: fail now, do not wait."""
+
+
+def web_engine(url: str) -> Engine:
+    """The web's engine for `url`, or DatabaseDown at once while the database is known down.
+
+    A frozen database would otherwise hold every request thread for the web role's full wait,
+    and the page, static files and /healthz would queue behind them.
+    """
+    ok, why = database_ok(url)
+    if not ok:
+        raise DatabaseDown(f"the health check found the database down: {why}")
+    return get_engine(url, role="web")
+
+
+_checks: dict[tuple[int, str], HealthCheck] = {}
+_checks_lock = threading.Lock()
+
+
+def database_ok(url: str) -> tuple[bool, str]:
+    """This process's shared health check of `url`."""
+    key = (os.getpid(), url)
+    with _checks_lock:
+        check = _checks.get(key) or _checks.setdefault(key, HealthCheck(url))
+    return check.check()
