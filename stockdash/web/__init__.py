@@ -10,7 +10,7 @@ from flask import has_request_context
 from stockdash import logs
 from stockdash.config import Settings, get_settings
 from stockdash.providers.base import Provider
-from stockdash.web import api, headers, notfound, page, page_assets, urlstate
+from stockdash.web import api, guard, headers, notfound, page, page_assets, urlstate
 from stockdash.web.chart import callbacks as chart_callbacks
 from stockdash.web.movers import callbacks as movers_callbacks
 from stockdash.web.services import Services
@@ -45,6 +45,7 @@ def create_app(settings: Settings | None = None, *, provider: Provider | None = 
     # done before doing it, so with threaded workers a parallel request for a bundle can get a
     # 500. Doing it now, once, in the preloaded master, leaves nothing to race on.
     app._setup_server()
+    guard.register(app)
     notfound.register(app)
     headers.register(app)
     setattr(app, "services", services)  # noqa: B010  for tests and the benchmark

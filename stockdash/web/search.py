@@ -153,6 +153,10 @@ def _former_match(query: str) -> Match | None:
     return None
 
 
+# No company name is longer; a longer text (pasted, or sent by a script) would only cost time.
+MAX_QUERY = 60
+
+
 def search(text: str | None, *, limit: int = LIMIT) -> list[Match]:
     """The best matches for `text`, best first."""
     index = _index()
@@ -257,7 +261,7 @@ def _selected_option(symbol: str) -> dict:
 
 def options(text: str | None, *, selected: list[str] | None = None, limit: int = LIMIT) -> list[dict]:
     """Dropdown options for the typed text, best first, then the already selected symbols."""
-    query = (text or "").strip()
+    query = (text or "").strip()[:MAX_QUERY]
     found = search(query, limit=limit)
     out = [option(m, query) for m in found]
     if query and not found:

@@ -60,6 +60,15 @@ def parse_query(query: str | None) -> dict:
     return {"symbol": symbol, "compare": compare[:MAX_COMPARE], "period": period, "start": start, "end": end}
 
 
+def clean_view(data: object) -> dict:
+    """The view in the `view` store, each field of its type: a request may carry anything there."""
+    data = data if isinstance(data, dict) else {}
+    params = {k: data[k] for k in ("symbol", "period", "start", "end") if isinstance(data.get(k), str)}
+    if isinstance(data.get("compare"), list):
+        params["compare"] = ",".join(c for c in data["compare"] if isinstance(c, str))
+    return parse_query(urlencode(params))
+
+
 def format_query(view: dict) -> str:
     """The query string for a view (what a copied link carries)."""
     params = {"symbol": view["symbol"]}
@@ -101,17 +110,20 @@ def sync(
         view["symbol"] = ticker
     elif trigger in (ids.GAINERS, ids.LOSERS):
         click = gainer_click if trigger == ids.GAINERS else loser_click
-        symbol = (click or {}).get("rowId")
-        if not symbol:
+        symbol = click.get("rowId") if isinstance(click, dict) else None
+        if not symbol or not isinstance(symbol, str):
             raise PreventUpdate
         view["symbol"] = out_ticker = symbol
     elif trigger == ids.TREEMAP:
-        point = ((tile_click or {}).get("points") or [{}])[0]
-        if not str(point.get("id", "")).startswith("t:"):
+        points = (tile_click or {}).get("points")
+        point = points[0] if isinstance(points, list) and points and isinstance(points[0], dict) else {}
+        if not isinstance(point.get("id"), str) or not point["id"].startswith("t:"):
             raise PreventUpdate  # a sector tile: plotly zooms into it
         view["symbol"] = out_ticker = point["id"][2:]
     elif trigger == ids.COMPARE:
-        view["compare"] = [s for s in (compare or []) if s and s != "__none__"][:MAX_COMPARE]
+        view["compare"] = [s for s in (compare or []) if isinstance(s, str) and s and s != "__none__"][
+            :MAX_COMPARE
+        ]
     elif trigger == ids.PERIOD:
         if not period:
             raise PreventUpdate

@@ -21,7 +21,7 @@ from stockdash.web.chart.periods import load_start, period_start
 from stockdash.web.components import DB_DOWN, OOPS, callback, notice
 from stockdash.web.plotting import message_figure
 from stockdash.web.services import Services
-from stockdash.web.urlstate import CUSTOM, DEFAULT_PERIOD, MAX_COMPARE, compare_list, parse_query
+from stockdash.web.urlstate import CUSTOM, DEFAULT_PERIOD, MAX_COMPARE, clean_view, compare_list
 
 log = logging.getLogger("stockdash.web")
 
@@ -30,8 +30,8 @@ def ticker_options(text: str | None, value: str | None) -> list[dict]:
     return search.options(text, selected=[value] if value else [])
 
 
-def compare_options(text: str | None, value: list[str] | None) -> list[dict]:
-    return search.options(text, selected=list(value or []))
+def compare_options(text: str | None, value: list | None) -> list[dict]:
+    return search.options(text, selected=[v for v in value or [] if isinstance(v, str)])
 
 
 def _csv_href(symbol: str, start: date | None, end: date | None) -> str:
@@ -50,7 +50,7 @@ def _message_outputs(message: str, header: list) -> tuple:
 
 def chart(services: Services, view: dict | None, chart_type: str | None, overlays: list[str] | None) -> tuple:
     """(figure, quote header, notice, CSV href) for the view; every failure is a plain message."""
-    view = view or parse_query("")
+    view = clean_view(view)
     try:
         symbol = to_yahoo(normalise(view.get("symbol")))
     except InvalidSymbol as exc:
