@@ -12,6 +12,7 @@ from stockdash.config import Settings, get_settings
 from stockdash.providers.base import Provider
 from stockdash.web import api, guard, headers, notfound, page, page_assets, urlstate
 from stockdash.web.chart import callbacks as chart_callbacks
+from stockdash.web.jsonio import OrjsonProvider
 from stockdash.web.movers import callbacks as movers_callbacks
 from stockdash.web.services import Services
 
@@ -34,6 +35,7 @@ def create_app(settings: Settings | None = None, *, provider: Provider | None = 
     # Outside a request (at import, during setup) the page is the static copy: no database.
     app.layout = lambda: page.page(services if has_request_context() else None)
     app.validation_layout = page.page(None)  # type: ignore[assignment]  # Dash annotates it as None
+    app.server.json = OrjsonProvider(app.server)
     urlstate.register(app)
     chart_callbacks.register(app, services)
     movers_callbacks.register(app, services)

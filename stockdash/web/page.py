@@ -5,8 +5,10 @@ Built per request (a function), so every visit reads fresh freshness figures.
 
 from __future__ import annotations
 
+import threading
 from datetime import datetime
 
+from cachetools import TTLCache, cached
 from dash import dcc, html
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -44,6 +46,12 @@ def freshness_bar(info: Freshness) -> list:
     return parts
 
 
+# The top bar's figures change once a day (a pull); every page view need not read them.
+@cached(TTLCache(maxsize=8, ttl=10), key=lambda services: services.database_url, lock=threading.Lock())
+def _cached_freshness(services: Services) -> Freshness:
+    return reads.freshness(services.engine)
+
+
 def page(services: Services | None) -> html.Div:
     """The whole page; the database being down costs the freshness line, never the page.
 
@@ -52,7 +60,7 @@ def page(services: Services | None) -> html.Div:
     bar: list = []
     if services is not None:
         try:
-            bar = freshness_bar(reads.freshness(services.engine))
+            bar = freshness_bar(_cached_freshness(services))
         except SQLAlchemyError:
             bar = [
                 html.Span(
