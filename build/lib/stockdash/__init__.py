@@ -1,1 +1,0 @@
-"""stockdash: a stock market dashboard (Dash web app, APScheduler clock, yfinance data)."""

@@ -1,1 +1,0 @@
-"""The price chart: one ticker or up to five compared, its header, periods and overlays."""

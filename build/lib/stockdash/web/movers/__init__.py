@@ -1,1 +1,0 @@
-"""Market movers: top gainers and losers per horizon and group, and the sector map."""
