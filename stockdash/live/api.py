@@ -110,13 +110,7 @@ class LiveReads:
         now = datetime.now(UTC)
         with self.engine().connect() as conn:
             quotes = {r.symbol: _quote_json(r) for r in conn.execute(select(live_quotes))}
-            found = liveset.read(
-                conn,
-                watchlist=self.settings.watchlist_symbols,
-                now=now,
-                minutes=self.settings.live_want_minutes,
-                cap=self.settings.live_max_symbols,
-            )
+            found = liveset.read(conn, self.settings, now=now)
         market = {"session": session_at(now), "next_open": _iso(next_open(now))}
         return {"quotes": quotes, "live": found, "market": market}
 

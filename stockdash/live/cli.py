@@ -57,13 +57,7 @@ def status_lines(engine: Engine, settings: Settings) -> list[str]:
     """The live set, the connection state, the last frame time and frames per minute."""
     now = datetime.now(UTC)
     with engine.connect() as conn:
-        found = liveset.read(
-            conn,
-            watchlist=settings.watchlist_symbols,
-            now=now,
-            minutes=settings.live_want_minutes,
-            cap=settings.live_max_symbols,
-        )
+        found = liveset.read(conn, settings, now=now)
         row = read_status(conn)
     lines = [f"live set      : {len(found.symbols)}/{found.cap} {','.join(found.symbols)}"]
     if found.refused:

@@ -9,6 +9,7 @@ from sqlalchemy import Connection, case, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
+from stockdash.config import Settings
 from stockdash.db import is_postgres
 from stockdash.schema import live_wanted
 
@@ -49,8 +50,10 @@ def wanted_symbols(conn: Connection, *, now: datetime, minutes: int) -> list[str
     return [r[0] for r in rows]
 
 
-def read(conn: Connection, *, watchlist: list[str], now: datetime, minutes: int, cap: int) -> LiveSet:
-    return resolve(watchlist, wanted_symbols(conn, now=now, minutes=minutes), cap=cap)
+def read(conn: Connection, settings: Settings, *, now: datetime) -> LiveSet:
+    """The live set now: WATCHLIST, then what visitors wanted in LIVE_WANT_MINUTES, up to the cap."""
+    wanted = wanted_symbols(conn, now=now, minutes=settings.live_want_minutes)
+    return resolve(settings.watchlist_symbols, wanted, cap=settings.live_max_symbols)
 
 
 def want(conn: Connection, symbols: list[str], *, now: datetime, minutes: int) -> None:

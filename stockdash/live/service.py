@@ -126,13 +126,7 @@ class LiveIngest:
             chosen, refused = list(self.fixed_symbols), []
         else:
             with self.engine.connect() as conn:
-                found = liveset.read(
-                    conn,
-                    watchlist=self.settings.watchlist_symbols,
-                    now=now,
-                    minutes=self.settings.live_want_minutes,
-                    cap=self.settings.live_max_symbols,
-                )
+                found = liveset.read(conn, self.settings, now=now)
             chosen, refused = found.symbols, found.refused
         if not self.ignore_hours:
             chosen = [s for s in chosen if is_streaming(s, now)]

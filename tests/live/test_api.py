@@ -79,7 +79,9 @@ def test_a_symbol_not_live_is_wanted_and_the_cap_says_full(engine, app_and_reads
     assert {x["symbol"]: x["status"] for x in not_live} == {"AAPL": "pending", "NVDA": "full"}
     assert [x["message"] for x in not_live if x["symbol"] == "NVDA"] == ["live slots are full"]
     with engine.connect() as conn:  # first come, first served: AAPL holds the last slot
-        found = liveset.read(conn, watchlist=["MSFT", "BTC-USD"], now=datetime.now(UTC), minutes=30, cap=3)
+        found = liveset.resolve(
+            ["MSFT", "BTC-USD"], liveset.wanted_symbols(conn, now=datetime.now(UTC), minutes=30), cap=3
+        )
     assert found.symbols == ["MSFT", "BTC-USD", "AAPL"] and "AAPL" not in found.refused
 
 
