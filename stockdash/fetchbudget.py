@@ -109,53 +109,69 @@ def _claim_statement(conn, *, symbol: str, client: str, now: datetime, limits: L
     return stmt.returning(provider_asks.c.symbol)
 
 
-def _why_not(conn, symbol: str, now: datetime) -> str | None:
-    """Why `symbol` was not granted: UNKNOWN, None when asked lately, else BUSY."""
-    row = conn.execute(
-        select(
-            (provider_asks.c.unknown_until > now).label("unknown"),
-            (provider_asks.c.asked_at > now - ASK_AGAIN_AFTER).label("recent"),
-        ).where(provider_asks.c.symbol == symbol)
-    ).first()
-    if row is not None and row.unknown:
-        return UNKNOWN
-    if row is not None and row.recent:
-        return None
-    return BUSY
+def _held(conn, symbols: list[str], now: datetime) -> dict[str, str | None]:
+    """Symbols not to ask now: UNKNOWN ones, and those asked lately (None: nothing to tell the visitor)."""
+    rows = conn.execute(
+        select(provider_asks.c.symbol, (provider_asks.c.unknown_until > now).label("unknown")).where(
+            provider_asks.c.symbol.in_(symbols),
+            or_(provider_asks.c.unknown_until > now, provider_asks.c.asked_at > now - ASK_AGAIN_AFTER),
+        )
+    )
+    return {r.symbol: UNKNOWN if r.unknown else None for r in rows}
+
+
+def _grant(conn, symbols: list[str], *, client: str, now: datetime, limits: Limits) -> dict[str, bool]:
+    """Claim each symbol in turn under the budget lock: {symbol: granted}."""
+    if is_postgres(conn):
+        conn.execute(select(func.pg_advisory_xact_lock(bindparam("k", BUDGET_LOCK, type_=BigInteger))))
+    granted = {}
+    for symbol in symbols:
+        stmt = _claim_statement(conn, symbol=symbol, client=client, now=now, limits=limits)
+        granted[symbol] = conn.execute(stmt).first() is not None
+    return granted
 
 
 def claim(
     engine: Engine, symbols: list[str], *, client: str, limits: Limits, now: datetime | None = None
 ) -> Claims:
     """Which of `symbols` this client may send to the provider now (each grant is recorded at once)."""
-    claims = Claims()
+    symbols = list(dict.fromkeys(symbols))
     if not symbols:
-        return claims
+        return Claims()
     now = now or datetime.now(UTC)
     try:
+        # A plain read first: a symbol asked lately (the usual case) costs no lock and no write.
+        with engine.connect() as conn:
+            held = _held(conn, symbols, now)
+        free = [s for s in symbols if s not in held]
         with engine.begin() as conn:
-            if is_postgres(conn):
-                conn.execute(
-                    select(func.pg_advisory_xact_lock(bindparam("k", BUDGET_LOCK, type_=BigInteger)))
-                )
-            for symbol in dict.fromkeys(symbols):
-                stmt = _claim_statement(conn, symbol=symbol, client=client, now=now, limits=limits)
-                if conn.execute(stmt).first() is not None:
-                    claims.granted.append(symbol)
-                elif (why := _why_not(conn, symbol, now)) is None:
-                    claims.recent.append(symbol)
-                else:
-                    claims.refused[symbol] = why
+            granted = _grant(conn, free, client=client, now=now, limits=limits) if free else {}
+            lost = [s for s, won in granted.items() if not won]
+            held |= _held(conn, lost, now) if lost else {}  # another process got there first
     except SQLAlchemyError as exc:  # a busy or slow database: ask nothing rather than wait or guess
         log.warning("web fetch budget symbols=%d error=%s", len(symbols), error_text(exc))
         return Claims(refused=dict.fromkeys(symbols, BUSY))
+    claims = Claims(granted=[s for s, won in granted.items() if won])
+    for symbol in symbols:
+        if symbol in held:
+            why = held[symbol]
+            if why is None:
+                claims.recent.append(symbol)
+            else:
+                claims.refused[symbol] = why
+        elif symbol not in claims.granted:
+            claims.refused[symbol] = BUSY
+    _log(claims, client)
+    return claims
+
+
+def _log(claims: Claims, client: str) -> None:
     if claims.granted or claims.refused:
         busy = sum(why == BUSY for why in claims.refused.values())
         log.info(
             "web fetch budget client=%s granted=%d recent=%d unknown=%d busy=%d",
             client or "-", len(claims.granted), len(claims.recent), len(claims.refused) - busy, busy,
         )  # fmt: skip
-    return claims
 
 
 def remember_unknown(engine: Engine, symbol: str, *, now: datetime | None = None) -> bool:
