@@ -55,7 +55,7 @@ def parser() -> argparse.ArgumentParser:
     mv.add_argument("--group", choices=list(movers.GROUPS), default="sp500")
     mv.add_argument("--json", action="store_true", help="print one snapshot as JSON")
     sub.add_parser("status", help="last runs, data freshness, row counts, live stream")
-    sub.add_parser("housekeeping", help="what the clock runs nightly: prune old runs, close abandoned ones")
+    sub.add_parser("housekeeping", help="what the clock runs nightly: prune old rows, close abandoned runs")
     stream = sub.add_parser("stream", help="run the live ingest in the foreground, whatever the hour")
     stream.add_argument("--symbols", type=_symbols, help="comma-separated symbols instead of the live set")
     stream.add_argument("--seconds", type=int, help="stop after this many seconds")

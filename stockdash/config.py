@@ -79,6 +79,12 @@ class Settings(BaseSettings):
     stale_after_hours: int = Field(
         20, ge=1, description="web fetches a ticker whose bars are older than this"
     )
+    provider_fetches_per_minute: int = Field(
+        30, ge=0, le=10_000, description="on-demand provider fetches per minute, all web visitors together"
+    )
+    provider_fetches_per_client: int = Field(
+        5, ge=0, le=10_000, description="on-demand provider fetches per minute for one visitor (IP)"
+    )
     yahoo_stream_url: str = Field(
         "wss://streamer.finance.yahoo.com/?version=2", description="Yahoo's live price streamer (websocket)"
     )

@@ -13,7 +13,7 @@ from datetime import date
 
 from sqlalchemy import Engine
 
-from stockdash import calendar, ingest, movers, runs, store
+from stockdash import calendar, fetchbudget, ingest, movers, runs, store
 from stockdash.config import Settings
 from stockdash.providers.base import Provider
 from stockdash.runs import Job, RunResult, Status
@@ -132,9 +132,11 @@ def daily(
 
 
 def housekeeping(engine: Engine, settings: Settings) -> RunResult:
-    """Housekeeping: drop job-run rows past their keep time; close runs abandoned by a dead process."""
+    """Housekeeping: drop old job-run rows and provider asks; close runs abandoned by a dead process."""
     with runs.recorded(engine, Job.HOUSEKEEPING) as result:
         abandoned = runs.mark_abandoned(engine)
         result.rows_written = runs.prune(engine, keep_days=settings.job_runs_keep_days)
-        result.message = f"deleted {result.rows_written} old runs, closed {abandoned} abandoned"
+        asks = fetchbudget.prune(engine)
+        kept = f"deleted {result.rows_written} old runs and {asks} old provider asks"
+        result.message = f"{kept}, closed {abandoned} abandoned"
     return result

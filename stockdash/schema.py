@@ -142,3 +142,21 @@ live_status = Table(
     Column("updated_at", DateTime(timezone=True), nullable=False),
     Column("message", Text, nullable=False, server_default=""),
 )
+
+# --- provider budget (issue 9) -------------------------------------------------------------------
+
+# On-demand provider asks by the web, one row per symbol, shared by every worker and dyno: a symbol
+# is asked at most once per 10 minutes, the rows asked in the last minute are the rate budget
+# (all visitors, and per `client`), and `unknown_until` says the provider had nothing for a
+# never-stored symbol, so it is not asked again before then (stockdash/fetchbudget.py).
+provider_asks = Table(
+    "provider_asks",
+    metadata,
+    Column("symbol", String(16), primary_key=True),
+    Column("asked_at", DateTime(timezone=True), nullable=False),  # the last ask, UTC
+    Column("client", String(64), nullable=False, server_default=""),  # who caused the last ask
+    Column("asks", Integer, nullable=False, server_default="1"),  # asks since the row was made
+    Column("unknown_until", DateTime(timezone=True)),
+)
+Index("ix_provider_asks_asked_at", provider_asks.c.asked_at)
+Index("ix_provider_asks_client_asked_at", provider_asks.c.client, provider_asks.c.asked_at)

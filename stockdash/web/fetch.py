@@ -1,4 +1,4 @@
-"""On-demand fetches for what a visitor charts: stale symbols only, a time budget, no retry storm.
+"""On-demand fetches for what a visitor charts: stale symbols only, a time budget, the provider budget.
 
 Heroku's router cuts a request at 30 s: a provider fetch gets a few seconds, then the chart
 shows what is stored (the fetch carries on in the background and stores its bars).
@@ -10,7 +10,7 @@ import logging
 import time
 from concurrent.futures import TimeoutError as FutureTimeout
 
-from stockdash import ingest, reads, store
+from stockdash import fetchbudget, ingest, reads, store
 from stockdash.errors import error_text
 from stockdash.providers.base import ProviderError
 from stockdash.web.services import Services
@@ -18,9 +18,6 @@ from stockdash.web.services import Services
 log = logging.getLogger("stockdash.web")
 
 REFRESH_BUDGET_SECONDS = 6.0
-# A symbol is sent to the provider at most once per this long, whatever came of it: a slow,
-# failing or lagging provider costs one wait, not one per view.
-RETRY_AFTER_SECONDS = 600.0
 
 
 def _allowed(services: Services, dataset: str | None) -> bool:
@@ -29,17 +26,6 @@ def _allowed(services: Services, dataset: str | None) -> bool:
     if dataset is None:
         return services.settings.provider != "auto"
     return dataset == services.provider.name
-
-
-def claim_ask(services: Services, symbol: str) -> bool:
-    """True (and noted) when `symbol` was not sent to the provider within RETRY_AFTER_SECONDS."""
-    now = time.monotonic()
-    with services.asked_lock:
-        asked = services.asked.get(symbol)
-        if asked is not None and now - asked < RETRY_AFTER_SECONDS:
-            return False
-        services.asked[symbol] = now
-    return True
 
 
 def _fetch_one(services: Services, symbol: str) -> str | None:
@@ -52,24 +38,27 @@ def _fetch_one(services: Services, symbol: str) -> str | None:
         log.warning("web refresh symbol=%s failed: %s", symbol, error_text(exc))
         return "fetching fresh prices failed"
     if symbol in outcome.failures:
+        fetchbudget.remember_unknown(services.engine, symbol)
         return f"the provider has no prices for {symbol} ({outcome.failures[symbol]})"
     return None
 
 
-def refresh(services: Services, symbols: list[str], *, budget: float = REFRESH_BUDGET_SECONDS) -> dict:
-    """Bring stale symbols up to date within `budget` seconds; {symbol: failure reason}."""
+def refresh(
+    services: Services, symbols: list[str], *, client: str = "", budget: float = REFRESH_BUDGET_SECONDS
+) -> dict:
+    """Bring stale symbols up to date within `budget` s as `client`'s budget allows; {symbol: why not}."""
     with services.engine.connect() as conn:
         last = store.last_dates(conn, symbols)
         dataset = store.dataset_provider(conn)
     if not _allowed(services, dataset):
         return {}
     hours = services.settings.stale_after_hours
-    todo = [
-        s for s in symbols if reads.is_stale(last.get(s), stale_after_hours=hours) and claim_ask(services, s)
-    ]
-    futures = {s: services.executor.submit(_fetch_one, services, s) for s in todo}
+    stale = [s for s in symbols if reads.is_stale(last.get(s), stale_after_hours=hours)]
+    limits = fetchbudget.Limits.of(services.settings)
+    claims = fetchbudget.claim(services.engine, stale, client=client, limits=limits)
+    futures = {s: services.executor.submit(_fetch_one, services, s) for s in claims.granted}
     deadline = time.monotonic() + budget
-    reasons = {}
+    reasons = dict(claims.refused)
     for symbol, future in futures.items():
         try:
             reason = future.result(timeout=max(0.0, deadline - time.monotonic()))

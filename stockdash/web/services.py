@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import threading
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cached_property
 
 from sqlalchemy import Engine
@@ -20,9 +19,6 @@ from stockdash.web import health
 class Services:
     settings: Settings
     provider_override: Provider | None = None
-    # When each symbol was last sent to the provider, whatever came of it (see fetch.claim_ask).
-    asked: dict[str, float] = field(default_factory=dict)
-    asked_lock: threading.Lock = field(default_factory=threading.Lock)
 
     @cached_property
     def database_url(self) -> str:

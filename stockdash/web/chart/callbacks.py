@@ -6,6 +6,7 @@ import logging
 from datetime import date
 from urllib.parse import urlencode
 
+import flask
 from dash import Dash
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -18,6 +19,7 @@ from stockdash.web.chart import figures
 from stockdash.web.chart.data import load_symbol
 from stockdash.web.chart.header import quote_header
 from stockdash.web.chart.periods import load_start, period_start
+from stockdash.web.client import client_address
 from stockdash.web.components import DB_DOWN, OOPS, callback, notice
 from stockdash.web.plotting import message_figure
 from stockdash.web.services import Services
@@ -48,7 +50,14 @@ def _message_outputs(message: str, header: list) -> tuple:
     return message_figure(message), header, notice(message), "#"
 
 
-def chart(services: Services, view: dict | None, chart_type: str | None, overlays: list[str] | None) -> tuple:
+def chart(
+    services: Services,
+    view: dict | None,
+    chart_type: str | None,
+    overlays: list[str] | None,
+    *,
+    client: str = "",
+) -> tuple:
     """(figure, quote header, notice, CSV href) for the view; every failure is a plain message."""
     view = clean_view(view)
     try:
@@ -56,7 +65,7 @@ def chart(services: Services, view: dict | None, chart_type: str | None, overlay
     except InvalidSymbol as exc:
         return _message_outputs(f"{exc}.", [])
     try:
-        return _chart(services, symbol, view, chart_type or "candles", list(overlays or []))
+        return _chart(services, symbol, view, chart_type or "candles", list(overlays or []), client=client)
     except SQLAlchemyError as exc:
         log.error("web chart symbol=%s database error: %s", symbol, error_text(exc))
         return _message_outputs(DB_DOWN, quote_header(symbol, "", None, period_label=""))
@@ -78,9 +87,11 @@ def _dates(services: Services, symbol: str, view: dict) -> tuple[date | None, da
     return start, end, "Range"
 
 
-def _chart(services: Services, symbol: str, view: dict, chart_type: str, overlays: list[str]) -> tuple:
+def _chart(
+    services: Services, symbol: str, view: dict, chart_type: str, overlays: list[str], *, client: str
+) -> tuple:
     compare = compare_list(view.get("compare") or [], symbol)[:MAX_COMPARE]
-    reasons = fetch.refresh(services, [symbol, *compare])
+    reasons = fetch.refresh(services, [symbol, *compare], client=client)
     start, end, label = _dates(services, symbol, view)
     hours = services.settings.stale_after_hours
 
@@ -138,4 +149,4 @@ def register(app: Dash, services: Services) -> None:
 
     @callback(app, outputs, [(ids.VIEW, "data"), (ids.CHART_TYPE, "value"), (ids.OVERLAYS, "value")])
     def _chart(view, chart_type, overlays):
-        return chart(services, view, chart_type, overlays)
+        return chart(services, view, chart_type, overlays, client=client_address(flask.request))
