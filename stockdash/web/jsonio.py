@@ -15,6 +15,8 @@ class OrjsonProvider(DefaultJSONProvider):
     """Flask's JSON provider, encoding with orjson (keys sorted, dates as ISO strings, as before)."""
 
     def dumps(self, obj: Any, **kwargs: Any) -> str:
-        return orjson.dumps(
-            obj, default=self.default, option=orjson.OPT_SORT_KEYS | orjson.OPT_NON_STR_KEYS
-        ).decode()
+        try:
+            options = orjson.OPT_SORT_KEYS | orjson.OPT_NON_STR_KEYS
+            return orjson.dumps(obj, default=self.default, option=options).decode()
+        except orjson.JSONEncodeError:  # what orjson refuses (an integer over 64 bits) json still writes
+            return super().dumps(obj, **kwargs)

@@ -163,7 +163,7 @@ def test_callbacks_with_hostile_values(fuzz_app, data):
     ANSWERED[resp.status_code] += 1
 
 
-@fuzz(1500)
+@fuzz(1250)
 @given(data=st.data())
 def test_malformed_callback_requests_are_4xx(fuzz_app, data):
     raw = data.draw(malformed_requests(fuzz_app.callback_map))
@@ -185,7 +185,7 @@ API_PATHS = [
 PARAMS = ["start", "end", "format", "date", "horizon", "group", "symbols", "since", "x"]
 
 
-@fuzz(1500)
+@fuzz(1250)
 @given(
     path=st.sampled_from(API_PATHS),
     part=text,
