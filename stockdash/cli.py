@@ -18,6 +18,7 @@ from stockdash.providers import get_provider
 from stockdash.runs import Status
 from stockdash.symbols import InvalidSymbol, normalise_many
 from stockdash.universe import GROUP_LABELS, to_yahoo
+from stockdash.workers import cli as queue_cli
 
 log = logging.getLogger("stockdash.worker")
 
@@ -45,6 +46,7 @@ def parser() -> argparse.ArgumentParser:
     pull = sub.add_parser("pull", help="fetch missing daily bars for the universe")
     pull.add_argument("--symbols", type=_symbols, help="comma-separated symbols instead of UNIVERSE")
     pull.add_argument("--since", type=_date, help="fetch from this date even if stored")
+    pull.add_argument("--enqueue", action="store_true", help="queue it for the workers, as the clock does")
     back = sub.add_parser("backfill", help="fetch HISTORY_YEARS (or --years) again, replacing stored bars")
     back.add_argument("--symbols", type=_symbols)
     back.add_argument("--years", type=int)
@@ -53,7 +55,8 @@ def parser() -> argparse.ArgumentParser:
     mv.add_argument("--horizon", choices=list(movers.HORIZONS), default="1d")
     mv.add_argument("--group", choices=list(movers.GROUPS), default="sp500")
     mv.add_argument("--json", action="store_true", help="print one snapshot as JSON")
-    sub.add_parser("status", help="last runs, data freshness, row counts")
+    sub.add_parser("status", help="last runs, data freshness, row counts; the queue with REDIS_URL")
+    queue_cli.add_commands(sub)
     return p
 
 
@@ -65,6 +68,8 @@ def cmd_migrate(settings: Settings, _args) -> int:
 
 
 def cmd_pull(settings: Settings, args) -> int:
+    if args.enqueue:
+        return queue_cli.cmd_enqueue_pull(settings, args)
     result = jobs.pull(
         engine_for(settings), get_provider(settings), settings, symbols=args.symbols, since=args.since
     )
@@ -143,7 +148,9 @@ def cmd_status(settings: Settings, _args) -> int:
             f"  #{r['id']:<5} {r['job']:<8} {r['status']:<8} {r['started_at']:%Y-%m-%d %H:%M} "
             f"ok={r['symbols_ok']} failed={r['symbols_failed']} rows={r['rows_written']} {r['message'][:60]}"
         )
-    return 0
+        if r["job"] in ("pull", "pull-symbols"):
+            queue_cli.print_chunks(engine_for(settings), r["id"])
+    return queue_cli.print_queue(settings)
 
 
 COMMANDS = {
@@ -152,6 +159,7 @@ COMMANDS = {
     "backfill": cmd_backfill,
     "movers": cmd_movers,
     "status": cmd_status,
+    **queue_cli.COMMANDS,
 }
 
 
