@@ -1,7 +1,8 @@
 """On-demand fetches for what a visitor charts: stale symbols only, a time budget, no retry storm.
 
 Heroku's router cuts a request at 30 s: a provider fetch gets a few seconds, then the chart
-shows what is stored (the fetch carries on in the background and stores its bars).
+shows what is stored (the fetch carries on in the background and stores its bars). With queue
+workers alive the fetch is theirs: the chart says so and polls until the bars land.
 """
 
 from __future__ import annotations
@@ -64,9 +65,10 @@ def refresh(services: Services, symbols: list[str], *, budget: float = REFRESH_B
     if not _allowed(services, dataset):
         return {}
     hours = services.settings.stale_after_hours
-    todo = [
-        s for s in symbols if reads.is_stale(last.get(s), stale_after_hours=hours) and claim_ask(services, s)
-    ]
+    stale = [s for s in symbols if reads.is_stale(last.get(s), stale_after_hours=hours)]
+    if stale and services.queue is not None and services.queue.live():
+        return services.queue.hand_over(stale, provider=services.provider.name)  # workers fetch
+    todo = [s for s in stale if claim_ask(services, s)]
     futures = {s: services.executor.submit(_fetch_one, services, s) for s in todo}
     deadline = time.monotonic() + budget
     reasons = {}

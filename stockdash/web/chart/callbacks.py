@@ -22,6 +22,7 @@ from stockdash.web.components import DB_DOWN, OOPS, notice
 from stockdash.web.plotting import message_figure
 from stockdash.web.services import Services
 from stockdash.web.urlstate import CUSTOM, DEFAULT_PERIOD, MAX_COMPARE, compare_list, parse_query
+from stockdash.workers.fetches import FETCHING
 
 log = logging.getLogger("stockdash.web")
 
@@ -48,15 +49,23 @@ def _message_outputs(message: str, header: list) -> tuple:
     return message_figure(message), header, notice(message), "#"
 
 
-def chart(services: Services, view: dict | None, chart_type: str | None, overlays: list[str] | None) -> tuple:
-    """(figure, quote header, notice, CSV href) for the view; every failure is a plain message."""
+def chart(
+    services: Services,
+    view: dict | None,
+    chart_type: str | None,
+    overlays: list[str] | None,
+    *,
+    fetching: set[str] | None = None,
+) -> tuple:
+    """(figure, quote header, notice, CSV href) for the view; every failure is a plain message.
+    Symbols whose prices queue workers are fetching are added to `fetching`."""
     view = view or parse_query("")
     try:
         symbol = to_yahoo(normalise(view.get("symbol")))
     except InvalidSymbol as exc:
         return _message_outputs(f"{exc}.", [])
     try:
-        return _chart(services, symbol, view, chart_type or "candles", list(overlays or []))
+        return _chart(services, symbol, view, chart_type or "candles", list(overlays or []), fetching)
     except SQLAlchemyError as exc:
         log.error("web chart symbol=%s database error: %s", symbol, error_text(exc))
         return _message_outputs(DB_DOWN, quote_header(symbol, "", None, period_label=""))
@@ -78,9 +87,18 @@ def _dates(services: Services, symbol: str, view: dict) -> tuple[date | None, da
     return start, end, "Range"
 
 
-def _chart(services: Services, symbol: str, view: dict, chart_type: str, overlays: list[str]) -> tuple:
+def _chart(
+    services: Services,
+    symbol: str,
+    view: dict,
+    chart_type: str,
+    overlays: list[str],
+    fetching: set[str] | None,
+) -> tuple:
     compare = compare_list(view.get("compare") or [], symbol)[:MAX_COMPARE]
     reasons = fetch.refresh(services, [symbol, *compare])
+    if fetching is not None:
+        fetching.update(s for s, reason in reasons.items() if reason == FETCHING)
     start, end, label = _dates(services, symbol, view)
     hours = services.settings.stale_after_hours
 
@@ -138,9 +156,12 @@ def register(app: Dash, services: Services) -> None:
         Output(ids.QUOTE, "children"),
         Output(ids.NOTICE, "children"),
         Output(ids.DOWNLOAD, "href"),
+        Output(ids.FETCH_POLL, "disabled"),
         Input(ids.VIEW, "data"),
         Input(ids.CHART_TYPE, "value"),
         Input(ids.OVERLAYS, "value"),
+        Input(ids.FETCH_POLL, "n_intervals"),
     )
-    def _chart(view, chart_type, overlays):
-        return chart(services, view, chart_type, overlays)
+    def _chart(view, chart_type, overlays, _polls):
+        fetching: set[str] = set()
+        return (*chart(services, view, chart_type, overlays, fetching=fetching), not fetching)

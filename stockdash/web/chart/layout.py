@@ -85,6 +85,8 @@ def chart_card() -> html.Section:
                 ],
             ),
             html.Div(id=ids.NOTICE, className="notice", role="status"),
+            # Off until a queue worker fetches this chart's prices; then it re-draws the chart.
+            dcc.Interval(id=ids.FETCH_POLL, interval=2000, disabled=True),
             dcc.Loading(
                 dcc.Graph(
                     id=ids.GRAPH,
