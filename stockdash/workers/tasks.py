@@ -18,8 +18,9 @@ from rq.job import JobStatus
 from stockdash import ingest, runs
 from stockdash.config import Settings, get_settings
 from stockdash.db import engine_for
+from stockdash.errors import error_text
 from stockdash.providers import get_provider
-from stockdash.providers.base import Provider
+from stockdash.providers.base import Provider, ProviderError
 from stockdash.runs import Job, RunResult, Status
 
 log = logging.getLogger("stockdash.workers")
@@ -34,8 +35,11 @@ class ProviderMismatch(Exception):
 
 
 def _provider(settings: Settings, wanted: str) -> Provider:
+    """This worker's provider; a mismatch fails the job for good (no retry can fix a setting)."""
     provider = get_provider(settings)
     if provider.name != wanted:
+        if (job := get_current_job()) is not None:
+            job.retries_left = None  # read by RQ right after this raises: no retry
         raise ProviderMismatch(f"this worker's provider is {provider.name}; the job was queued for {wanted}")
     return provider
 
@@ -44,14 +48,20 @@ def run_chunk(chunk: ingest.Chunk, *, run_id: int | None, provider: str, number:
     """Fetch and write one chunk, recorded under the pull's run; returns what it did."""
     settings = get_settings()
     engine = engine_for(settings)
+    source = _provider(settings, provider)
     with runs.recorded(
         engine, Job.PULL_CHUNK, provider=provider, target_date=chunk.today, parent_id=run_id
     ) as result:
-        result.message = f"chunk {number}/{of}: {len(chunk.symbols)} symbols from {chunk.start}"
-        outcome = ingest.ingest(engine, _provider(settings, provider), chunk)
-        result.failures.update(outcome.failures)
-        result.symbols_ok = len(chunk.symbols) - len(outcome.failures)
-        result.rows_written = outcome.rows
+        label = f"chunk {number}/{of}: {len(chunk.symbols)} symbols from {chunk.start}"
+        result.message = label
+        try:
+            outcome = ingest.ingest(engine, source, chunk)
+        except ProviderError as exc:  # the run log names the chunk that failed, and why
+            result.fail(f"{label}: provider failed: {error_text(exc)}")
+        else:
+            result.failures.update(outcome.failures)
+            result.symbols_ok = len(chunk.symbols) - len(outcome.failures)
+            result.rows_written = outcome.rows
     if result.status == Status.FAILED and result.message and not result.failures:
         # The run ended on an exception (provider down, database away): wrote nothing, try again.
         raise ChunkFailed(f"chunk {number}/{of}: {result.message}")
