@@ -21,6 +21,7 @@ ROOT = Path(__file__).resolve().parents[2]
 REDIS_HOST = os.environ.get("TEST_REDIS_HOST", "127.0.0.1")
 REDIS_PORT = int(os.environ.get("TEST_REDIS_PORT", "6379"))
 CLAIM_SECONDS = 900
+CLAIM_KEY = "stockdash-test:db:"  # in database 0: which numbered database a test run holds
 
 # Short enough that a killed worker's job is back in the queue within seconds, not a minute.
 FAST = ["--heartbeat", "1", "--abandoned-after", "3", "--maintenance", "1"]
@@ -42,7 +43,7 @@ def redis_url() -> Iterator[str]:
         admin.ping()
     except RedisError:
         skip_or_fail(f"Redis is not reachable at {REDIS_HOST}:{REDIS_PORT}")
-    claims = (admin.set(f"stockdash-test:db:{n}", os.getpid(), nx=True, ex=CLAIM_SECONDS) for n in range(1, 16))
+    claims = (admin.set(f"{CLAIM_KEY}{n}", os.getpid(), nx=True, ex=CLAIM_SECONDS) for n in range(1, 16))
     number = next((n for n, claimed in enumerate(claims, start=1) if claimed), None)
     if number is None:
         pytest.fail("every Redis database 1-15 is claimed by another test run")
@@ -53,7 +54,7 @@ def redis_url() -> Iterator[str]:
     finally:
         db.flushdb()
         db.close()
-        admin.delete(f"stockdash-test:db:{number}")
+        admin.delete(f"{CLAIM_KEY}{number}")
         admin.close()
 
 
