@@ -117,7 +117,9 @@ def wait_until(predicate, timeout: float, what: str) -> None:
         time.sleep(0.1)
 
 
-def one_run(count: int, *, admin_url, redis_host: str, redis_port: int, base_url: str, symbols, scratch) -> dict:
+def one_run(
+    count: int, *, admin_url, redis_host: str, redis_port: int, base_url: str, symbols, scratch
+) -> dict:
     """Wall time of the queued pull with `count` workers, on an empty database."""
     name = f"stockdash_bench_{uuid.uuid4().hex[:8]}"
     admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
@@ -141,7 +143,8 @@ def one_run(count: int, *, admin_url, redis_host: str, redis_port: int, base_url
             history_years=2,
             yahoo_base_url=base_url,
         )
-        env = {k: v for k, v in os.environ.items() if k.upper() not in {f.upper() for f in Settings.model_fields}}
+        ours = {field.upper() for field in Settings.model_fields}
+        env = {k: v for k, v in os.environ.items() if k.upper() not in ours}
         env.update(
             DATABASE_URL=db_url,
             REDIS_URL=redis_url,
@@ -195,7 +198,8 @@ def main() -> None:
     redis = urlsplit(os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379"))
     symbols = resolve("total")[: args.symbols]
     print(
-        f"pull: {len(symbols)} symbols x 2 years to {TODAY}, Yahoo stand-in latency {args.latency * 1000:.0f} ms, "
+        f"pull: {len(symbols)} symbols x 2 years to {TODAY}, "
+        f"Yahoo stand-in latency {args.latency * 1000:.0f} ms, "
         f"{Settings(_env_file=None).queue_chunk_size} symbols per job",
         flush=True,
     )
