@@ -16,6 +16,7 @@ from __future__ import annotations
 import logging
 import os
 import socket
+import warnings
 from dataclasses import dataclass
 
 from rq import Queue
@@ -73,6 +74,8 @@ class StockdashWorker(HerokuWorker):
 
 def _preload() -> None:
     """Import what jobs use once in the worker, so every forked job starts warm."""
+    # yfinance 1.7.0 calls pandas' deprecated inplace=True on every answer: three lines per symbol.
+    warnings.filterwarnings("ignore", message="The inplace keyword", module=r"yfinance\.")
     import stockdash.jobs  # noqa: F401
     import stockdash.providers.demo  # noqa: F401
     import stockdash.providers.yahoo  # noqa: F401
