@@ -21,6 +21,14 @@ from tests.workers.conftest import FAST, live_worker_count, wait_for, worker_env
 pytestmark = pytest.mark.slow
 
 
+@pytest.fixture
+def migrated(postgres_url) -> str:
+    engine = make_engine(postgres_url)
+    upgrade(engine)
+    engine.dispose()
+    return postgres_url
+
+
 def web_services(database_url: str, redis_url: str) -> Services:
     settings = Settings(_env_file=None, database_url=database_url, redis_url=redis_url, provider="demo")
     return Services(settings)
@@ -34,8 +42,8 @@ def draw(services: Services, symbol: str) -> tuple[dict, str, set[str]]:
     return figure, text_of(notice) + text_of(figure.get("layout", {}).get("annotations", "")), fetching
 
 
-def test_a_worker_fetches_the_chart_fills_in(postgres_url, redis_url, workers):
-    upgrade(make_engine(postgres_url))
+def test_a_worker_fetches_the_chart_fills_in(migrated, redis_url, workers):
+    postgres_url = migrated
     worker = workers(worker_env(DATABASE_URL=postgres_url, REDIS_URL=redis_url, PROVIDER="demo"), *FAST)
     wait_for(lambda: live_worker_count(redis_url) == 1, 30, "a live worker")
     services = web_services(postgres_url, redis_url)
@@ -59,8 +67,8 @@ def test_a_worker_fetches_the_chart_fills_in(postgres_url, redis_url, workers):
     assert worker.text().count("job=fetch symbol=NVDA") == 1  # one fetch for both visitors
 
 
-def test_without_live_workers_the_web_fetches_in_process(postgres_url, redis_url):
-    upgrade(make_engine(postgres_url))
+def test_without_live_workers_the_web_fetches_in_process(migrated, redis_url):
+    postgres_url = migrated
     services = web_services(postgres_url, redis_url)
     started = time.monotonic()
     figure, _said, fetching = draw(services, "MSFT")
