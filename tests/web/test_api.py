@@ -146,11 +146,13 @@ def dash_post(server, outputs: list[tuple[str, str]], inputs: list[tuple[str, st
     return requests.post(server.url + "/_dash-update-component", json=payload, timeout=10)
 
 
+POLL = ("fetch-poll", "n_intervals", None)
 CHART_OUT = [
     ("price-chart", "figure"),
     ("quote", "children"),
     ("chart-notice", "children"),
     ("download-csv", "href"),
+    ("fetch-poll", "disabled"),
 ]
 
 
@@ -159,13 +161,14 @@ def test_chart_callback_over_http(server):
     resp = dash_post(
         server,
         CHART_OUT,
-        [("view", "data", view), ("chart-type", "value", "candles"), ("overlays", "value", ["sma50"])],
+        [("view", "data", view), ("chart-type", "value", "candles"), ("overlays", "value", ["sma50"]), POLL],
     )
     assert resp.status_code == 200
     out = resp.json()["response"]
     candles = out["price-chart"]["figure"]["data"][0]
     assert candles["type"] == "candlestick" and len(candles["x"]) > 200
     assert out["download-csv"]["href"].startswith("/api/history/MSFT?format=csv")
+    assert out["fetch-poll"]["disabled"] is True  # no queue: nothing to poll for
 
 
 def test_chart_callback_bad_symbol_over_http(server):
@@ -173,7 +176,7 @@ def test_chart_callback_bad_symbol_over_http(server):
     resp = dash_post(
         server,
         CHART_OUT,
-        [("view", "data", view), ("chart-type", "value", "line"), ("overlays", "value", [])],
+        [("view", "data", view), ("chart-type", "value", "line"), ("overlays", "value", []), POLL],
     )
     assert resp.status_code == 200
     assert "not a valid ticker symbol" in str(resp.json()["response"]["chart-notice"]["children"])
