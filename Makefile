@@ -31,6 +31,7 @@ lint: install
 bench: install
 	$(PY) bench/ingest.py
 	$(PY) bench/web.py
+	$(PY) bench/workers.py
 
 clean:
 	rm -rf $(VENV) var artifacts .pytest_cache

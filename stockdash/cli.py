@@ -19,6 +19,7 @@ from stockdash.providers import get_provider, resolve_provider_name
 from stockdash.runs import Status
 from stockdash.symbols import InvalidSymbol, normalise_many
 from stockdash.universe import GROUP_LABELS, to_yahoo
+from stockdash.workers import cli as queue_cli
 
 log = logging.getLogger("stockdash.worker")
 
@@ -46,6 +47,7 @@ def parser() -> argparse.ArgumentParser:
     pull = sub.add_parser("pull", help="fetch missing daily bars for the universe")
     pull.add_argument("--symbols", type=_symbols, help="comma-separated symbols instead of UNIVERSE")
     pull.add_argument("--since", type=_date, help="fetch from this date even if stored")
+    pull.add_argument("--enqueue", action="store_true", help="queue it for the workers, as the clock does")
     back = sub.add_parser("backfill", help="fetch HISTORY_YEARS (or --years) again, replacing stored bars")
     back.add_argument("--symbols", type=_symbols)
     back.add_argument("--years", type=cli_args.history_years, help="years to fetch (default: HISTORY_YEARS)")
@@ -54,11 +56,14 @@ def parser() -> argparse.ArgumentParser:
     mv.add_argument("--horizon", choices=list(movers.HORIZONS), default="1d")
     mv.add_argument("--group", choices=list(movers.GROUPS), default="sp500")
     mv.add_argument("--json", action="store_true", help="print one snapshot as JSON")
-    sub.add_parser("status", help="last runs, data freshness, row counts, live stream")
+    sub.add_parser(
+        "status", help="last runs, data freshness, row counts, live stream; the queue with REDIS_URL"
+    )
     sub.add_parser("housekeeping", help="what the clock runs nightly: prune old rows, close abandoned runs")
     stream = sub.add_parser("stream", help="run the live ingest in the foreground, whatever the hour")
     stream.add_argument("--symbols", type=_symbols, help="comma-separated symbols instead of the live set")
     stream.add_argument("--seconds", type=int, help="stop after this many seconds")
+    queue_cli.add_commands(sub)
     return p
 
 
@@ -70,6 +75,8 @@ def cmd_migrate(settings: Settings, _args) -> int:
 
 
 def cmd_pull(settings: Settings, args) -> int:
+    if args.enqueue:
+        return queue_cli.cmd_enqueue_pull(settings, args)
     result = jobs.pull(
         engine_for(settings), get_provider(settings), settings, symbols=args.symbols, since=args.since
     )
@@ -148,9 +155,11 @@ def cmd_status(settings: Settings, _args) -> int:
             f"  #{r['id']:<5} {r['job']:<8} {r['status']:<8} {r['started_at']:%Y-%m-%d %H:%M} "
             f"ok={r['symbols_ok']} failed={r['symbols_failed']} rows={r['rows_written']} {r['message'][:60]}"
         )
+        if r["job"] in ("pull", "pull-symbols"):
+            queue_cli.print_chunks(engine_for(settings), r["id"])
     for line in live_cli.status_lines(engine_for(settings), settings):
         print(line)
-    return 0
+    return queue_cli.print_queue(settings)
 
 
 def cmd_housekeeping(settings: Settings, _args) -> int:
@@ -172,6 +181,7 @@ COMMANDS = {
     "status": cmd_status,
     "housekeeping": cmd_housekeeping,
     "stream": cmd_stream,
+    **queue_cli.COMMANDS,
 }
 
 

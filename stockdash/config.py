@@ -43,7 +43,7 @@ def parse_window(text: str) -> tuple[time, time] | None:
 DEFAULT_WATCHLIST = "AAPL,MSFT,NVDA,AMZN,GOOGL,META,TSLA,JPM,SPY,QQQ,DIA,IWM,BTC-USD"
 
 # Never echoed back in an error: they may hold a password.
-SECRET_VARIABLES = {"DATABASE_URL"}
+SECRET_VARIABLES = {"DATABASE_URL", "REDIS_URL"}
 
 
 def _minutes(start: time, end: time) -> int:
@@ -76,6 +76,13 @@ class Settings(BaseSettings):
     yahoo_threads: int = Field(4, ge=1, le=16, description="parallel Yahoo requests within a chunk")
     yahoo_timeout: float = Field(20.0, gt=0, le=120, description="seconds before a Yahoo request times out")
     yahoo_retries: int = Field(4, ge=0, le=10, description="retries on HTTP 429 and timeouts, with backoff")
+    yahoo_base_url: str | None = Field(
+        None, description="send Yahoo's requests here instead (a proxy or a local stand-in); unset = Yahoo"
+    )
+    redis_url: str | None = Field(
+        None, description="Redis for the worker queue (rediss:// accepted); unset = no queue, no workers"
+    )
+    queue_chunk_size: int = Field(50, ge=1, le=500, description="symbols per pull job on the worker queue")
     stale_after_hours: int = Field(
         20, ge=1, description="web fetches a ticker whose bars are older than this"
     )
@@ -119,6 +126,20 @@ class Settings(BaseSettings):
         if backend not in ("postgresql", "sqlite"):
             raise ValueError(f"{backend} is not supported; use PostgreSQL or SQLite")
         return url
+
+    @field_validator("redis_url", "yahoo_base_url")
+    @classmethod
+    def _blank_is_unset(cls, value: str | None, info: ValidationInfo) -> str | None:
+        if value is None or not value.strip():
+            return None
+        schemes = (
+            ("redis://", "rediss://", "unix://")
+            if info.field_name == "redis_url"
+            else ("http://", "https://")
+        )
+        if not value.strip().startswith(schemes):
+            raise ValueError(f"expected a URL starting with {' or '.join(schemes)}")
+        return value.strip()
 
     @field_validator("downtime")
     @classmethod

@@ -31,6 +31,7 @@ class Job(StrEnum):
     """Job names as the run log stores them."""
 
     PULL = "pull"  # the whole universe: only this one counts for the clock's catch-up
+    PULL_CHUNK = "pull-chunk"  # one queued chunk of a pull, under the pull's run (parent_id)
     PULL_SYMBOLS = "pull-symbols"  # a hand-picked list
     MOVERS = "movers"
     HOUSEKEEPING = "housekeeping"
@@ -65,6 +66,7 @@ class RunResult:
     provider: str = ""
     run_id: int | None = None
     seconds: float = 0.0
+    parent_id: int | None = None
 
     @property
     def symbols_failed(self) -> int:
@@ -95,21 +97,26 @@ class RunResult:
 
 @contextmanager
 def recorded(
-    engine: Engine, job: Job, *, provider: str = "", target_date: date | None = None
+    engine: Engine,
+    job: Job,
+    *,
+    provider: str = "",
+    target_date: date | None = None,
+    parent_id: int | None = None,
 ) -> Iterator[RunResult]:
     """Record one run of `job`: a `running` row first (a crash mid-run stays visible), then its end.
 
     The body fills in the result; an exception it raises ends the run as failed (or cut short
     when rows were already written) with a message saying why, and is not re-raised: a job's
-    caller gets a finished RunResult either way.
+    caller gets a finished RunResult either way. A run with a parent keeps the parent's heartbeat
+    going too: the parent lives as long as any of its chunks runs.
     """
-    result = RunResult(job, provider=provider, target_date=target_date)
+    result = RunResult(job, provider=provider, target_date=target_date, parent_id=parent_id)
     started = time.monotonic()
     _start(engine, result)
     beating = threading.Event()
-    heart = threading.Thread(
-        target=_beat, args=(engine, result.run_id, beating), name=f"heartbeat-{job}", daemon=True
-    )
+    rows = [result.run_id] if parent_id is None else [result.run_id, parent_id]
+    heart = threading.Thread(target=_beat, args=(engine, rows, beating), name=f"heartbeat-{job}", daemon=True)
     heart.start()
     try:
         yield result
@@ -135,14 +142,27 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
-def _beat(engine: Engine, run_id: int | None, done: threading.Event) -> None:
-    """Touch the run's heartbeat until it ends; a missed beat (a busy database) is only logged."""
+def _beat(engine: Engine, run_ids: list[int | None], done: threading.Event) -> None:
+    """Touch the runs' heartbeat until the run ends; a missed beat (a busy database) is only logged."""
     while not done.wait(HEARTBEAT_SECONDS):
         try:
             with engine.begin() as conn:
-                conn.execute(update(job_runs).where(job_runs.c.id == run_id).values(heartbeat_at=_now()))
+                conn.execute(update(job_runs).where(job_runs.c.id.in_(run_ids)).values(heartbeat_at=_now()))
         except Exception as exc:
-            log.warning("run=%s heartbeat failed: %s", run_id, error_text(exc))
+            log.warning("run=%s heartbeat failed: %s", run_ids[0], error_text(exc))
+
+
+def open_run(engine: Engine, job: Job, *, provider: str, target_date: date | None, message: str) -> int:
+    """Start a run whose end another process writes (`close_run`): a queued pull, closed by its last job."""
+    result = RunResult(job, provider=provider, target_date=target_date, message=message)
+    _start(engine, result)
+    assert result.run_id is not None
+    return result.run_id
+
+
+def close_run(engine: Engine, result: RunResult) -> None:
+    """Write the end of a run opened with `open_run` (result.run_id), and log its line."""
+    _finish(engine, result)
 
 
 def _start(engine: Engine, result: RunResult) -> None:
@@ -156,6 +176,8 @@ def _start(engine: Engine, result: RunResult) -> None:
                 heartbeat_at=_now(),
                 status=Status.RUNNING,
                 target_date=result.target_date,
+                message=result.message,
+                parent_id=result.parent_id,
             )
             .returning(job_runs.c.id)
         ).scalar_one()
@@ -211,6 +233,20 @@ def mark_interrupted(engine: Engine, *, since: datetime) -> int:
         ).rowcount
 
 
+def close_children(engine: Engine, parent_id: int) -> int:
+    """Chunk runs still `running` when their pull ends died with their worker: call them failed."""
+    with engine.begin() as conn:
+        return conn.execute(
+            update(job_runs)
+            .where(job_runs.c.parent_id == parent_id, job_runs.c.status == Status.RUNNING)
+            .values(
+                status=Status.FAILED,
+                finished_at=_now(),
+                message="abandoned: its worker died mid-chunk; the queue retries such a chunk",
+            )
+        ).rowcount
+
+
 def last_success(engine: Engine, *jobs: Job) -> dict | None:
     """The latest ok or partial run of any of `jobs` (its target date and end time), or None."""
     with engine.connect() as conn:
@@ -249,8 +285,20 @@ def has_movers(engine: Engine, day: date) -> bool:
 
 
 def recent(engine: Engine, limit: int = 10) -> list[dict]:
+    """The latest whole runs; a queued pull's chunk runs are under their pull (`children`)."""
     with engine.connect() as conn:
-        rows = conn.execute(select(job_runs).order_by(job_runs.c.id.desc()).limit(limit)).mappings()
+        rows = conn.execute(
+            select(job_runs).where(job_runs.c.parent_id.is_(None)).order_by(job_runs.c.id.desc()).limit(limit)
+        ).mappings()
+        return [dict(r) for r in rows]
+
+
+def children(engine: Engine, run_id: int) -> list[dict]:
+    """The chunk runs of a queued pull, in the order they started (a retried chunk appears twice)."""
+    with engine.connect() as conn:
+        rows = conn.execute(
+            select(job_runs).where(job_runs.c.parent_id == run_id).order_by(job_runs.c.id)
+        ).mappings()
         return [dict(r) for r in rows]
 
 

@@ -85,6 +85,7 @@ job_runs = Table(
     Column("message", Text, nullable=False, server_default=""),
     Column("target_date", Date),  # the trading date a pull or movers run was for
     Column("heartbeat_at", DateTime(timezone=True)),  # a running job touches it; a silent one died
+    Column("parent_id", Integer),  # a queued pull's chunk runs point at the whole run
 )
 Index("ix_job_runs_job_started", job_runs.c.job, job_runs.c.started_at)
 

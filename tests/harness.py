@@ -27,6 +27,7 @@ CHART_OUTPUTS = [
     ("quote", "children"),
     ("chart-notice", "children"),
     ("download-csv", "href"),
+    ("fetch-poll", "disabled"),
 ]
 MOVERS_OUTPUTS = [
     ("gainers", "rowData"),
@@ -58,6 +59,7 @@ def chart_payload(symbol: str, period: str = "1Y", **view) -> dict:
         ("view", "data", view),
         ("chart-type", "value", "candles"),
         ("overlays", "value", ["sma50", "sma200"]),
+        ("fetch-poll", "n_intervals", None),
     ]
     return dash_payload(CHART_OUTPUTS, inputs)
 

@@ -63,6 +63,11 @@ class ClockJobs:
 
         if self._provider is None:
             self._provider = get_provider(self.settings)
+        if self.settings.redis_url:  # workers pull when there are any; else (logged why) this process does
+            from stockdash.workers.enqueue import hand_over_daily
+
+            if queued := hand_over_daily(self.settings, self.engine, self._provider):
+                return queued.line()
         results = jobs.daily(self.engine, self._provider, self.settings, stop=self.stop)
         # A long catch-up can outlast the next close; APScheduler then skips that run
         # (max_instances=1) instead of queueing it, so pull the newer session now.

@@ -66,10 +66,12 @@ def get_provider(settings: Settings) -> Provider:
 
         return DemoProvider()
     from stockdash.providers.yahoo import YahooProvider
+    from stockdash.providers.yahoo_session import RebasedSession
 
     return YahooProvider(
         chunk_size=settings.yahoo_chunk_size,
         threads=settings.yahoo_threads,
         retries=settings.yahoo_retries,
         timeout=settings.yahoo_timeout,
+        session=RebasedSession(settings.yahoo_base_url) if settings.yahoo_base_url else None,
     )

@@ -1,7 +1,8 @@
 """On-demand fetches for what a visitor charts: stale symbols only, a time budget, the provider budget.
 
 Heroku's router cuts a request at 30 s: a provider fetch gets a few seconds, then the chart
-shows what is stored (the fetch carries on in the background and stores its bars).
+shows what is stored (the fetch carries on in the background and stores its bars). With queue
+workers alive the fetch is theirs: the chart says so and polls until the bars land.
 """
 
 from __future__ import annotations
@@ -56,6 +57,11 @@ def refresh(
     stale = [s for s in symbols if reads.is_stale(last.get(s), stale_after_hours=hours)]
     limits = fetchbudget.Limits.of(services.settings)
     claims = fetchbudget.claim(services.engine, stale, client=client, limits=limits)
+    if stale and services.queue is not None and services.queue.live():
+        # Workers fetch what the budget granted; a fetch of theirs under way still shows as fetching.
+        asked = [s for s in stale if s not in claims.refused]
+        handed = services.queue.hand_over(asked, provider=services.provider.name, new=set(claims.granted))
+        return claims.refused | handed
     futures = {s: services.executor.submit(_fetch_one, services, s) for s in claims.granted}
     deadline = time.monotonic() + budget
     reasons = dict(claims.refused)

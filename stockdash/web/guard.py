@@ -34,6 +34,7 @@ EXPECTED: dict[tuple[str, str], type | tuple[type, ...]] = {
     (ids.GAINERS, "cellClicked"): dict,
     (ids.LOSERS, "cellClicked"): dict,
     (ids.TREEMAP, "clickData"): dict,
+    (ids.FETCH_POLL, "n_intervals"): int,
 }
 MAX_BODY_BYTES = 64 * 1024  # the largest real request (a view and a few lists) is a few hundred bytes
 

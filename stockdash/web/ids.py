@@ -21,6 +21,7 @@ DOWNLOAD = "download-csv"
 QUOTE = "quote"
 NOTICE = "chart-notice"
 GRAPH = "price-chart"
+FETCH_POLL = "fetch-poll"  # dcc.Interval: re-draws the chart while workers fetch its prices
 
 # Movers
 HORIZON = "movers-horizon"

@@ -5,6 +5,7 @@ from __future__ import annotations
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import cached_property
+from typing import TYPE_CHECKING
 
 from sqlalchemy import Engine
 
@@ -13,6 +14,9 @@ from stockdash.db import database_url
 from stockdash.providers import get_provider
 from stockdash.providers.base import Provider
 from stockdash.web import health
+
+if TYPE_CHECKING:
+    from stockdash.workers.fetches import WebQueue
 
 
 @dataclass
@@ -32,6 +36,15 @@ class Services:
     @cached_property
     def provider(self) -> Provider:
         return self.provider_override or get_provider(self.settings)
+
+    @cached_property
+    def queue(self) -> WebQueue | None:
+        """The worker queue when REDIS_URL is set (made after the fork, like the engine)."""
+        if not self.settings.redis_url:
+            return None
+        from stockdash.workers.fetches import WebQueue
+
+        return WebQueue(self.settings.redis_url)
 
     @cached_property
     def executor(self) -> ThreadPoolExecutor:

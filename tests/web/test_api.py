@@ -139,6 +139,7 @@ def dash_post(
     )
 
 
+POLL = ("fetch-poll", "n_intervals", None)
 CHART_OUT = CHART_OUTPUTS
 
 
@@ -147,13 +148,14 @@ def test_chart_callback_over_http(server):
     resp = dash_post(
         server,
         CHART_OUT,
-        [("view", "data", view), ("chart-type", "value", "candles"), ("overlays", "value", ["sma50"])],
+        [("view", "data", view), ("chart-type", "value", "candles"), ("overlays", "value", ["sma50"]), POLL],
     )
     assert resp.status_code == 200
     out = resp.json()["response"]
     candles = out["price-chart"]["figure"]["data"][0]
     assert candles["type"] == "candlestick" and len(candles["x"]) > 200
     assert out["download-csv"]["href"].startswith("/api/history/MSFT?format=csv")
+    assert out["fetch-poll"]["disabled"] is True  # no queue: nothing to poll for
 
 
 def test_chart_callback_bad_symbol_over_http(server):
@@ -161,7 +163,7 @@ def test_chart_callback_bad_symbol_over_http(server):
     resp = dash_post(
         server,
         CHART_OUT,
-        [("view", "data", view), ("chart-type", "value", "line"), ("overlays", "value", [])],
+        [("view", "data", view), ("chart-type", "value", "line"), ("overlays", "value", []), POLL],
     )
     assert resp.status_code == 200
     assert "not a valid ticker symbol" in str(resp.json()["response"]["chart-notice"]["children"])

@@ -16,10 +16,9 @@ from sqlalchemy.engine import make_url
 
 from stockdash.web.health import PING_TTL
 from tests.conftest import new_postgres_url
-from tests.harness import Server, drop_postgres_database, start_gunicorn, stop_gunicorn
+from tests.harness import Server, chart_payload, drop_postgres_database, start_gunicorn, stop_gunicorn
 from tests.relay import Relay
 from tests.web.conftest import SMALL, fill
-from tests.web.test_api import CHART_OUT, dash_post
 
 HEALTH_LIMIT = 3.0  # the promise: /healthz says 503 within 3 s
 NO_DB_LIMIT = 3.0  # what needs no database answers as if nothing happened
@@ -54,9 +53,8 @@ def get(server: Server, path: str, timeout: float = 30) -> tuple[requests.Respon
 
 
 def chart(server: Server, symbol: str = "MSFT") -> tuple[requests.Response, float]:
-    view = {"symbol": symbol, "compare": [], "period": "1Y", "start": None, "end": None}
-    inputs = [("view", "data", view), ("chart-type", "value", "candles"), ("overlays", "value", ["sma50"])]
-    return timed(lambda: dash_post(server, CHART_OUT, inputs, timeout=30))
+    payload = chart_payload(symbol, "1Y")
+    return timed(lambda: requests.post(server.url + "/_dash-update-component", json=payload, timeout=30))
 
 
 def worker_pids(server: Server) -> set[str]:

@@ -24,6 +24,7 @@ from stockdash.web.components import DB_DOWN, OOPS, callback, notice
 from stockdash.web.plotting import message_figure
 from stockdash.web.services import Services
 from stockdash.web.urlstate import CUSTOM, DEFAULT_PERIOD, MAX_COMPARE, clean_view, compare_list
+from stockdash.workers.fetches import FETCHING
 
 log = logging.getLogger("stockdash.web")
 
@@ -57,15 +58,25 @@ def chart(
     overlays: list[str] | None,
     *,
     client: str = "",
+    fetching: set[str] | None = None,
 ) -> tuple:
-    """(figure, quote header, notice, CSV href) for the view; every failure is a plain message."""
+    """(figure, quote header, notice, CSV href) for the view; every failure is a plain message.
+    Symbols whose prices queue workers are fetching are added to `fetching`."""
     view = clean_view(view)
     try:
         symbol = to_yahoo(normalise(view.get("symbol")))
     except InvalidSymbol as exc:
         return _message_outputs(f"{exc}.", [])
     try:
-        return _chart(services, symbol, view, chart_type or "candles", list(overlays or []), client=client)
+        return _chart(
+            services,
+            symbol,
+            view,
+            chart_type or "candles",
+            list(overlays or []),
+            client=client,
+            fetching=fetching,
+        )
     except SQLAlchemyError as exc:
         log.error("web chart symbol=%s database error: %s", symbol, error_text(exc))
         return _message_outputs(DB_DOWN, quote_header(symbol, "", None, period_label=""))
@@ -88,10 +99,19 @@ def _dates(services: Services, symbol: str, view: dict) -> tuple[date | None, da
 
 
 def _chart(
-    services: Services, symbol: str, view: dict, chart_type: str, overlays: list[str], *, client: str
+    services: Services,
+    symbol: str,
+    view: dict,
+    chart_type: str,
+    overlays: list[str],
+    *,
+    client: str,
+    fetching: set[str] | None,
 ) -> tuple:
     compare = compare_list(view.get("compare") or [], symbol)[:MAX_COMPARE]
     reasons = fetch.refresh(services, [symbol, *compare], client=client)
+    if fetching is not None:
+        fetching.update(s for s, reason in reasons.items() if reason == FETCHING)
     start, end, label = _dates(services, symbol, view)
     hours = services.settings.stale_after_hours
 
@@ -145,8 +165,19 @@ def register(app: Dash, services: Services) -> None:
         (ids.QUOTE, "children"),
         (ids.NOTICE, "children"),
         (ids.DOWNLOAD, "href"),
+        (ids.FETCH_POLL, "disabled"),
+    ]
+    inputs = [
+        (ids.VIEW, "data"),
+        (ids.CHART_TYPE, "value"),
+        (ids.OVERLAYS, "value"),
+        (ids.FETCH_POLL, "n_intervals"),
     ]
 
-    @callback(app, outputs, [(ids.VIEW, "data"), (ids.CHART_TYPE, "value"), (ids.OVERLAYS, "value")])
-    def _chart(view, chart_type, overlays):
-        return chart(services, view, chart_type, overlays, client=client_address(flask.request))
+    @callback(app, outputs, inputs)
+    def _chart(view, chart_type, overlays, _polls):
+        fetching: set[str] = set()
+        drawn = chart(
+            services, view, chart_type, overlays, client=client_address(flask.request), fetching=fetching
+        )
+        return (*drawn, not fetching)

@@ -105,4 +105,6 @@ def chart_card() -> html.Section:
         _controls(),
         html.Div(id=ids.NOTICE, className="notice", role="status"),
         _graph(),
+        # Off until a queue worker fetches this chart's prices; then it re-draws the chart.
+        dcc.Interval(id=ids.FETCH_POLL, interval=2000, disabled=True),
     )

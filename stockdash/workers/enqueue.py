@@ -1,0 +1,225 @@
+"""Putting a pull on the queue: one job per chunk, then one job that closes the run and computes movers.
+
+Job ids are derived from what the job does, so enqueuing the same work twice is a no-op: a
+chunk job is `unique` (RQ refuses a second job with its id), and a whole pull whose last job
+is still waiting or running is not queued again. The run log gets one `pull` run when the
+pull is queued; each chunk job records itself under it, and the last job writes its totals.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import time
+from dataclasses import dataclass, replace
+from datetime import date
+
+from redis import Redis
+from redis.exceptions import RedisError
+from rq import Queue, Retry
+from rq.exceptions import DuplicateJobError
+from rq.job import Dependency, JobStatus
+from rq.job import Job as RqJob
+from sqlalchemy import Engine
+
+from stockdash import calendar, ingest, runs
+from stockdash.config import Settings
+from stockdash.errors import error_text
+from stockdash.providers.base import Provider
+from stockdash.runs import Job
+from stockdash.universe import resolve
+from stockdash.workers import tasks
+from stockdash.workers.connection import redis_for
+
+log = logging.getLogger("stockdash.workers")
+
+FETCH_QUEUE = "fetch"  # the web's on-demand fetches: a visitor is waiting, so workers take these first
+PULL_QUEUE = "pull"
+QUEUES = (FETCH_QUEUE, PULL_QUEUE)  # in the order a worker serves them
+
+# A chunk that failed as a whole (Yahoo refusing us after the provider's own retries, the
+# database away) runs again later; a worker killed mid-chunk counts as one such failure.
+CHUNK_RETRY = Retry(max=4, interval=[30, 120, 300, 600])
+CHUNK_TIMEOUT = 15 * 60
+FINISH_TIMEOUT = 15 * 60
+# The last job reads every chunk job's result: keep them longer than a slow total-market pull.
+RESULT_TTL = 2 * 24 * 3600
+FAILURE_TTL = 7 * 24 * 3600
+
+PENDING = {JobStatus.QUEUED, JobStatus.DEFERRED, JobStatus.SCHEDULED, JobStatus.STARTED}
+
+
+@dataclass
+class Enqueued:
+    """What `enqueue_pull` did: queued a new pull (`run_id`), or found the same one still under way."""
+
+    batch: str
+    chunks: int
+    run_id: int | None = None
+    already: bool = False
+
+    def line(self) -> str:
+        if self.already:
+            return f"queue batch={self.batch} already queued: nothing added"
+        return f"queue batch={self.batch} run={self.run_id} chunks={self.chunks} queued"
+
+
+def pull_queue(redis: Redis) -> Queue:
+    return Queue(PULL_QUEUE, connection=redis)
+
+
+def live_workers(redis: Redis) -> int:
+    """Workers that announced themselves within their TTL (a killed one drops out within a minute)."""
+    from rq import Worker
+
+    return Worker.count(connection=redis)
+
+
+def _digest(*parts: object) -> str:
+    return hashlib.sha1("|".join(map(str, parts)).encode()).hexdigest()[:16]
+
+
+def batch_id(provider: str, today: date, symbols: list[str], since: date | None) -> str:
+    return f"pull_{provider}_{today}_{_digest(','.join(sorted(symbols)), since)}"
+
+
+def chunk_id(provider: str, chunk: ingest.Chunk) -> str:
+    return f"pull-chunk_{provider}_{chunk.today}_{_digest(','.join(chunk.symbols), chunk.start, chunk.first)}"
+
+
+def split(chunks: list[ingest.Chunk], size: int) -> list[ingest.Chunk]:
+    """Queue jobs of at most `size` symbols: small jobs spread evenly over workers and lose little
+    when a worker dies."""
+    return [
+        replace(chunk, symbols=chunk.symbols[i : i + size])
+        for chunk in chunks
+        for i in range(0, len(chunk.symbols), size)
+    ]
+
+
+def enqueue_pull(
+    redis: Redis,
+    engine: Engine,
+    provider: Provider,
+    settings: Settings,
+    *,
+    symbols: list[str] | None = None,
+    since: date | None = None,
+    today: date | None = None,
+    movers: bool = True,
+    retry: Retry = CHUNK_RETRY,
+) -> Enqueued:
+    """Queue a pull of the universe (or `symbols`) as chunk jobs and a last job; idempotent."""
+    today = today or calendar.last_closed_session()
+    job = Job.PULL if symbols is None else Job.PULL_SYMBOLS
+    symbols = symbols or resolve(settings.universe)
+    batch = batch_id(provider.name, today, symbols, since)
+    finish_id = f"{batch}_finish"
+    with redis.lock(f"stockdash:enqueue:{batch}", timeout=120, blocking_timeout=30):
+        if _status(redis, finish_id) in PENDING:
+            result = Enqueued(batch, 0, already=True)
+            log.info(result.line())
+            return result
+        planned = ingest.plan(engine, provider, settings, symbols, today=today, since=since)
+        chunks = split(planned.chunks, settings.queue_chunk_size)
+        run_id = runs.open_run(
+            engine,
+            job,
+            provider=provider.name,
+            target_date=today,
+            message=f"queued: {len(chunks)} chunk jobs, {len(planned.up_to_date)} symbols up to date",
+        )
+        finish = {
+            "run_id": run_id,
+            "job": str(job),
+            "up_to_date": len(planned.up_to_date),
+            "provider": provider.name,
+            "target_date": today,
+            "queued_at": time.time(),
+            "movers": movers and job == Job.PULL,
+        }
+        try:
+            ids = _enqueue_jobs(pull_queue(redis), chunks, finish, finish_id=finish_id, retry=retry)
+        except RedisError as exc:
+            runs.close_run(engine, _not_queued(run_id, job, provider.name, today, exc))
+            raise
+    result = Enqueued(batch, len(ids), run_id=run_id)
+    log.info(
+        "%s symbols=%d up_to_date=%d target=%s provider=%s",
+        result.line(),
+        len(symbols),
+        len(planned.up_to_date),
+        today,
+        provider.name,
+    )
+    return result
+
+
+def _enqueue_jobs(
+    queue: Queue, chunks: list[ingest.Chunk], finish: dict, *, finish_id: str, retry: Retry
+) -> list[str]:
+    """The chunk jobs, then the last job: it waits for every chunk, failed ones included."""
+    of = len(chunks)
+    common = {"provider": finish["provider"], "run_id": finish["run_id"]}
+    ids = [
+        _enqueue_chunk(queue, chunk, **common, of=(n, of), retry=retry) for n, chunk in enumerate(chunks, 1)
+    ]
+    queue.enqueue(
+        tasks.finish_pull,
+        kwargs={**finish, "chunk_ids": ids},
+        job_id=finish_id,
+        depends_on=Dependency(jobs=ids, allow_failure=True) if ids else None,
+        job_timeout=FINISH_TIMEOUT,
+        result_ttl=RESULT_TTL,
+        failure_ttl=FAILURE_TTL,
+        description=f"finish {finish['job']} for {finish['target_date']}: totals of {of} chunks, then movers",
+    )
+    return ids
+
+
+def _not_queued(run_id: int, job: Job, provider: str, today: date, exc: Exception) -> runs.RunResult:
+    result = runs.RunResult(job, provider=provider, target_date=today, run_id=run_id)
+    result.fail(f"could not queue the pull: {error_text(exc)}")
+    return result
+
+
+def _enqueue_chunk(
+    queue: Queue, chunk: ingest.Chunk, *, provider: str, run_id: int, of: tuple[int, int], retry: Retry
+) -> str:
+    """One chunk job; the same chunk already queued (or recently done) is left as it is."""
+    job_id = chunk_id(provider, chunk)
+    try:
+        queue.enqueue(
+            tasks.run_chunk,
+            args=(chunk,),
+            kwargs={"run_id": run_id, "provider": provider, "number": of[0], "of": of[1]},
+            job_id=job_id,
+            unique=True,
+            retry=retry,
+            job_timeout=CHUNK_TIMEOUT,
+            result_ttl=RESULT_TTL,
+            failure_ttl=FAILURE_TTL,
+            description=f"chunk {of[0]}/{of[1]}: {len(chunk.symbols)} symbols from {chunk.start}",
+        )
+    except DuplicateJobError:
+        log.info("queue chunk=%s already queued: left as it is", job_id)
+    return job_id
+
+
+def _status(redis: Redis, job_id: str) -> JobStatus | None:
+    job = RqJob.fetch_many([job_id], connection=redis)[0]
+    return job.get_status(refresh=False) if job is not None else None
+
+
+def hand_over_daily(settings: Settings, engine: Engine, provider: Provider) -> Enqueued | None:
+    """The clock's daily pull on the queue; None, with a log line why, when it must run in-process."""
+    assert settings.redis_url
+    try:
+        redis = redis_for(settings.redis_url)
+        if not live_workers(redis):
+            log.warning("job=daily the queue has no live worker: running in-process")
+            return None
+        return enqueue_pull(redis, engine, provider, settings)
+    except RedisError as exc:
+        log.warning("job=daily Redis unreachable (%s): running in-process", error_text(exc))
+        return None
