@@ -29,14 +29,7 @@ sys.path.insert(0, str(ROOT))
 
 from bench.web import ADMIN_URL, fill, memory_mb  # noqa: E402
 from stockdash.universe import load_group  # noqa: E402
-from tests.harness import (  # noqa: E402
-    chart_payload,
-    create_postgres_database,
-    drop_postgres_database,
-    movers_payload,
-    start_gunicorn,
-    stop_gunicorn,
-)
+from tests import harness  # noqa: E402
 
 SECONDS = float(os.environ.get("LOAD_SECONDS", "60"))
 WARM_SECONDS = float(os.environ.get("LOAD_WARM_SECONDS", "10"))
@@ -62,10 +55,10 @@ def build_request(kind: str, rng: random.Random, symbols: list[str]) -> tuple[st
     """(method, path, JSON body) of one request of `kind`."""
     symbol = rng.choice(symbols)
     if kind == "chart":
-        return "POST", "/_dash-update-component", chart_payload(symbol, rng.choice(PERIODS))
+        return "POST", "/_dash-update-component", harness.chart_payload(symbol, rng.choice(PERIODS))
     if kind == "movers":
         horizon, group = rng.choice(["1d", "1w", "1m", "1y"]), rng.choice(["sp500", "etfs", "all"])
-        return "POST", "/_dash-update-component", movers_payload(horizon, group)
+        return "POST", "/_dash-update-component", harness.movers_payload(horizon, group)
     if kind in ("history_json", "history_csv"):
         fmt = "csv" if kind == "history_csv" else "json"
         return "GET", f"/api/history/{symbol}?start={rng.choice(HISTORY_STARTS)}&format={fmt}", None
@@ -170,14 +163,14 @@ def main() -> int:
     if REUSE_URL:
         url, name = REUSE_URL, None
     else:
-        url, name = create_postgres_database("stockdash_bench", ADMIN_URL)
+        url, name = harness.create_postgres_database("stockdash_bench", ADMIN_URL)
     server = None
     try:
         if name:
             rows, fill_s = fill(url)
             print(f"filled {name}: {rows:,} bars (sp500+etfs, 10 years) in {fill_s:.1f} s")
         log_path = Path(tempfile.gettempdir()) / f"stockdash-load-{os.getpid()}-gunicorn.log"
-        server = start_gunicorn(url, log_path, "--access-logfile", "/dev/null")
+        server = harness.start_gunicorn(url, log_path, "--access-logfile", "/dev/null")
         base = server.url
         symbols = list(load_group("sp500")["symbol"]) + list(load_group("etfs")["symbol"])[:20]
         # The same mix for WARM_SECONDS first: imports, pools, caches and the allocator's working
@@ -189,9 +182,9 @@ def main() -> int:
         last = report(rec, elapsed, rss_start, rss_end, workers)
     finally:
         if server is not None:
-            stop_gunicorn(server)
+            harness.stop_gunicorn(server)
         if name:
-            drop_postgres_database(name, ADMIN_URL)
+            harness.drop_postgres_database(name, ADMIN_URL)
             print(f"dropped {name}")
     print(last)
     return 0
