@@ -12,6 +12,7 @@ from stockdash.config import Settings, get_settings
 from stockdash.providers.base import Provider
 from stockdash.web import api, page, page_assets, urlstate
 from stockdash.web.chart import callbacks as chart_callbacks
+from stockdash.web.live import callbacks as live_callbacks
 from stockdash.web.movers import callbacks as movers_callbacks
 from stockdash.web.services import Services
 
@@ -37,6 +38,7 @@ def create_app(settings: Settings | None = None, *, provider: Provider | None = 
     urlstate.register(app)
     chart_callbacks.register(app, services)
     movers_callbacks.register(app, services)
+    live_callbacks.register(app, services)
     api.register(app.server, services)
     page_assets.install(app)
     if settings.dash_debug:

@@ -17,6 +17,7 @@ from stockdash.web import fetch, ids, search
 from stockdash.web.chart import figures
 from stockdash.web.chart.data import load_symbol
 from stockdash.web.chart.header import quote_header
+from stockdash.web.chart.intraday import PERIOD_DAYS, intraday_chart, live_price
 from stockdash.web.chart.periods import load_start, period_start
 from stockdash.web.components import DB_DOWN, OOPS, callback, notice
 from stockdash.web.plotting import message_figure
@@ -80,6 +81,8 @@ def _dates(services: Services, symbol: str, view: dict) -> tuple[date | None, da
 
 def _chart(services: Services, symbol: str, view: dict, chart_type: str, overlays: list[str]) -> tuple:
     compare = compare_list(view.get("compare") or [], symbol)[:MAX_COMPARE]
+    if view.get("period") in PERIOD_DAYS:  # 1D, 5D: minute bars
+        return intraday_chart(services, symbol, period=view["period"], chart_type=chart_type, compare=bool(compare))
     reasons = fetch.refresh(services, [symbol, *compare])
     start, end, label = _dates(services, symbol, view)
     hours = services.settings.stale_after_hours
@@ -112,9 +115,10 @@ def _chart(services: Services, symbol: str, view: dict, chart_type: str, overlay
         figure = figures.price_figure(
             main.bars, symbol=symbol, start=start, end=end, chart_type=chart_type, overlays=overlays
         )
+    q, live = live_price(services, symbol, q)
     return (
         figure,
-        quote_header(symbol, main.name, q, period_label=label),
+        quote_header(symbol, main.name, q, period_label=label, live=live),
         notice(*notices),
         _csv_href(symbol, start, end),
     )
