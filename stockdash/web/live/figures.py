@@ -89,8 +89,10 @@ def _marker(quote: dict | None) -> dict:
     }
 
 
-def _held_series(index: int, rows: list[dict]) -> dict:
-    return {"i": index, "n": len(rows), "last": iso(rows[-1]["minute"]) if rows else None}
+def _held_series(index: int, rows: list[dict], columns: dict[str, list]) -> dict:
+    """What the browser holds of one trace: its index, points, last minute and that point's values."""
+    tail = [v[-1] for v in columns.values()] if rows else None
+    return {"i": index, "n": len(rows), "last": iso(rows[-1]["minute"]) if rows else None, "tail": tail}
 
 
 def session_figure(
@@ -107,7 +109,8 @@ def session_figure(
     if not rows and not quote:
         return message_figure(f"No live prices for {symbol} yet today.", height=HEIGHT), {"key": key, "series": {}}
     kind = "candles" if chart_type == "candles" else "line"
-    main: dict = {"name": symbol, **_columns(rows, kind)}
+    columns = _columns(rows, kind)
+    main: dict = {"name": symbol, **columns}
     if kind == "candles":
         main |= {
             "type": "candlestick",
@@ -148,7 +151,7 @@ def session_figure(
             }
         ]
     figure = {"data": [main, _marker(quote)], "layout": layout}
-    return figure, {"key": key, "kind": kind, "series": {symbol: _held_series(0, rows)}}
+    return figure, {"key": key, "kind": kind, "series": {symbol: _held_series(0, rows, columns)}}
 
 
 def watchlist_figure(
@@ -157,17 +160,18 @@ def watchlist_figure(
     """(figure, held) of every symbol as % change on the day against its previous close."""
     traces, held = [], {}
     for i, (symbol, (rows, prev_close)) in enumerate(series.items()):
+        columns = _columns(rows, "pct", prev_close)
         traces.append(
             {
                 "type": "scatter",
                 "mode": "lines",
                 "name": symbol,
-                **_columns(rows, "pct", prev_close),
+                **columns,
                 "line": {"color": LINE_COLOURS[i % len(LINE_COLOURS)], "width": 1.6},
                 "hovertemplate": "%{y:+.2f}%<extra>" + symbol + "</extra>",
             }
         )
-        held[symbol] = {**_held_series(i, rows), "prev": prev_close}
+        held[symbol] = {**_held_series(i, rows, columns), "prev": prev_close}
     if not any(h["n"] for h in held.values()):
         return message_figure("No live prices for the watchlist yet today.", height=HEIGHT), {"key": key, "series": {}}
     layout = _layout(day=day, symbol=None, uirevision=key, percent=True)
@@ -175,16 +179,19 @@ def watchlist_figure(
 
 
 def _extend(patch: Patch, index: int, held: dict, rows: list[dict], columns: dict[str, list]) -> dict:
-    """Replace the last point held (its minute grew) and append the newer ones; the new held series."""
+    """Replace the last point held if it changed (its minute grew), append newer ones; the new held series."""
     last = held.get("last")
     n = int(held.get("n") or 0)
     replace = 1 if last and rows and iso(rows[0]["minute"]) == last and n > 0 else 0
+    same = replace and [v[0] for v in columns.values()] == held.get("tail")
     for field, values in columns.items():
-        if replace:
+        if replace and not same:
             patch["data"][index][field][n - 1] = values[0]
         if len(values) > replace:
             patch["data"][index][field].extend(values[replace:])
-    return {**held, "n": n + len(rows) - replace, "last": iso(rows[-1]["minute"]) if rows else last}
+    if not rows:
+        return held
+    return {**held, "n": n + len(rows) - replace, "last": iso(rows[-1]["minute"]), "tail": [v[-1] for v in columns.values()]}
 
 
 def session_patch(held: dict, rows: list[dict], *, symbol: str, quote: dict | None) -> tuple[Patch, dict]:
@@ -202,11 +209,9 @@ def watchlist_patch(held: dict, new_rows: dict[str, list[dict]]) -> tuple[Patch 
     """Only what is new for each symbol's % line; None when nothing is."""
     patch = Patch()
     series = dict(held["series"])
-    changed = False
     for symbol, rows in new_rows.items():
         if not rows or symbol not in series:
             continue
         one = series[symbol]
         series[symbol] = _extend(patch, one["i"], one, rows, _columns(rows, "pct", one.get("prev")))
-        changed = True
-    return (patch if changed else None), {**held, "series": series}
+    return (patch if patch._operations else None), {**held, "series": series}
