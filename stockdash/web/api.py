@@ -182,7 +182,9 @@ def blueprint(services: Services) -> Blueprint:
 
 def register(server: Flask, services: Services) -> None:
     server.register_blueprint(blueprint(services))
-    server.register_blueprint(live_api.blueprint(lambda: services.engine, services.settings, reads=services.live))
+    server.register_blueprint(
+        live_api.blueprint(lambda: services.engine, services.settings, reads=services.live)
+    )
 
     @server.errorhandler(HTTPException)
     def _http_error(exc: HTTPException):

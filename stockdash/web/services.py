@@ -43,5 +43,5 @@ class Services:
 
     @cached_property
     def live(self) -> LiveReads:
-        """Live quotes and minute bars, read about once a second per process, shared by the API and the live view."""
+        """Live quotes and minute bars, read once a second per process for the API and the live view."""
         return LiveReads(lambda: self.engine, self.settings)

@@ -125,7 +125,10 @@ def test_evaluate_steps_each_rule_with_its_symbol_and_keeps_state_without_a_quot
         ({"symbol": "AAPL", "kind": "above", "value": "abc"}, "the level must be a number"),
         ({"symbol": "AAPL", "kind": "above", "value": -3}, "the level must be above zero"),
         ({"symbol": "AAPL", "kind": "day", "value": float("nan")}, "the percentage must be a number"),
-        ({"symbol": "AAPL", "kind": "move", "value": 1, "minutes": 0.5}, "the minutes must be a whole number"),
+        (
+            {"symbol": "AAPL", "kind": "move", "value": 1, "minutes": 0.5},
+            "the minutes must be a whole number",
+        ),
         ({"symbol": "AAPL", "kind": "move", "value": 1}, "the minutes must be a number"),
         ({"symbol": "", "kind": "above", "value": 1}, "symbol"),
         ("rule", "a rule is a set of fields"),
@@ -138,5 +141,7 @@ def test_bad_rules_are_plain_messages(raw, message):
 
 def test_hostile_state_is_ignored_not_fatal():
     rule = make_rule({"symbol": "AAPL", "kind": "move", "value": 1, "minutes": 5})
-    state, fired = step(rule, {"armed": "yes", "last": "x", "window": [[1, "a", 2], "junk", None]}, Observation(T0, 100))
+    state, fired = step(
+        rule, {"armed": "yes", "last": "x", "window": [[1, "a", 2], "junk", None]}, Observation(T0, 100)
+    )
     assert not fired and state["window"] == [[pytest.approx(T0 // 10 * 10), 100.0, 100.0]]

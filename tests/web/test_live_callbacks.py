@@ -75,7 +75,12 @@ def test_symbol_chart_is_whole_first_then_a_patch_of_only_new_points(services):
         ("Assign", ["data", 1, "x"], ["2026-11-20 10:03:10"]),
         ("Assign", ["data", 1, "y"], [105.0]),
     ]
-    assert held2["series"]["AAPL"] == {"i": 0, "n": 4, "last": "2026-11-20T15:03:00Z", "tail": ["2026-11-20 10:03:00", 105.0]}
+    assert held2["series"]["AAPL"] == {
+        "i": 0,
+        "n": 4,
+        "last": "2026-11-20T15:03:00Z",
+        "tail": ["2026-11-20 10:03:00", 105.0],
+    }
 
     # Nothing new: only the latest-quote marker is sent again.
     patch, held3, _ = live_chart(services, trigger=ids.LIVE_TICK, held=held2, now=NOW, **common)
@@ -83,7 +88,9 @@ def test_symbol_chart_is_whole_first_then_a_patch_of_only_new_points(services):
     assert held3["series"]["AAPL"]["n"] == 4
 
     # Candles for another symbol, or a changed view: a whole figure again.
-    figure, _, _ = live_chart(services, trigger=ids.LIVE_TYPE, held=held3, now=NOW, **(common | {"chart_type": "candles"}))
+    figure, _, _ = live_chart(
+        services, trigger=ids.LIVE_TYPE, held=held3, now=NOW, **(common | {"chart_type": "candles"})
+    )
     assert figure["data"][0]["type"] == "candlestick" and figure["data"][0]["close"][-1] == 105.0
 
 
@@ -103,7 +110,10 @@ def test_watchlist_chart_patches_each_symbol_with_its_new_points(services):
     ]
     write(services, [quote("MSFT", T0 + timedelta(seconds=70), 97.0)])  # MSFT's 10:01 grows
     patch, held, _ = live_chart(services, trigger=ids.LIVE_TICK, held=held, now=NOW, **common)
-    assert ops(patch) == [("Assign", ["data", 1, "x", 1], "2026-11-20 10:01:00"), ("Assign", ["data", 1, "y", 1], -3.0)]
+    assert ops(patch) == [
+        ("Assign", ["data", 1, "x", 1], "2026-11-20 10:01:00"),
+        ("Assign", ["data", 1, "y", 1], -3.0),
+    ]
     patch, _, _ = live_chart(services, trigger=ids.LIVE_TICK, held=held, now=NOW, **common)
     assert patch is no_update  # nothing new at all: nothing sent
 
@@ -130,9 +140,19 @@ def test_refresh_updates_rows_in_place_and_fires_an_alert_once(services):
 
 def test_watchlist_comes_from_the_link_then_the_browser_then_the_server():
     default = ["AAPL", "MSFT"]
-    out = edit_watch(None, query="?watch=tsla,NVDA,bad$,TSLA", saved=["SPY"], current=None, added=None, click=None, default=default)
+    out = edit_watch(
+        None,
+        query="?watch=tsla,NVDA,bad$,TSLA",
+        saved=["SPY"],
+        current=None,
+        added=None,
+        click=None,
+        default=default,
+    )
     assert out[0] == ["TSLA", "NVDA"] and out[1] == ["TSLA", "NVDA"]
-    out = edit_watch(None, query="?symbol=MSFT", saved=["SPY", 3], current=None, added=None, click=None, default=default)
+    out = edit_watch(
+        None, query="?symbol=MSFT", saved=["SPY", 3], current=None, added=None, click=None, default=default
+    )
     assert out[0] == ["SPY"]
     out = edit_watch(None, query="", saved=None, current=None, added=None, click=None, default=default)
     assert out[0] == default
@@ -143,20 +163,40 @@ def test_watchlist_comes_from_the_link_then_the_browser_then_the_server():
 def test_add_and_remove_keep_url_and_browser_in_step():
     cur = ["AAPL", "MSFT"]
     watch, saved, url, box, note = edit_watch(
-        ids.WATCH_ADD, query="?symbol=MSFT&period=1Y", saved=None, current=cur, added="brk.b", click=None, default=cur
+        ids.WATCH_ADD,
+        query="?symbol=MSFT&period=1Y",
+        saved=None,
+        current=cur,
+        added="brk.b",
+        click=None,
+        default=cur,
     )
     assert watch == saved == ["AAPL", "MSFT", "BRK-B"] and box is None and note == ""
     assert parse_query(url)["watch"] == watch and parse_query(url)["symbol"] == "MSFT"
-    _, _, _, _, note = edit_watch(ids.WATCH_ADD, query="", saved=None, current=cur, added="AAPL", click=None, default=cur)
+    _, _, _, _, note = edit_watch(
+        ids.WATCH_ADD, query="", saved=None, current=cur, added="AAPL", click=None, default=cur
+    )
     assert note == "AAPL is already in the watchlist."
     full = [f"S{i}" for i in range(20)]
-    _, _, _, _, note = edit_watch(ids.WATCH_ADD, query="", saved=None, current=full, added="AAPL", click=None, default=cur)
+    _, _, _, _, note = edit_watch(
+        ids.WATCH_ADD, query="", saved=None, current=full, added="AAPL", click=None, default=cur
+    )
     assert note.startswith("The watchlist holds up to 20 symbols")
     click = {"colId": "remove", "rowId": "AAPL"}
-    watch, _, url, _, _ = edit_watch(ids.WATCH_GRID, query="", saved=None, current=cur, added=None, click=click, default=cur)
+    watch, _, url, _, _ = edit_watch(
+        ids.WATCH_GRID, query="", saved=None, current=cur, added=None, click=click, default=cur
+    )
     assert watch == ["MSFT"] and "watch=MSFT" in url
     with pytest.raises(PreventUpdate):  # a click elsewhere on the row charts it, not removes it
-        edit_watch(ids.WATCH_GRID, query="", saved=None, current=cur, added=None, click={"colId": "price", "rowId": "AAPL"}, default=cur)
+        edit_watch(
+            ids.WATCH_GRID,
+            query="",
+            saved=None,
+            current=cur,
+            added=None,
+            click={"colId": "price", "rowId": "AAPL"},
+            default=cur,
+        )
     assert format_query(parse_query("?symbol=AAPL")) == "?symbol=AAPL&period=1Y"  # no watch= until changed
 
 

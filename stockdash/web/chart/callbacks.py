@@ -82,7 +82,9 @@ def _dates(services: Services, symbol: str, view: dict) -> tuple[date | None, da
 def _chart(services: Services, symbol: str, view: dict, chart_type: str, overlays: list[str]) -> tuple:
     compare = compare_list(view.get("compare") or [], symbol)[:MAX_COMPARE]
     if view.get("period") in PERIOD_DAYS:  # 1D, 5D: minute bars
-        return intraday_chart(services, symbol, period=view["period"], chart_type=chart_type, compare=bool(compare))
+        return intraday_chart(
+            services, symbol, period=view["period"], chart_type=chart_type, compare=bool(compare)
+        )
     reasons = fetch.refresh(services, [symbol, *compare])
     start, end, label = _dates(services, symbol, view)
     hours = services.settings.stale_after_hours

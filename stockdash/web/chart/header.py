@@ -17,8 +17,10 @@ def _tone(x: float | None) -> str:
     return "flat" if not x else ("pos" if x > 0 else "neg")
 
 
-def quote_header(symbol: str, name: str, q: dict | None, *, period_label: str, live: str | None = None) -> list:
-    """Name, last close (or `live` price's label), change vs the previous close, 52-week range, period return."""
+def quote_header(
+    symbol: str, name: str, q: dict | None, *, period_label: str, live: str | None = None
+) -> list:
+    """Name, last close (or the live price, `live` its label), change, 52-week range, period return."""
     title = html.Div(
         className="quote-title",
         children=[html.H1(symbol, className="quote-symbol"), html.Span(name, className="quote-name")],

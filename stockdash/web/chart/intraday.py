@@ -8,7 +8,6 @@ last daily bars meanwhile.
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
-
 from urllib.parse import urlencode
 
 from stockdash.calendar import NEW_YORK
@@ -35,7 +34,7 @@ def intraday_figure(symbol: str, rows: list[dict], *, chart_type: str, days: int
     """Candles or a line of minute bars with volume below; nights and weekends hidden on 5D."""
     x = [r["minute"].astimezone(NEW_YORK).strftime("%Y-%m-%d %H:%M") for r in rows]
     if chart_type == "line":
-        price = {
+        price: dict = {
             "type": "scatter",
             "mode": "lines",
             "y": [r["close"] for r in rows],
@@ -67,16 +66,34 @@ def intraday_figure(symbol: str, rows: list[dict], *, chart_type: str, days: int
     x_common = {"showgrid": False, "linecolor": GRID, "rangebreaks": breaks, "type": "date"}
     layout = base_layout()
     layout["xaxis"] = {**x_common, "rangeslider": {"visible": False}, "showticklabels": False, "anchor": "y"}
-    layout["xaxis2"] = {**x_common, "matches": "x", "anchor": "y2", "tickformat": "%H:%M" if days == 1 else "%a %H:%M"}
+    layout["xaxis2"] = {
+        **x_common,
+        "matches": "x",
+        "anchor": "y2",
+        "tickformat": "%H:%M" if days == 1 else "%a %H:%M",
+    }
     axis_title = {"font": {"size": 11, "color": MUTED}}
-    layout["yaxis"] = {"domain": [0.26, 1.0], "side": "right", "gridcolor": GRID, "title": {"text": "Price (USD)", **axis_title}}
-    layout["yaxis2"] = {"domain": [0.0, 0.2], "side": "right", "gridcolor": GRID, "tickformat": "~s", "title": {"text": "Volume", **axis_title}}
+    layout["yaxis"] = {
+        "domain": [0.26, 1.0],
+        "side": "right",
+        "gridcolor": GRID,
+        "title": {"text": "Price (USD)", **axis_title},
+    }
+    layout["yaxis2"] = {
+        "domain": [0.0, 0.2],
+        "side": "right",
+        "gridcolor": GRID,
+        "tickformat": "~s",
+        "title": {"text": "Volume", **axis_title},
+    }
     layout["showlegend"] = False
     layout["uirevision"] = f"{symbol}|intraday|{days}"
     return {"data": [{"name": symbol, "x": x, **price}, volume], "layout": layout}
 
 
-def live_price(services: Services, symbol: str, q: dict | None, *, now: datetime | None = None) -> tuple[dict | None, str | None]:
+def live_price(
+    services: Services, symbol: str, q: dict | None, *, now: datetime | None = None
+) -> tuple[dict | None, str | None]:
     """The header's figures with today's live price during trading hours, and its label; else unchanged."""
     now = now or datetime.now(UTC)
     quote = services.live.snapshot()["quotes"].get(symbol)
@@ -96,7 +113,9 @@ def intraday_chart(services: Services, symbol: str, *, period: str, chart_type: 
     """(figure, header, notice, CSV href) for 1D or 5D: minute bars where stored, else the last daily bars."""
     now = datetime.now(UTC)
     days = PERIOD_DAYS[period]
-    main = load_symbol(services.engine, symbol, stale_after_hours=services.settings.stale_after_hours, reason=None)
+    main = load_symbol(
+        services.engine, symbol, stale_after_hours=services.settings.stale_after_hours, reason=None
+    )
     q = figures.quote(main.bars) if not main.bars.empty else None
     q, live = live_price(services, symbol, q, now=now)
     header = quote_header(symbol, main.name, q, period_label=period, live=live)

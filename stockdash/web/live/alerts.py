@@ -110,7 +110,13 @@ def parse_rules(raw: object) -> list[Rule]:
 
 
 def rule_json(rule: Rule) -> dict:
-    return {"id": rule.id, "symbol": rule.symbol, "kind": rule.kind, "value": rule.value, "minutes": rule.minutes}
+    return {
+        "id": rule.id,
+        "symbol": rule.symbol,
+        "kind": rule.kind,
+        "value": rule.value,
+        "minutes": rule.minutes,
+    }
 
 
 def describe(rule: Rule) -> str:
@@ -139,7 +145,11 @@ def _window(state: dict) -> list[list[float]]:
     window = state.get("window")
     if not isinstance(window, list):
         return []
-    ok = [b for b in window if isinstance(b, list) and len(b) == 3 and all(isinstance(x, int | float) for x in b)]
+    ok = [
+        b
+        for b in window
+        if isinstance(b, list) and len(b) == 3 and all(isinstance(x, int | float) for x in b)
+    ]
     return [[float(x) for x in b] for b in ok]
 
 
@@ -171,7 +181,7 @@ def step(rule: Rule, state: dict | None, obs: Observation) -> tuple[dict, bool]:
     now_holds = holds(rule, obs, window)
     armed = state.get("armed", True) is not False
     fired = armed and now_holds
-    new = {"armed": not now_holds, "last": obs.time}
+    new: dict = {"armed": not now_holds, "last": obs.time}
     if rule.kind == "move":
         new["window"] = _slide(window, obs, rule.minutes)
     return new, fired

@@ -26,9 +26,9 @@ from stockdash.web.components import DB_DOWN, callback
 from stockdash.web.live import alerts, data
 from stockdash.web.live.data import SPARK_SECONDS, Quotes, day_start
 from stockdash.web.live.figures import (
-    HEIGHT,
     session_figure,
     session_patch,
+    sized,
     watchlist_figure,
     watchlist_patch,
 )
@@ -80,7 +80,8 @@ def edit_watch(
     if trigger == ids.WATCH_ADD:
         if not added or added == search.NO_MATCH:
             raise PreventUpdate
-        symbol = (clean_watch([added]) or [None])[0]
+        found = clean_watch([added])
+        symbol = found[0] if found else None
         if symbol is None:
             note = f"{added[:24]!r} is not a ticker symbol."
         elif symbol in watch:
@@ -143,7 +144,9 @@ def market_children(now: datetime, got: Quotes | None) -> tuple[list, list]:
     line = [html.Span(className=f"dot dot-{session}"), html.Span(text)]
     demo = []
     if got is not None and got.is_demo:
-        demo = [html.Span("Demo stream", className="pill pill-demo", title="Generated offline: not real prices")]
+        demo = [
+            html.Span("Demo stream", className="pill pill-demo", title="Generated offline: not real prices")
+        ]
     return line, demo
 
 
@@ -166,7 +169,13 @@ def refresh_quotes(
     except SQLAlchemyError as exc:
         log.error("web live quotes database error: %s", error_text(exc))
         line, _ = market_children(now, None)
-        return no_update, [*line, html.Span(f" · {DB_DOWN}", className="neg")], no_update, no_update, no_update
+        return (
+            no_update,
+            [*line, html.Span(f" · {DB_DOWN}", className="neg")],
+            no_update,
+            no_update,
+            no_update,
+        )
     line, demo = market_children(now, got)
     if got is None:
         return no_update, line, demo, no_update, no_update
@@ -216,11 +225,16 @@ def live_chart(
         return _symbol_chart(services, trigger, focus_symbol(focus, symbols), chart_type, held, now)
     except SQLAlchemyError as exc:
         log.error("web live chart database error: %s", error_text(exc))
-        return message_figure(DB_DOWN, height=HEIGHT), None, ""
+        return sized(message_figure(DB_DOWN)), None, ""
 
 
 def _is_refresh(trigger: str | None, held: object, key: str) -> bool:
-    return trigger == ids.LIVE_TICK and isinstance(held, dict) and held.get("key") == key and bool(held.get("series"))
+    return (
+        trigger == ids.LIVE_TICK
+        and isinstance(held, dict)
+        and held.get("key") == key
+        and bool(held.get("series"))
+    )
 
 
 def _since(series: dict, day) -> datetime:
@@ -230,7 +244,11 @@ def _since(series: dict, day) -> datetime:
 
 def _symbol_chart(services, trigger, symbol, chart_type, held, now) -> tuple:
     if symbol is None:
-        return message_figure("The watchlist is empty: add a symbol to chart it live.", height=HEIGHT), None, ""
+        return (
+            sized(message_figure("The watchlist is empty: add a symbol to chart it live.")),
+            None,
+            "",
+        )
     quote = data.quotes(services, [symbol]).by_symbol.get(symbol)
     day = data.session_day(quote, now)
     key = f"symbol|{symbol}|{chart_type}|{day}"
@@ -255,7 +273,7 @@ def _symbol_chart(services, trigger, symbol, chart_type, held, now) -> tuple:
 
 def _watchlist_chart(services, trigger, symbols, held, now) -> tuple:
     if not symbols:
-        return message_figure("The watchlist is empty: add symbols to compare them.", height=HEIGHT), None, ""
+        return sized(message_figure("The watchlist is empty: add symbols to compare them.")), None, ""
     got = data.quotes(services, symbols)
     days = [data.session_day(q, now) for q in got.by_symbol.values()] or [data.session_day(None, now)]
     day = max(days)
@@ -298,7 +316,13 @@ def edit_rules(
         raise PreventUpdate
     if len(current) >= alerts.MAX_RULES:
         return no_update, f"Up to {alerts.MAX_RULES} alerts: remove one first."
-    raw = {"id": f"r{time.time_ns() // 1000}", "symbol": symbol, "kind": kind, "value": value, "minutes": minutes}
+    raw = {
+        "id": f"r{time.time_ns() // 1000}",
+        "symbol": symbol,
+        "kind": kind,
+        "value": value,
+        "minutes": minutes,
+    }
     if not symbol:
         return no_update, "Choose the symbol the alert watches."
     try:
@@ -313,7 +337,9 @@ def rule_items(rules: object) -> list:
         html.Li(
             [
                 html.Span(alerts.describe(r)),
-                html.Button("✕", id={"type": ids.RULE_REMOVE, "index": r.id}, className="link", title="Remove"),
+                html.Button(
+                    "✕", id={"type": ids.RULE_REMOVE, "index": r.id}, className="link", title="Remove"
+                ),
             ]
         )
         for r in alerts.parse_rules(rules)
@@ -330,7 +356,14 @@ def fired_items(fired: object) -> list:
             when = data.quote_time({"time": f["time"]}).astimezone(NEW_YORK)
         except ValueError:
             continue
-        items.append(html.Li([html.Span(f"{when:%d %b %H:%M:%S} ET", className="meta"), html.Span(str(f.get("text"))[:200])]))
+        items.append(
+            html.Li(
+                [
+                    html.Span(f"{when:%d %b %H:%M:%S} ET", className="meta"),
+                    html.Span(str(f.get("text"))[:200]),
+                ]
+            )
+        )
     return items or [html.Li("Nothing has fired.", className="meta")]
 
 
@@ -357,7 +390,13 @@ def register(app: Dash, services: Services) -> None:
     )
     def _watch(query, _saved_at, added, click, saved, current):
         return edit_watch(
-            ctx.triggered_id, query=query, saved=saved, current=current, added=added, click=click, default=default
+            ctx.triggered_id,
+            query=query,
+            saved=saved,
+            current=current,
+            added=added,
+            click=click,
+            default=default,
         )
 
     @callback(app, [(ids.WATCH_ADD, "options")], [(ids.WATCH_ADD, "search_value")])
@@ -447,7 +486,13 @@ def register(app: Dash, services: Services) -> None:
     def _rules(_add, _removes, rules, symbol, kind, value, minutes):
         clicked = bool(ctx.triggered and ctx.triggered[0].get("value"))
         return edit_rules(
-            ctx.triggered_id, rules=rules, symbol=symbol, kind=kind, value=value, minutes=minutes, clicked=clicked
+            ctx.triggered_id,
+            rules=rules,
+            symbol=symbol,
+            kind=kind,
+            value=value,
+            minutes=minutes,
+            clicked=clicked,
         )
 
     @callback(app, [(ids.RULE_LIST, "children")], [(ids.RULES, "data")])

@@ -73,7 +73,9 @@ def previous_close(quote: dict | None) -> float | None:
     return float(quote["price"]) - float(quote["change"])
 
 
-def sparkline(services: Services, sparks: SharedReads, symbol: str, quote: dict | None, now: datetime) -> list:
+def sparkline(
+    services: Services, sparks: SharedReads, symbol: str, quote: dict | None, now: datetime
+) -> list:
     """Up to SPARK_POINTS closes of the symbol's session, the latest price last."""
     day = session_day(quote, now)
 

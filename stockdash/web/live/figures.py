@@ -22,7 +22,6 @@ LINE_COLOURS = [
     "#a21caf", "#15803d", "#b45309", "#334155",
 ]  # fmt: skip
 EXTENDED = "rgba(148, 163, 184, 0.14)"  # pre- and post-market shading
-HEIGHT = 420
 
 
 def ny_text(moment: datetime) -> str:
@@ -47,8 +46,16 @@ def _extended_hours(symbol: str | None, day: date) -> list[dict]:
     ]
 
 
+def sized(figure: dict) -> dict:
+    """A figure that fills its container's height (live.css: shorter on phones), not a fixed one."""
+    figure["layout"].pop("height", None)
+    figure["layout"]["autosize"] = True
+    return figure
+
+
 def _layout(*, day: date, symbol: str | None, uirevision: str, percent: bool = False) -> dict:
-    layout = base_layout(HEIGHT)
+    layout = base_layout()
+    layout.pop("height")
     layout["margin"] = {"l": 10, "r": 64, "t": 30, "b": 30}
     layout["shapes"] = _extended_hours(symbol, day)
     layout["xaxis"] = {"showgrid": False, "linecolor": GRID, "type": "date", "tickformat": "%H:%M"}
@@ -67,7 +74,9 @@ def _columns(rows: list[dict], kind: str, prev_close: float | None = None) -> di
         for field in ("open", "high", "low", "close"):
             out[field] = [round(float(r[field]), 4) for r in rows]
     elif kind == "pct":
-        out["y"] = [round((float(r["close"]) / prev_close - 1) * 100, 3) if prev_close else None for r in rows]
+        out["y"] = [
+            round((float(r["close"]) / prev_close - 1) * 100, 3) if prev_close else None for r in rows
+        ]
     else:
         out["y"] = [round(float(r["close"]), 4) for r in rows]
     return out
@@ -107,7 +116,10 @@ def session_figure(
 ) -> tuple[dict, dict]:
     """(figure, held) for one symbol's session: candles or a line, prev close line, the last quote."""
     if not rows and not quote:
-        return message_figure(f"No live prices for {symbol} yet today.", height=HEIGHT), {"key": key, "series": {}}
+        return sized(message_figure(f"No live prices for {symbol} yet today.")), {
+            "key": key,
+            "series": {},
+        }
     kind = "candles" if chart_type == "candles" else "line"
     columns = _columns(rows, kind)
     main: dict = {"name": symbol, **columns}
@@ -173,7 +185,10 @@ def watchlist_figure(
         )
         held[symbol] = {**_held_series(i, rows, columns), "prev": prev_close}
     if not any(h["n"] for h in held.values()):
-        return message_figure("No live prices for the watchlist yet today.", height=HEIGHT), {"key": key, "series": {}}
+        return sized(message_figure("No live prices for the watchlist yet today.")), {
+            "key": key,
+            "series": {},
+        }
     layout = _layout(day=day, symbol=None, uirevision=key, percent=True)
     return {"data": traces, "layout": layout}, {"key": key, "kind": "pct", "series": held}
 
@@ -191,7 +206,12 @@ def _extend(patch: Patch, index: int, held: dict, rows: list[dict], columns: dic
             patch["data"][index][field].extend(values[replace:])
     if not rows:
         return held
-    return {**held, "n": n + len(rows) - replace, "last": iso(rows[-1]["minute"]), "tail": [v[-1] for v in columns.values()]}
+    return {
+        **held,
+        "n": n + len(rows) - replace,
+        "last": iso(rows[-1]["minute"]),
+        "tail": [v[-1] for v in columns.values()],
+    }
 
 
 def session_patch(held: dict, rows: list[dict], *, symbol: str, quote: dict | None) -> tuple[Patch, dict]:

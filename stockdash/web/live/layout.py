@@ -42,7 +42,9 @@ def _columns() -> list[dict]:
             "width": 86,
             **NUM,
             "cellClassRules": SIGN,
-            "valueFormatter": {"function": "params.value == null ? '' : d3.format('+.2f')(params.value) + '%'"},
+            "valueFormatter": {
+                "function": "params.value == null ? '' : d3.format('+.2f')(params.value) + '%'"
+            },
         },
         {
             "field": "day_volume",
@@ -156,10 +158,14 @@ def _alerts() -> html.Div:
     kinds = [{"label": v, "value": k} for k, v in KINDS.items()]
     form = html.Div(
         [
-            dcc.Dropdown(id=ids.RULE_SYMBOL, options=[], placeholder="Symbol", clearable=False, className="dd"),
+            dcc.Dropdown(
+                id=ids.RULE_SYMBOL, options=[], placeholder="Symbol", clearable=False, className="dd"
+            ),
             dcc.Dropdown(id=ids.RULE_KIND, options=kinds, value="above", clearable=False, className="dd"),
-            dcc.Input(id=ids.RULE_VALUE, type="number", placeholder="Level or %", debounce=False, className="in"),
-            dcc.Input(id=ids.RULE_MINUTES, type="number", placeholder="Minutes", min=1, step=1, className="in"),
+            dcc.Input(id=ids.RULE_VALUE, type="text", placeholder="Level or %", className="in"),
+            dcc.Input(
+                id=ids.RULE_MINUTES, type="text", inputMode="numeric", placeholder="Minutes", className="in"
+            ),
             html.Button("Add alert", id=ids.RULE_ADD, n_clicks=0, className="button button-plain"),
         ],
         className="rule-form",
@@ -169,7 +175,9 @@ def _alerts() -> html.Div:
             html.Div(
                 [
                     html.H3("Alerts"),
-                    html.Button("Allow notifications", id=ids.NOTIFY, n_clicks=0, className="button button-plain"),
+                    html.Button(
+                        "Allow notifications", id=ids.NOTIFY, n_clicks=0, className="button button-plain"
+                    ),
                     html.Span(id=ids.NOTIFY_STATE, className="meta"),
                 ],
                 className="alerts-head",
@@ -205,5 +213,5 @@ def live_card() -> html.Section:
         html.P("Click a row to chart its session; ✕ removes it.", className="hint"),
         _chart(),
         _alerts(),
-        html.Div(id=ids.TOASTS, className="toasts", **{"aria-live": "polite"}),
+        html.Div(id=ids.TOASTS, className="toasts", role="status"),
     )

@@ -25,13 +25,16 @@ def market_status(now: datetime) -> tuple[str, str]:
     today = trading_day(local.date())
     opens = next_open(now)
     after = trading_day(opens.astimezone(NEW_YORK).date())
-    next_half = " (half day)" if after and after.close.astimezone(NEW_YORK).hour == HALF_DAY_CLOSE_HOUR else ""
+    next_half = (
+        " (half day)" if after and after.close.astimezone(NEW_YORK).hour == HALF_DAY_CLOSE_HOUR else ""
+    )
     if session == "regular" and today is not None:
         half = " (half day)" if today.close.astimezone(NEW_YORK).hour == HALF_DAY_CLOSE_HOUR else ""
         return session, f"Market open · closes {_clock(today.close)} ET{half}"
     if session == "pre":
         return session, f"Pre-market · opens {_clock(opens)} ET{next_half}"
     if session == "post" and today is not None:
-        return session, f"Post-market until {_clock(today.post_close)} ET · next open {_day_and_clock(opens)} ET{next_half}"
+        until = _clock(today.post_close)
+        return session, f"Post-market until {until} ET · next open {_day_and_clock(opens)} ET{next_half}"
     why = " (holiday)" if today is None and local.weekday() < 5 else ""
     return "closed", f"Market closed{why} · next open {_day_and_clock(opens)} ET{next_half}"
