@@ -61,4 +61,5 @@ FIRED_LIST = "live-fired-list"
 TOASTS = "live-toasts"
 NOTIFY = "live-notify"  # the "Allow notifications" button
 NOTIFY_STATE = "live-notify-state"
+LIVE_ROWS = "live-rows"  # dcc.Store: the latest row updates, applied to the rows the grid holds
 LIVE_SINK = "live-sink"  # dummy output of the client-side toast and notification callbacks

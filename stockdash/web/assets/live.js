@@ -78,6 +78,13 @@
                 }
                 return document.hidden;
             },
+            // The refresh's rows as a transaction: updated in place (getRowId), changed cells flash.
+            // Rows the grid no longer holds (removed while the refresh was on its way) are left out.
+            update_rows: function (tx, rowData) {
+                const have = new Set((rowData || []).map(r => r.symbol));
+                const update = ((tx && tx.update) || []).filter(r => have.has(r.symbol));
+                return update.length ? {update: update} : window.dash_clientside.no_update;
+            },
             // A toast (and a notification, if allowed) for each fired alert not shown before.
             toast_fired: function (fired) {
                 const shown = toasted();

@@ -423,7 +423,7 @@ def register(app: Dash, services: Services) -> None:
         return table_rows(services, sparks, symbols, got, now), symbols, chosen
 
     @app.callback(
-        Output(ids.WATCH_GRID, "rowTransaction"),
+        Output(ids.LIVE_ROWS, "data"),
         Output(ids.LIVE_MARKET, "children"),
         Output(ids.LIVE_DEMO, "children"),
         Output(ids.RULE_STATE, "data"),
@@ -507,12 +507,20 @@ def register(app: Dash, services: Services) -> None:
     def _minutes_used(kind):
         return kind != "move"
 
-    # In the browser (assets/live.js): pause the refresh while the tab is hidden, toasts and
-    # notifications for what fired, and asking the visitor for notification permission.
+    # In the browser (assets/live.js): pause the refresh while the tab is hidden, row updates as an
+    # AG Grid transaction on the rows the grid holds (a refresh may cross a watchlist edit), toasts
+    # and notifications for what fired, and asking the visitor for notification permission.
     app.clientside_callback(
         ClientsideFunction(namespace="live", function_name="pause_when_hidden"),
         Output(ids.LIVE_TICK, "disabled"),
         Input(ids.LIVE_TICK, "id"),
+    )
+    app.clientside_callback(
+        ClientsideFunction(namespace="live", function_name="update_rows"),
+        Output(ids.WATCH_GRID, "rowTransaction"),
+        Input(ids.LIVE_ROWS, "data"),
+        State(ids.WATCH_GRID, "rowData"),
+        prevent_initial_call=True,
     )
     app.clientside_callback(
         ClientsideFunction(namespace="live", function_name="toast_fired"),

@@ -46,16 +46,17 @@ def _extended_hours(symbol: str | None, day: date) -> list[dict]:
     ]
 
 
+HEIGHT = 420
+
+
 def sized(figure: dict) -> dict:
-    """A figure that fills its container's height (live.css: shorter on phones), not a fixed one."""
-    figure["layout"].pop("height", None)
-    figure["layout"]["autosize"] = True
+    """A figure at the live chart's height (its box in live.css is as tall: nothing overlaps)."""
+    figure["layout"]["height"] = HEIGHT
     return figure
 
 
 def _layout(*, day: date, symbol: str | None, uirevision: str, percent: bool = False) -> dict:
-    layout = base_layout()
-    layout.pop("height")
+    layout = base_layout(HEIGHT)
     layout["margin"] = {"l": 10, "r": 64, "t": 30, "b": 30}
     layout["shapes"] = _extended_hours(symbol, day)
     layout["xaxis"] = {"showgrid": False, "linecolor": GRID, "type": "date", "tickformat": "%H:%M"}

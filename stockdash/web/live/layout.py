@@ -207,6 +207,7 @@ def live_card() -> html.Section:
         dcc.Store(id=ids.RULE_STATE, storage_type="local"),
         dcc.Store(id=ids.FIRED, storage_type="local"),
         dcc.Store(id=ids.LIVE_SINK),
+        dcc.Store(id=ids.LIVE_ROWS),
         _head(),
         html.Div(id=ids.WATCH_NOTE, className="notice", role="status"),
         _grid(),
