@@ -169,6 +169,8 @@ def test_live_section_moves_on_its_own(live_site, browser):  # noqa: F811
     assert start["name"] == "AAPL"
     d.execute_script("window.scrollTo(0, document.querySelector('.live-title').offsetTop - 40)")
     d.save_screenshot(str(SHOTS / "live-01-desktop.png"))
+    card = d.find_element(By.CSS_SELECTOR, ".live-title").find_element(By.XPATH, "ancestor::section")
+    card.screenshot(str(SHOTS / "live-card.png"))  # docs/screenshot-live.png
 
     # An alert set to fire (AAPL above a level below its price) shows its toast exactly once.
     d.execute_script(TOASTS)

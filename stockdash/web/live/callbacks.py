@@ -399,9 +399,10 @@ def register(app: Dash, services: Services) -> None:
             default=default,
         )
 
-    @callback(app, [(ids.WATCH_ADD, "options")], [(ids.WATCH_ADD, "search_value")])
-    def _add_options(text):
-        return search.options(text)
+    @callback(app, [(ids.WATCH_ADD, "options")], [(ids.WATCH_ADD, "search_value"), (ids.WATCH_ADD, "value")])
+    def _add_options(text, value):
+        # As the ticker box does: the picked symbol stays an option, so the box keeps it until added.
+        return search.options(text, selected=[value] if isinstance(value, str) else [])
 
     @app.callback(
         Output(ids.WATCH_GRID, "rowData"),
