@@ -57,7 +57,7 @@ def _columns() -> list[dict]:
         {
             "field": "session",
             "headerName": "Session",
-            "width": 104,
+            "width": 118,
             "cellRenderer": "SessionBadge",
             "sortable": False,
         },
