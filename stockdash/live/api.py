@@ -170,10 +170,38 @@ def _bar_json(bar: dict) -> dict:
     return {"time": _iso(bar["minute"]), **{k: bar[k] for k in CSV_COLUMNS[1:]}}
 
 
-def blueprint(engine: Callable[[], Engine], settings: Settings) -> Blueprint:
+def quotes_answer(reads: LiveReads, settings: Settings, symbols: list[str]) -> dict:
+    """The latest quotes of `symbols`, the market session, and why any is not live (recording wants)."""
+    snap = reads.snapshot()
+    live: liveset.LiveSet = snap["live"]
+    found, not_live = [], {}
+    for symbol in symbols:
+        if symbol in snap["quotes"]:  # a symbol no longer live keeps its last quote, marked below
+            found.append(snap["quotes"][symbol])
+        answer = live.answer_for(symbol)
+        if answer != "live" or symbol not in snap["quotes"]:
+            not_live[symbol] = "pending" if answer == "live" else answer
+    watchlist = set(settings.watchlist_symbols)
+    asked = [s for s in symbols if s not in watchlist and not_live.get(s) != "full"]
+    for symbol in reads.want(asked):
+        if not_live.get(symbol) == "pending" and symbol not in live.symbols:
+            not_live[symbol] = "busy"
+    return {
+        "quotes": found,
+        "market": snap["market"],
+        "not_live": [
+            {"symbol": s, "status": status, "message": MESSAGES[status]} for s, status in not_live.items()
+        ],
+    }
+
+
+def blueprint(
+    engine: Callable[[], Engine], settings: Settings, *, reads: LiveReads | None = None
+) -> Blueprint:
+    """The live API; `reads` shares one process's snapshots with the live view."""
     bp = Blueprint("live_api", __name__)
-    reads = LiveReads(engine, settings)
-    setattr(bp, "live_reads", reads)  # noqa: B010  for tests and the benchmark
+    shared = reads or LiveReads(engine, settings)
+    setattr(bp, "live_reads", shared)  # noqa: B010  for tests and the benchmark
 
     @bp.errorhandler(BadInput)
     def _bad_input(exc: BadInput):
@@ -187,31 +215,7 @@ def blueprint(engine: Callable[[], Engine], settings: Settings) -> Blueprint:
     @bp.get("/api/quotes")
     def quotes():
         _check_params("symbols")
-        symbols = _symbol_list(request.args.get("symbols"))
-        snap = reads.snapshot()
-        live: liveset.LiveSet = snap["live"]
-        found, not_live = [], {}
-        for symbol in symbols:
-            if symbol in snap["quotes"]:  # a symbol no longer live keeps its last quote, marked below
-                found.append(snap["quotes"][symbol])
-            answer = live.answer_for(symbol)
-            if answer != "live" or symbol not in snap["quotes"]:
-                not_live[symbol] = "pending" if answer == "live" else answer
-        watchlist = set(settings.watchlist_symbols)
-        asked = [s for s in symbols if s not in watchlist and not_live.get(s) != "full"]
-        for symbol in reads.want(asked):
-            if not_live.get(symbol) == "pending" and symbol not in live.symbols:
-                not_live[symbol] = "busy"
-        return jsonify(
-            {
-                "quotes": found,
-                "market": snap["market"],
-                "not_live": [
-                    {"symbol": s, "status": status, "message": MESSAGES[status]}
-                    for s, status in not_live.items()
-                ],
-            }
-        )
+        return jsonify(quotes_answer(shared, settings, _symbol_list(request.args.get("symbols"))))
 
     @bp.get("/api/intraday/<path:raw_symbol>")
     def intraday(raw_symbol: str):
@@ -224,7 +228,7 @@ def blueprint(engine: Callable[[], Engine], settings: Settings) -> Blueprint:
         fmt = request.args.get("format", "json")
         if fmt not in ("json", "csv"):
             raise BadInput(f"'format' must be json or csv (got {fmt[:40]!r})", param="format")
-        bars = [_bar_json(b) for b in reads.bars(symbol, since)]
+        bars = [_bar_json(b) for b in shared.bars(symbol, since)]
         if fmt == "csv":
             out = io.StringIO()
             out.write(",".join(CSV_COLUMNS) + "\n")

@@ -13,6 +13,7 @@ from stockdash.providers.base import Provider
 from stockdash.web import api, guard, headers, notfound, page, page_assets, urlstate
 from stockdash.web.chart import callbacks as chart_callbacks
 from stockdash.web.jsonio import OrjsonProvider
+from stockdash.web.live import callbacks as live_callbacks
 from stockdash.web.movers import callbacks as movers_callbacks
 from stockdash.web.services import Services
 
@@ -39,6 +40,7 @@ def create_app(settings: Settings | None = None, *, provider: Provider | None = 
     urlstate.register(app)
     chart_callbacks.register(app, services)
     movers_callbacks.register(app, services)
+    live_callbacks.register(app, services)
     api.register(app.server, services)
     page_assets.install(app)
     if settings.dash_debug:

@@ -183,7 +183,9 @@ def blueprint(services: Services) -> Blueprint:
 
 def register(server: Flask, services: Services) -> None:
     server.register_blueprint(blueprint(services))
-    server.register_blueprint(live_api.blueprint(lambda: services.engine, services.settings))
+    server.register_blueprint(
+        live_api.blueprint(lambda: services.engine, services.settings, reads=services.live)
+    )
 
     @server.errorhandler(HTTPException)
     def _http_error(exc: HTTPException):

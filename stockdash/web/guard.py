@@ -35,7 +35,20 @@ EXPECTED: dict[tuple[str, str], type | tuple[type, ...]] = {
     (ids.LOSERS, "cellClicked"): dict,
     (ids.TREEMAP, "clickData"): dict,
     (ids.FETCH_POLL, "n_intervals"): int,
+    (ids.LIVE_TICK, "n_intervals"): int,
+    (ids.WATCH_ADD, "value"): str,
+    (ids.WATCH_ADD, "search_value"): str,
+    (ids.WATCH_GRID, "cellClicked"): dict,
+    (ids.WATCH_SAVED, "modified_timestamp"): int,
+    (ids.LIVE_VIEW, "value"): str,
+    (ids.LIVE_TYPE, "value"): str,
+    (ids.RULE_SYMBOL, "value"): str,
+    (ids.RULE_KIND, "value"): str,
+    (ids.RULE_VALUE, "value"): str,
+    (ids.RULE_MINUTES, "value"): str,
+    (ids.RULE_ADD, "n_clicks"): int,
 }
+MAX_MATCHES = 100  # components one wildcard input may match (alert rules: far fewer)
 MAX_BODY_BYTES = 64 * 1024  # the largest real request (a view and a few lists) is a few hundred bytes
 
 
@@ -82,6 +95,19 @@ def _check_values(given: Any, wanted: list[dict], key: str) -> None:
         value = item.get("value")
         if expected is not None and value is not None and not isinstance(value, expected):
             raise Malformed(f"{spec['id']}.{spec['property']} has a value of the wrong type")
+
+
+def _check_matches(items: Any, spec: dict, key: str) -> None:
+    """A wildcard input: a list of {id: dict, property, value} for the components it matches."""
+    if not isinstance(items, list) or len(items) > MAX_MATCHES:
+        raise Malformed(f"'{key}' must list the matching components")
+    for item in items:
+        if (
+            not isinstance(item, dict)
+            or not isinstance(item.get("id"), dict)
+            or item.get("property") != spec["property"]
+        ):
+            raise Malformed(f"'{key}' must list the matching components")
 
 
 def register(app: Dash) -> None:

@@ -16,6 +16,7 @@ from stockdash import reads
 from stockdash.reads import Freshness
 from stockdash.web import ids
 from stockdash.web.chart.layout import chart_card
+from stockdash.web.live.layout import live_card
 from stockdash.web.movers.layout import movers_card
 from stockdash.web.services import Services
 
@@ -87,7 +88,7 @@ def page(services: Services | None) -> html.Div:
                     html.Div(bar, id=ids.FRESHNESS, className="freshness"),
                 ],
             ),
-            html.Main(className="content", children=[chart_card(), movers_card()]),
+            html.Main(className="content", children=[chart_card(), live_card(), movers_card()]),
             html.Footer(
                 className="footer",
                 children="Daily bars after the close; prices in USD. Not investment advice.",

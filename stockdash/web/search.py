@@ -261,7 +261,7 @@ def _selected_option(symbol: str) -> dict:
 
 def options(text: str | None, *, selected: list[str] | None = None, limit: int = LIMIT) -> list[dict]:
     """Dropdown options for the typed text, best first, then the already selected symbols."""
-    query = (text or "").strip()[:MAX_QUERY]
+    query = text.strip()[:MAX_QUERY] if isinstance(text, str) else ""
     found = search(query, limit=limit)
     out = [option(m, query) for m in found]
     if query and not found:

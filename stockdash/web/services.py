@@ -11,6 +11,7 @@ from sqlalchemy import Engine
 
 from stockdash.config import Settings
 from stockdash.db import database_url
+from stockdash.live.api import LiveReads
 from stockdash.providers import get_provider
 from stockdash.providers.base import Provider
 from stockdash.web import health
@@ -50,3 +51,8 @@ class Services:
     def executor(self) -> ThreadPoolExecutor:
         # Made on first use, so a worker forked after preload gets its own threads.
         return ThreadPoolExecutor(max_workers=4, thread_name_prefix="refresh")
+
+    @cached_property
+    def live(self) -> LiveReads:
+        """Live quotes and minute bars, read once a second per process for the API and the live view."""
+        return LiveReads(lambda: self.engine, self.settings)

@@ -19,7 +19,8 @@ from stockdash.web.components import callback
 
 DEFAULT_SYMBOL = "AAPL"
 MAX_COMPARE = 5
-PERIODS = ["1M", "3M", "6M", "YTD", "1Y", "5Y", "Max"]
+MAX_WATCH = 20
+PERIODS = ["1D", "5D", "1M", "3M", "6M", "YTD", "1Y", "5Y", "Max"]
 DEFAULT_PERIOD = "1Y"
 CUSTOM = "custom"
 
@@ -57,7 +58,9 @@ def parse_query(query: str | None) -> dict:
         period = CUSTOM
     elif period not in PERIODS:
         period = DEFAULT_PERIOD
-    return {"symbol": symbol, "compare": compare[:MAX_COMPARE], "period": period, "start": start, "end": end}
+    watch = compare_list(params["watch"].split(","), "")[:MAX_WATCH] if "watch" in params else None
+    view = {"symbol": symbol, "compare": compare[:MAX_COMPARE], "period": period, "start": start, "end": end}
+    return view | {"watch": watch}
 
 
 def clean_view(data: object) -> dict:
@@ -78,6 +81,8 @@ def format_query(view: dict) -> str:
         params["period"] = view.get("period") or DEFAULT_PERIOD
     if view.get("compare"):
         params["compare"] = ",".join(view["compare"])
+    if view.get("watch") is not None:  # the live watchlist, once the visitor has changed it
+        params["watch"] = ",".join(view["watch"])
     return "?" + urlencode(params, safe=",")
 
 

@@ -71,10 +71,20 @@ class SlowProvider:
 
 
 def test_query_round_trip():
-    view = {"symbol": "MSFT", "compare": ["AAPL", "SPY"], "period": "5Y", "start": None, "end": None}
+    view = {
+        "symbol": "MSFT",
+        "compare": ["AAPL", "SPY"],
+        "period": "5Y",
+        "start": None,
+        "end": None,
+        "watch": None,
+    }
     query = urlstate.format_query(view)
     assert query == "?symbol=MSFT&period=5Y&compare=AAPL,SPY"
     assert urlstate.parse_query(query) == view
+    watched = view | {"period": "1D", "watch": ["TSLA", "BTC-USD"]}
+    assert urlstate.format_query(watched) == "?symbol=MSFT&period=1D&compare=AAPL,SPY&watch=TSLA,BTC-USD"
+    assert urlstate.parse_query(urlstate.format_query(watched)) == watched
 
 
 def test_query_with_dates_is_a_custom_range():
@@ -85,6 +95,7 @@ def test_query_with_dates_is_a_custom_range():
         "period": "custom",
         "start": "2025-01-02",
         "end": "2025-03-31",
+        "watch": None,
     }
     assert urlstate.format_query(view) == "?symbol=MSFT&start=2025-01-02&end=2025-03-31"
 

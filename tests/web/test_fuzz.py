@@ -96,7 +96,7 @@ def _assert_answered(resp) -> None:
     assert "Traceback" not in body
 
 
-def _value_for(spec: dict):
+def _value_for(spec: dict, *, typed_only: bool):
     """A value of the type the component sends, with hostile content, or anything at all."""
     kind = EXPECTED.get((spec["id"], spec["property"]))
     typed = {
@@ -108,14 +108,25 @@ def _value_for(spec: dict):
             max_size=6,
         ),
     }.get(kind, json_values)
-    return st.one_of(st.none(), typed, typed, json_values)
+    return st.one_of(st.none(), typed) if typed_only else st.one_of(st.none(), typed, json_values)
+
+
+def _input(draw, spec: dict, *, typed_only: bool):
+    """One input as the renderer sends it; a pattern-matching one lists its matching components."""
+    if spec["id"].startswith("{"):
+        ids = draw(
+            st.lists(st.dictionaries(st.sampled_from(["type", "index"]), text, min_size=1), max_size=3)
+        )
+        return [{"id": i, "property": spec["property"], "value": draw(json_values)} for i in ids]
+    return {**spec, "value": draw(_value_for(spec, typed_only=typed_only))}
 
 
 @st.composite
 def callback_requests(draw, callback_map: dict) -> dict:
     output = draw(st.sampled_from(sorted(callback_map)))
     spec = callback_map[output]
-    inputs = [{**s, "value": draw(_value_for(s))} for s in spec["inputs"]]
+    typed_only = draw(st.integers(0, 3)) > 0  # most requests as a browser would type them
+    inputs = [_input(draw, s, typed_only=typed_only) for s in spec["inputs"]]
     outputs = [
         {"id": part.rsplit(".", 1)[0], "property": part.rsplit(".", 1)[1]}
         for part in (output[2:-2].split("...") if output.startswith("..") else [output])
@@ -124,7 +135,7 @@ def callback_requests(draw, callback_map: dict) -> dict:
         "output": output,
         "outputs": outputs if output.startswith("..") else outputs[0],
         "inputs": inputs,
-        "changedPropIds": [f"{inputs[0]['id']}.{inputs[0]['property']}"] if inputs else [],
+        "changedPropIds": [f"{spec['inputs'][0]['id']}.{spec['inputs'][0]['property']}"],
         "state": [],
     }
 

@@ -18,6 +18,7 @@ from stockdash.web import fetch, ids, search
 from stockdash.web.chart import figures
 from stockdash.web.chart.data import load_symbol
 from stockdash.web.chart.header import quote_header
+from stockdash.web.chart.intraday import PERIOD_DAYS, intraday_chart, live_price
 from stockdash.web.chart.periods import load_start, period_start
 from stockdash.web.client import client_address
 from stockdash.web.components import DB_DOWN, OOPS, callback, notice
@@ -109,6 +110,10 @@ def _chart(
     fetching: set[str] | None,
 ) -> tuple:
     compare = compare_list(view.get("compare") or [], symbol)[:MAX_COMPARE]
+    if view.get("period") in PERIOD_DAYS:  # 1D, 5D: minute bars
+        return intraday_chart(
+            services, symbol, period=view["period"], chart_type=chart_type, compare=bool(compare)
+        )
     reasons = fetch.refresh(services, [symbol, *compare], client=client)
     if fetching is not None:
         fetching.update(s for s, reason in reasons.items() if reason == FETCHING)
@@ -143,9 +148,10 @@ def _chart(
         figure = figures.price_figure(
             main.bars, symbol=symbol, start=start, end=end, chart_type=chart_type, overlays=overlays
         )
+    q, live = live_price(services, symbol, q)
     return (
         figure,
-        quote_header(symbol, main.name, q, period_label=label),
+        quote_header(symbol, main.name, q, period_label=label, live=live),
         notice(*notices),
         _csv_href(symbol, start, end),
     )

@@ -17,8 +17,10 @@ def _tone(x: float | None) -> str:
     return "flat" if not x else ("pos" if x > 0 else "neg")
 
 
-def quote_header(symbol: str, name: str, q: dict | None, *, period_label: str) -> list:
-    """Name, last close, change vs the previous close, 52-week range, period return, as-of date."""
+def quote_header(
+    symbol: str, name: str, q: dict | None, *, period_label: str, live: str | None = None
+) -> list:
+    """Name, last close (or the live price, `live` its label), change, 52-week range, period return."""
     title = html.Div(
         className="quote-title",
         children=[html.H1(symbol, className="quote-symbol"), html.Span(name, className="quote-name")],
@@ -37,7 +39,7 @@ def quote_header(symbol: str, name: str, q: dict | None, *, period_label: str) -
                     f"{_signed(q['change'])} ({_signed(q['pct_change'], '%')})",
                     className=f"change {_tone(q['pct_change'])}",
                 ),
-                html.Span("vs previous close", className="meta"),
+                html.Span(live or "vs previous close", className="meta live-at" if live else "meta"),
             ],
         ),
         html.Div(
