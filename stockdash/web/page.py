@@ -8,14 +8,17 @@ from __future__ import annotations
 from datetime import datetime
 
 from dash import dcc, html
+from flask import request
 from sqlalchemy.exc import SQLAlchemyError
 
 from stockdash import reads
 from stockdash.reads import Freshness
 from stockdash.web import ids
-from stockdash.web.chart.layout import chart_card
+from stockdash.web.chart.callbacks import chart
+from stockdash.web.chart.layout import DEFAULT_CHART_TYPE, DEFAULT_OVERLAYS, chart_card
 from stockdash.web.movers.layout import movers_card
 from stockdash.web.services import Services
+from stockdash.web.urlstate import parse_query, query_of
 
 
 def _when(ts: datetime) -> str:
@@ -44,13 +47,27 @@ def freshness_bar(info: Freshness) -> list:
     return parts
 
 
-def page(services: Services | None) -> html.Div:
-    """The whole page; the database being down costs the freshness line, never the page.
+def linked_query() -> str:
+    """The query string of the link the visitor opened (inside the layout request).
+
+    Dash fetches the layout from a script, so the page's URL arrives as the request's Referer
+    (same origin: sent in full under the default referrer policy). Without it the default view
+    is drawn and urlstate.sync switches to the URL's view as soon as the page reports it.
+    """
+    return query_of(request.referrer)
+
+
+def page(services: Services | None, *, query: str = "") -> html.Div:
+    """The whole page, with the linked view's chart drawn in it; the database being down costs
+    the freshness line, never the page.
 
     `services=None` gives the static copy Dash validates callback ids against.
     """
     bar: list = []
+    view = parse_query(query)
+    drawn = None
     if services is not None:
+        drawn = chart(services, view, DEFAULT_CHART_TYPE, DEFAULT_OVERLAYS)
         try:
             bar = freshness_bar(reads.freshness(services.engine))
         except SQLAlchemyError:
@@ -63,8 +80,8 @@ def page(services: Services | None) -> html.Div:
         className="page",
         children=[
             dcc.Location(id=ids.URL, refresh=False),
-            dcc.Store(id=ids.VIEW),
-            dcc.Store(id=ids.SCROLL_SINK),
+            dcc.Store(id=ids.VIEW, data=view),
+            dcc.Store(id=ids.VIEWPORT),
             html.Header(
                 className="topbar",
                 children=[
@@ -79,7 +96,9 @@ def page(services: Services | None) -> html.Div:
                     html.Div(bar, id=ids.FRESHNESS, className="freshness"),
                 ],
             ),
-            html.Main(className="content", children=[chart_card(), movers_card()]),
+            html.Main(
+                className="content", children=[chart_card(view, drawn), movers_card(static=services is None)]
+            ),
             html.Footer(
                 className="footer",
                 children="Daily bars after the close; prices in USD. Not investment advice.",

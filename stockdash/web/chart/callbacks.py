@@ -12,51 +12,63 @@ from sqlalchemy.exc import SQLAlchemyError
 from stockdash import reads
 from stockdash.errors import error_text
 from stockdash.symbols import InvalidSymbol, normalise
-from stockdash.universe import to_yahoo
+from stockdash.universe import name_of, to_yahoo
 from stockdash.web import fetch, ids, search
 from stockdash.web.chart import figures
+from stockdash.web.chart.controls import CONTROL_OUTPUTS, single_only_controls
 from stockdash.web.chart.data import load_symbol
 from stockdash.web.chart.header import quote_header
 from stockdash.web.chart.periods import load_start, period_start
 from stockdash.web.components import DB_DOWN, OOPS, callback, notice
 from stockdash.web.plotting import message_figure
 from stockdash.web.services import Services
-from stockdash.web.urlstate import CUSTOM, DEFAULT_PERIOD, MAX_COMPARE, compare_list, parse_query
+from stockdash.web.urlstate import CUSTOM, DEFAULT_PERIOD, MAX_COMPARE, compare_list, delisted, parse_query
 
 log = logging.getLogger("stockdash.web")
 
 
 def ticker_options(text: str | None, value: str | None) -> list[dict]:
-    return search.options(text, selected=[value] if value else [])
+    return search.options(text, selected=[value] if isinstance(value, str) and value else [])
 
 
 def compare_options(text: str | None, value: list[str] | None) -> list[dict]:
-    return search.options(text, selected=list(value or []))
+    picked = [v for v in value if isinstance(v, str)] if isinstance(value, list) else []
+    return search.options(text if isinstance(text, str) else None, selected=picked)
 
 
-def _csv_href(symbol: str, start: date | None, end: date | None) -> str:
+def csv_href(symbols: list[str], start: date | None, end: date | None) -> str:
+    """The CSV of what is charted: one symbol's bars, or every compared symbol's in one file."""
     params = {"format": "csv"}
     if start:
         params["start"] = start.isoformat()
     if end:
         params["end"] = end.isoformat()
-    return f"/api/history/{symbol}?{urlencode(params)}"
+    if len(symbols) == 1:
+        return f"/api/history/{symbols[0]}?{urlencode(params)}"
+    return f"/api/history?{urlencode({'symbols': ','.join(symbols), **params}, safe=',')}"
 
 
-def _message_outputs(message: str, header: list) -> tuple:
-    """What the chart shows instead of prices: the reason, on the chart and above it."""
-    return message_figure(message), header, notice(message), "#"
+def _message_outputs(message: str, header: list, *notes: str) -> tuple:
+    """What the chart shows instead of prices: the reason, on the chart and above it; nothing to download."""
+    return message_figure(message), header, notice(message, *notes), None
 
 
 def chart(services: Services, view: dict | None, chart_type: str | None, overlays: list[str] | None) -> tuple:
     """(figure, quote header, notice, CSV href) for the view; every failure is a plain message."""
     view = view or parse_query("")
+    notes = [n for n in view.get("notes") or [] if isinstance(n, str)]
     try:
         symbol = to_yahoo(normalise(view.get("symbol")))
     except InvalidSymbol as exc:
-        return _message_outputs(f"{exc}.", [])
+        return _message_outputs(f"{exc}.", [], *notes)
+    gone = delisted(symbol)
+    if gone:
+        return _message_outputs(gone, quote_header(symbol, name_of(symbol), None, period_label=""), *notes)
     try:
-        return _chart(services, symbol, view, chart_type or "candles", list(overlays or []))
+        figure, header, lines, href = _chart(
+            services, symbol, view, chart_type or "candles", list(overlays or [])
+        )
+        return figure, header, notice(*notes) + lines, href
     except SQLAlchemyError as exc:
         log.error("web chart symbol=%s database error: %s", symbol, error_text(exc))
         return _message_outputs(DB_DOWN, quote_header(symbol, "", None, period_label=""))
@@ -94,8 +106,8 @@ def _chart(services: Services, symbol: str, view: dict, chart_type: str, overlay
         return _message_outputs(main.error, quote_header(symbol, main.name, None, period_label=label))
     notices = [main.notice]
     q = figures.quote(figures.visible(main.bars, None, end), start=start)
+    series = {symbol: main.bars}
     if compare:
-        series = {symbol: main.bars}
         for sym in compare:
             other = load(sym)
             if other.error:
@@ -116,16 +128,31 @@ def _chart(services: Services, symbol: str, view: dict, chart_type: str, overlay
         figure,
         quote_header(symbol, main.name, q, period_label=label),
         notice(*notices),
-        _csv_href(symbol, start, end),
+        csv_href(list(series), start, end),
     )
 
 
 def register(app: Dash, services: Services) -> None:
-    @callback(app, [(ids.TICKER, "options")], [(ids.TICKER, "search_value"), (ids.TICKER, "value")])
+    # The layout and urlstate.sync set the options with the values; these follow what is typed.
+    typed = {"allow_duplicate": True, "prevent_initial_call": True}
+
+    @callback(
+        app,
+        [(ids.TICKER, "options")],
+        [(ids.TICKER, "search_value")],
+        states=[(ids.TICKER, "value")],
+        **typed,
+    )
     def _ticker_options(text, value):
         return ticker_options(text, value)
 
-    @callback(app, [(ids.COMPARE, "options")], [(ids.COMPARE, "search_value"), (ids.COMPARE, "value")])
+    @callback(
+        app,
+        [(ids.COMPARE, "options")],
+        [(ids.COMPARE, "search_value")],
+        states=[(ids.COMPARE, "value")],
+        **typed,
+    )
     def _compare_options(text, value):
         return compare_options(text, value)
 
@@ -136,6 +163,13 @@ def register(app: Dash, services: Services) -> None:
         (ids.DOWNLOAD, "href"),
     ]
 
-    @callback(app, outputs, [(ids.VIEW, "data"), (ids.CHART_TYPE, "value"), (ids.OVERLAYS, "value")])
+    # The layout draws the first chart (page.py): this one redraws when the view changes.
+    inputs = [(ids.VIEW, "data"), (ids.CHART_TYPE, "value"), (ids.OVERLAYS, "value")]
+
+    @callback(app, outputs, inputs, prevent_initial_call=True)
     def _chart(view, chart_type, overlays):
         return chart(services, view, chart_type, overlays)
+
+    @callback(app, CONTROL_OUTPUTS, [(ids.VIEW, "data")], prevent_initial_call=True)
+    def _controls(view):
+        return single_only_controls(view)
