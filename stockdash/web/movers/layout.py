@@ -54,7 +54,9 @@ def _grid(id_: str, rows: list[dict], *, narrow: bool) -> dag.AgGrid:
     return dag.AgGrid(
         id=id_,
         rowData=rows,
-        columnDefs=[{**c, "hide": narrow and c["field"] in WIDE_ONLY} for c in columns],
+        columnDefs=[{**c, "hide": narrow and c["field"] in WIDE_ONLY} for c in columns]
+        if not narrow
+        else [{**c, "hide": c["field"] in WIDE_ONLY, "flex": 1} for c in columns],
         defaultColDef={"sortable": True, "resizable": True, "suppressMovable": True},
         getRowId="params.data.symbol",
         dashGridOptions={
