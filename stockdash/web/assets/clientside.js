@@ -1,9 +1,25 @@
 // Client-side callbacks (Dash `ClientsideFunction`, namespace "stockdash"): no server round trip.
 window.dash_clientside = Object.assign({}, window.dash_clientside, {
     stockdash: {
-        // How wide the screen is, once at load: a phone's movers tables get fewer columns.
+        // How wide the screen is (a phone's movers tables get fewer columns), told once at load
+        // when the price chart is drawn: the movers callback waits for it, so their tables and
+        // map do not hold up the chart a visitor came for (at most MOVERS_WAIT_MS).
         viewport: function () {
-            return {narrow: window.matchMedia('(max-width: 640px)').matches};
+            const MOVERS_WAIT_MS = 4000;
+            const started = performance.now();
+            return new Promise(function (resolve) {
+                const check = function () {
+                    const drawn = document.querySelector('#price-chart .main-svg');
+                    if (drawn || performance.now() - started > MOVERS_WAIT_MS) {
+                        requestAnimationFrame(function () {
+                            resolve({narrow: window.matchMedia('(max-width: 640px)').matches});
+                        });
+                    } else {
+                        setTimeout(check, 50);
+                    }
+                };
+                check();
+            });
         },
         // A clicked mover row or stock tile charts it: its symbol goes to the ticker box, and the
         // chart comes into view. A sector tile zooms in instead (plotly does that by itself).
