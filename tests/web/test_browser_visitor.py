@@ -14,9 +14,9 @@ from tests.web.test_browser import (  # noqa: F401 (fixtures)
     full_db,
     plotted,
     quote_symbol,
-    site,
     wait_for,
 )
+from tests.web.test_browser import site as site  # noqa: F401 (a fixture, used by name)
 
 pytestmark = pytest.mark.browser
 
@@ -46,8 +46,8 @@ def notice_text(driver) -> str:
     return driver.find_element(By.ID, "chart-notice").text
 
 
-def open_page(driver, site, path: str) -> None:
-    driver.get(site.url + path)
+def open_page(driver, server, path: str) -> None:
+    driver.get(server.url + path)
     wait_for(driver, lambda d: plotted(d) is not None, f"{path}: the chart never drew")
 
 
@@ -136,9 +136,7 @@ def test_a_typed_start_survives_clicking_into_to(site, browser_errors):
 
     d = browser_errors
     open_page(d, site, "/?symbol=MSFT&period=1Y")
-    start = d.find_element(
-        By.CSS_SELECTOR, "#dates .dash-datepicker-start-date, .dates .dash-datepicker-start-date"
-    )
+    start = d.find_element(By.CSS_SELECTOR, ".dates .dash-datepicker-start-date")
     start.click()
     start.send_keys("2 Feb 2026")
     d.find_element(By.CSS_SELECTOR, ".dates .dash-datepicker-end-date").click()  # no Enter, no Tab
@@ -149,7 +147,7 @@ def test_a_typed_start_survives_clicking_into_to(site, browser_errors):
     d.find_element(By.ID, "quote").click()  # leave the field by clicking elsewhere
     wait_for(d, lambda d: "start=2026-02-02&end=2026-03-31" in d.current_url, f"URL: {d.current_url}")
     wait_for(d, lambda d: last_x(d) <= "2026-03-31" and first_x(d) >= "2026-02-02", "chart not in the range")
-    assert "Range return" in d.find_element(By.ID, "quote").text
+    assert "range return" in d.find_element(By.ID, "quote").text.lower()
     d.save_screenshot(str(SHOTS / "21-typed-date-range.png"))
 
 
@@ -192,7 +190,8 @@ def test_a_phone_gets_the_whole_page_without_sideways_scroll(site, browser, widt
         wait_for(d, lambda d: len(visible_headers(d, "gainers")) >= 3, "the movers tables never showed")
         size = d.execute_script(
             "return {doc: document.documentElement.scrollWidth, body: document.body.scrollWidth,"
-            " vw: window.innerWidth, chart: document.querySelector('#price-chart').getBoundingClientRect().width}"
+            " vw: window.innerWidth,"
+            " chart: document.querySelector('#price-chart').getBoundingClientRect().width}"
         )
         assert size["vw"] == width
         assert size["doc"] <= width and size["body"] <= width, size  # no sideways scroll
@@ -200,8 +199,8 @@ def test_a_phone_gets_the_whole_page_without_sideways_scroll(site, browser, widt
         for grid in ("gainers", "losers"):
             assert visible_headers(d, grid) == ["Symbol", "Close", "% Change"]
         widest = d.execute_script(
-            "return Math.max(...[...document.querySelectorAll('.topbar, .card, .controls, .segmented, .dates')]"
-            ".map(e => e.getBoundingClientRect().right));"
+            "const els = document.querySelectorAll('.topbar, .card, .controls, .segmented, .dates');"
+            "return Math.max(...[...els].map(e => e.getBoundingClientRect().right));"
         )
         assert widest <= width, widest  # the top bar and every control wrap inside the screen
         d.save_screenshot(str(SHOTS / f"30-phone-{width}-top.png"))
@@ -223,8 +222,9 @@ def test_keyboard_focus_is_visible_on_the_button_groups(site, browser_errors):
     ActionChains(d).send_keys(Keys.TAB).key_down(Keys.SHIFT).send_keys(Keys.TAB).key_up(Keys.SHIFT).perform()
     focused = d.execute_script(
         "const a = document.activeElement; const label = a.closest('label');"
+        "const style = label && getComputedStyle(label);"
         "return {value: a.value, group: a.closest('.segmented') && a.closest('.segmented').id,"
-        " outline: label && getComputedStyle(label).outlineStyle, width: label && getComputedStyle(label).outlineWidth};"
+        " outline: style && style.outlineStyle, width: style && style.outlineWidth};"
     )
     assert focused["group"] == "period", focused
     assert focused["outline"] == "solid" and focused["width"] == "2px", focused
@@ -249,11 +249,20 @@ def slow_network(browser):  # noqa: F811
     )
 
 
+def button(driver, group: str, value: str):
+    """The label of a segmented button (its radio input takes no room to click)."""
+    from selenium.webdriver.common.by import By
+
+    radio = driver.find_element(By.CSS_SELECTOR, f"#{group} input[value='{value}']")
+    return radio.find_element(By.XPATH, "ancestor::label")
+
+
 def dimmed(driver, inner_id: str) -> dict:
     """Whether dcc.Loading dims the element (opacity below 1) and whether it still holds content."""
     return driver.execute_script(
         "const el = document.getElementById(arguments[0]); if (!el) { return null; }"
-        "let o = 1; for (let e = el; e; e = e.parentElement) { o *= parseFloat(getComputedStyle(e).opacity); }"
+        "let o = 1;"
+        "for (let e = el; e; e = e.parentElement) { o *= parseFloat(getComputedStyle(e).opacity); }"
         "const r = el.getBoundingClientRect();"
         "return {opacity: o, height: r.height, visible: getComputedStyle(el).visibility === 'visible'};",
         inner_id,
@@ -271,7 +280,7 @@ def test_slow_answers_dim_the_old_chart_and_tables_never_blank_them(site, browse
     wait_for(d, lambda d: d.find_elements(By.CSS_SELECTOR, "#gainers .ag-row"), "the movers never came")
 
     before = plotted(d)["n"]
-    d.find_element(By.CSS_SELECTOR, "#period input[value='5Y']").find_element(By.XPATH, "..").click()
+    button(d, "period", "5Y").click()
     wait_for(d, lambda d: (dimmed(d, "price-chart") or {}).get("opacity", 1) < 0.6, "the chart never dimmed")
     state = dimmed(d, "price-chart")
     assert state["visible"] and state["height"] > 400  # the previous chart is still there
@@ -282,7 +291,7 @@ def test_slow_answers_dim_the_old_chart_and_tables_never_blank_them(site, browse
 
     label = d.find_element(By.ID, "movers-as-of").text
     assert "vs previous close" in label
-    d.find_element(By.CSS_SELECTOR, "#movers-horizon input[value='1m']").find_element(By.XPATH, "..").click()
+    button(d, "movers-horizon", "1m").click()
     # Until the new horizon's tables come, the old ones are dimmed (a stale table never looks current).
     wait_for(d, lambda d: (dimmed(d, "movers-body") or {}).get("opacity", 1) < 0.6, "old tables not dimmed")
     assert d.find_element(By.ID, "movers-as-of").text == label
@@ -315,6 +324,6 @@ def test_compare_mode_turns_off_single_ticker_controls_and_downloads_every_ticke
     }
     d.save_screenshot(str(SHOTS / "22-compare-mode.png"))
 
-    open_page(d, site, "/?symbol=%24%24%24")
+    d.get(site.url + "/?symbol=%24%24%24")
     wait_for(d, lambda d: "not a valid ticker" in notice_text(d), "no message")
     assert d.find_element(By.ID, "download-csv").get_attribute("href") is None  # nothing to download
