@@ -30,15 +30,17 @@ CHART_OUTPUTS = [
     ("fetch-poll", "disabled"),
 ]
 MOVERS_OUTPUTS = [
-    ("gainers", "rowData"),
-    ("losers", "rowData"),
     ("movers-as-of", "children"),
     ("movers-notice", "children"),
-    ("sector-treemap", "figure"),
+    ("movers-body", "children"),
 ]
 
 
-def dash_payload(outputs: list[tuple[str, str]], inputs: list[tuple[str, str, object]]) -> dict:
+def dash_payload(
+    outputs: list[tuple[str, str]],
+    inputs: list[tuple[str, str, object]],
+    state: tuple[tuple[str, str, object], ...] | list[tuple[str, str, object]] = (),
+) -> dict:
     """What the Dash renderer POSTs to /_dash-update-component (one output, or several)."""
     many = len(outputs) > 1
     specs = [{"id": i, "property": p} for i, p in outputs]
@@ -49,7 +51,7 @@ def dash_payload(outputs: list[tuple[str, str]], inputs: list[tuple[str, str, ob
         "outputs": specs if many else specs[0],
         "inputs": [{"id": i, "property": p, "value": v} for i, p, v in inputs],
         "changedPropIds": [f"{inputs[0][0]}.{inputs[0][1]}"],
-        "state": [],
+        "state": [{"id": i, "property": p, "value": v} for i, p, v in state],
     }
 
 
@@ -66,7 +68,12 @@ def chart_payload(symbol: str, period: str = "1Y", **view) -> dict:
 
 def movers_payload(horizon: str = "1d", group: str = "sp500") -> dict:
     return dash_payload(
-        MOVERS_OUTPUTS, [("movers-horizon", "value", horizon), ("movers-group", "value", group)]
+        MOVERS_OUTPUTS,
+        [
+            ("movers-horizon", "value", horizon),
+            ("movers-group", "value", group),
+            ("viewport", "data", {"narrow": False}),
+        ],
     )
 
 

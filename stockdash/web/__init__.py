@@ -34,7 +34,9 @@ def create_app(settings: Settings | None = None, *, provider: Provider | None = 
         meta_tags=[{"name": "viewport", "content": "width=device-width, initial-scale=1"}],
     )
     # Outside a request (at import, during setup) the page is the static copy: no database.
-    app.layout = lambda: page.page(services if has_request_context() else None)
+    app.layout = lambda: (
+        page.page(services, query=page.linked_query()) if has_request_context() else page.page(None)
+    )
     app.validation_layout = page.page(None)  # type: ignore[assignment]  # Dash annotates it as None
     app.server.json = OrjsonProvider(app.server)
     urlstate.register(app)

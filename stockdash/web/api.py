@@ -13,6 +13,7 @@ import logging
 import re
 from datetime import date
 
+import pandas as pd
 from flask import Blueprint, Flask, Response, jsonify, request
 from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.exceptions import HTTPException
@@ -20,7 +21,7 @@ from werkzeug.exceptions import HTTPException
 from stockdash import movers, store
 from stockdash.errors import error_text
 from stockdash.live import api as live_api
-from stockdash.symbols import InvalidSymbol, normalise
+from stockdash.symbols import InvalidSymbol, normalise, normalise_many
 from stockdash.universe import name_of, to_yahoo
 from stockdash.web import health
 from stockdash.web.services import Services
@@ -65,6 +66,13 @@ def _date_param(name: str) -> date | None:
         raise BadRequest(f"'{name}' must be a date as YYYY-MM-DD (got {raw[:40]!r})", param=name) from None
 
 
+def _date_range() -> tuple[date | None, date | None]:
+    start, end = _date_param("start"), _date_param("end")
+    if start and end and start > end:
+        raise BadRequest(f"'start' ({start}) is after 'end' ({end})", param="start")
+    return start, end
+
+
 def _choice(name: str, allowed, default: str) -> str:
     value = request.args.get(name, default)
     if value not in allowed:
@@ -84,6 +92,41 @@ def _rounded_mover(row: dict) -> dict:
     """A movers row with prices rounded like bars and the % change like the UI."""
     prices = {f: _num(row[f]) for f in ("close", "prev_close", "change") if f in row}
     return row | prices | {"pct_change": _num(row["pct_change"], PCT_DIGITS)}
+
+
+MAX_SYMBOLS = 6  # a compare chart: the ticker and up to five others
+
+
+def _bars_json(frame) -> list[dict]:
+    return [
+        {
+            "date": d.isoformat(),
+            "open": _num(o),
+            "high": _num(h),
+            "low": _num(lo),
+            "close": _num(c),
+            "adj_close": _num(a),
+            "volume": None if v != v else int(v),
+        }
+        for d, o, h, lo, c, a, v in frame[CSV_COLUMNS].itertuples(index=False, name=None)
+    ]
+
+
+def _csv(frames: dict, *, start: date | None, end: date | None, last: date) -> Response:
+    """A CSV download; several symbols go one after another with a leading `symbol` column."""
+    buf = io.StringIO()
+    if len(frames) == 1:
+        out = next(iter(frames.values()))[CSV_COLUMNS]
+    else:
+        out = pd.concat([f[CSV_COLUMNS].assign(symbol=s) for s, f in frames.items()], ignore_index=True)
+        out = out[["symbol", *CSV_COLUMNS]]
+    out.astype({"volume": "Int64"}).to_csv(buf, index=False, float_format="%.4f")
+    filename = f"{'_'.join(frames)}_{start or 'start'}_{end or last}.csv"
+    return Response(
+        buf.getvalue(),
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
 
 
 def blueprint(services: Services) -> Blueprint:
@@ -113,50 +156,51 @@ def blueprint(services: Services) -> Blueprint:
         except InvalidSymbol as exc:
             raise BadRequest(str(exc), param="symbol") from None
         _only_params("start", "end", "format")
-        start, end = _date_param("start"), _date_param("end")
-        if start and end and start > end:
-            raise BadRequest(f"'start' ({start}) is after 'end' ({end})", param="start")
+        start, end = _date_range()
         fmt = _choice("format", FORMATS, "json")
+        return _history([symbol], start=start, end=end, fmt=fmt)
+
+    @bp.get("/api/history")
+    def history_many():
+        # What a compare chart shows, in one file: ?symbols=AAPL,MSFT,SPY (up to MAX_SYMBOLS).
+        _only_params("symbols", "start", "end", "format")
+        raw = request.args.get("symbols") or ""
+        try:
+            symbols = [to_yahoo(s) for s in normalise_many(raw)] if raw.strip() else []
+        except InvalidSymbol as exc:
+            raise BadRequest(str(exc), param="symbols") from None
+        if not 1 <= len(symbols) <= MAX_SYMBOLS:
+            raise BadRequest(
+                f"'symbols' must list 1 to {MAX_SYMBOLS} symbols, comma-separated", param="symbols"
+            )
+        start, end = _date_range()
+        return _history(symbols, start=start, end=end, fmt=_choice("format", FORMATS, "json"))
+
+    def _history(symbols: list[str], *, start: date | None, end: date | None, fmt: str):
+        """One or several symbols' stored bars as JSON, or CSV (a `symbol` column when several)."""
         with services.engine.connect() as conn:
-            last = store.last_dates(conn, [symbol]).get(symbol)
-            if last is None:
-                return error(404, f"no prices stored for {symbol}", symbol=symbol)
-            frame = store.load_bars(conn, symbol, start=start, end=end)
+            lasts = store.last_dates(conn, symbols)
+            missing = [s for s in symbols if s not in lasts]
+            if missing:
+                return error(404, f"no prices stored for {', '.join(missing)}", symbol=missing[0])
+            frames = {s: store.load_bars(conn, s, start=start, end=end) for s in symbols}
             provider = store.dataset_provider(conn)
         if fmt == "csv":
-            buf = io.StringIO()
-            out = frame[CSV_COLUMNS].astype({"volume": "Int64"})
-            out.to_csv(buf, index=False, float_format="%.4f")
-            filename = f"{symbol}_{start or 'start'}_{end or last}.csv"
-            return Response(
-                buf.getvalue(),
-                mimetype="text/csv",
-                headers={"Content-Disposition": f'attachment; filename="{filename}"'},
-            )
-        bars = [
+            return _csv(frames, start=start, end=end, last=max(lasts.values()))
+        series = [
             {
-                "date": d.isoformat(),
-                "open": _num(o),
-                "high": _num(h),
-                "low": _num(lo),
-                "close": _num(c),
-                "adj_close": _num(a),
-                "volume": None if v != v else int(v),
-            }
-            for d, o, h, lo, c, a, v in frame[CSV_COLUMNS].itertuples(index=False, name=None)
-        ]
-        return jsonify(
-            {
-                "symbol": symbol,
-                "name": name_of(symbol),
+                "symbol": s,
+                "name": name_of(s),
                 "provider": provider,
                 "start": start.isoformat() if start else None,
                 "end": end.isoformat() if end else None,
-                "last_date": last.isoformat(),
-                "count": len(bars),
-                "bars": bars,
+                "last_date": lasts[s].isoformat(),
+                "count": len(frames[s]),
+                "bars": _bars_json(frames[s]),
             }
-        )
+            for s in symbols
+        ]
+        return jsonify(series[0] if len(series) == 1 else {"symbols": symbols, "series": series})
 
     @bp.get("/api/movers")
     def movers_snapshot():

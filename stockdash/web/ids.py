@@ -3,7 +3,7 @@
 URL = "url"
 VIEW = "view"  # dcc.Store: {symbol, compare, period, start, end}, the chart's single source of truth
 
-SCROLL_SINK = "scroll-sink"  # dummy output of the client-side "scroll to the chart" callback
+VIEWPORT = "viewport"  # dcc.Store: {"narrow": bool}, set in the browser at load (phones get fewer columns)
 
 # Header
 FRESHNESS = "freshness"
@@ -16,6 +16,7 @@ DATES = "dates"
 CHART_TYPE = "chart-type"
 OVERLAYS = "overlays"
 DOWNLOAD = "download-csv"
+COMPARE_HINT = "compare-hint"
 
 # Chart output
 QUOTE = "quote"
@@ -31,6 +32,7 @@ MOVERS_NOTICE = "movers-notice"
 GAINERS = "gainers"
 LOSERS = "losers"
 TREEMAP = "sector-treemap"
+MOVERS_BODY = "movers-body"  # the tables and the map, mounted by the movers callback
 
 # Live (stockdash/web/live/)
 LIVE_TICK = "live-tick"  # dcc.Interval: paused while the tab is hidden

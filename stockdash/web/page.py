@@ -10,15 +10,19 @@ from datetime import datetime
 
 from cachetools import TTLCache, cached
 from dash import dcc, html
+from flask import has_request_context, request
 from sqlalchemy.exc import SQLAlchemyError
 
 from stockdash import reads
 from stockdash.reads import Freshness
 from stockdash.web import ids
-from stockdash.web.chart.layout import chart_card
+from stockdash.web.chart.callbacks import chart
+from stockdash.web.chart.layout import DEFAULT_CHART_TYPE, DEFAULT_OVERLAYS, chart_card
+from stockdash.web.client import client_address
 from stockdash.web.live.layout import live_card
 from stockdash.web.movers.layout import movers_card
 from stockdash.web.services import Services
+from stockdash.web.urlstate import parse_query, query_of
 
 
 def _when(ts: datetime) -> str:
@@ -53,13 +57,35 @@ def _cached_freshness(services: Services) -> Freshness:
     return reads.freshness(services.engine)
 
 
-def page(services: Services | None) -> html.Div:
-    """The whole page; the database being down costs the freshness line, never the page.
+def linked_query() -> str:
+    """The query string of the link the visitor opened (inside the layout request).
+
+    Dash fetches the layout from a script, so the page's URL arrives as the request's Referer
+    (same origin: sent in full under the default referrer policy). Without it the default view
+    is drawn and urlstate.sync switches to the URL's view as soon as the page reports it.
+    """
+    return query_of(request.referrer)
+
+
+def page(services: Services | None, *, query: str = "") -> html.Div:
+    """The whole page, with the linked view's chart drawn in it; the database being down costs
+    the freshness line, never the page.
 
     `services=None` gives the static copy Dash validates callback ids against.
     """
     bar: list = []
+    view = parse_query(query)
+    drawn = None
+    fetching: set[str] = set()
     if services is not None:
+        drawn = chart(
+            services,
+            view,
+            DEFAULT_CHART_TYPE,
+            DEFAULT_OVERLAYS,
+            client=client_address(request) if has_request_context() else "",
+            fetching=fetching,
+        )
         try:
             bar = freshness_bar(_cached_freshness(services))
         except SQLAlchemyError:
@@ -72,8 +98,8 @@ def page(services: Services | None) -> html.Div:
         className="page",
         children=[
             dcc.Location(id=ids.URL, refresh=False),
-            dcc.Store(id=ids.VIEW),
-            dcc.Store(id=ids.SCROLL_SINK),
+            dcc.Store(id=ids.VIEW, data=view),
+            dcc.Store(id=ids.VIEWPORT),
             html.Header(
                 className="topbar",
                 children=[
@@ -88,7 +114,14 @@ def page(services: Services | None) -> html.Div:
                     html.Div(bar, id=ids.FRESHNESS, className="freshness"),
                 ],
             ),
-            html.Main(className="content", children=[chart_card(), live_card(), movers_card()]),
+            html.Main(
+                className="content",
+                children=[
+                    chart_card(view, drawn, fetching=bool(fetching)),
+                    live_card(),
+                    movers_card(static=services is None),
+                ],
+            ),
             html.Footer(
                 className="footer",
                 children="Daily bars after the close; prices in USD. Not investment advice.",

@@ -10,7 +10,7 @@ import requests
 
 from stockdash.db import make_engine
 from stockdash.store import load_bars
-from tests.harness import CHART_OUTPUTS, dash_payload, start_gunicorn, stop_gunicorn
+from tests.harness import CHART_OUTPUTS, dash_payload, movers_payload, start_gunicorn, stop_gunicorn
 
 
 def get(server, path, **params):
@@ -84,9 +84,33 @@ def test_history_csv(server):
     assert 18 <= len(rows) <= 22
 
 
+def test_history_of_several_symbols_as_one_csv(server):
+    # What Download CSV gives for a compare chart: every compared ticker, one after another.
+    resp = get(
+        server, "/api/history", symbols="AAPL,msft,SPY", start="2026-06-01", end="2026-06-30", format="csv"
+    )
+    assert resp.status_code == 200 and resp.headers["Content-Type"].startswith("text/csv")
+    assert 'filename="AAPL_MSFT_SPY_2026-06-01_2026-06-30.csv"' in resp.headers["Content-Disposition"]
+    rows = list(csv.DictReader(io.StringIO(resp.text)))
+    assert list(rows[0]) == ["symbol", "date", "open", "high", "low", "close", "adj_close", "volume"]
+    per_symbol = {s: [r for r in rows if r["symbol"] == s] for s in ("AAPL", "MSFT", "SPY")}
+    single = list(csv.DictReader(io.StringIO(get(
+        server, "/api/history/MSFT", start="2026-06-01", end="2026-06-30", format="csv").text)))  # fmt: skip
+    assert [{k: v for k, v in r.items() if k != "symbol"} for r in per_symbol["MSFT"]] == single
+    assert len(rows) == 3 * len(single) and all(per_symbol.values())
+    body = get(server, "/api/history", symbols="AAPL,SPY").json()
+    assert body["symbols"] == ["AAPL", "SPY"] and [s["symbol"] for s in body["series"]] == ["AAPL", "SPY"]
+
+
 @pytest.mark.parametrize(
     ("path", "params", "status", "words"),
     [
+        ("/api/history", {}, 400, ["symbols", "1 to 6"]),
+        ("/api/history", {"symbols": "A,B,C,D,E,F,G"}, 400, ["1 to 6"]),
+        ("/api/history", {"symbols": "AAPL,$$$"}, 400, ["not a valid ticker"]),
+        ("/api/history", {"symbols": "AAPL,ZZZZ"}, 404, ["ZZZZ"]),
+        ("/api/history", {"symbols": "AAPL", "format": "html"}, 400, ["format"]),
+        ("/api/history", {"symbols": "AAPL", "symbol": "MSFT"}, 400, ["unknown parameter 'symbol'"]),
         ("/api/history/ZZZZ", {}, 404, ["ZZZZ"]),
         ("/api/history/MS$FT", {}, 400, ["not a valid ticker"]),
         ("/api/history/" + "A" * 30, {}, 400, ["too long"]),
@@ -130,13 +154,15 @@ def test_movers_json(server):
 # --- Dash callbacks over HTTP ------------------------------------------------------------------
 
 
+def server_post(server, payload: dict, *, timeout: float = 10):
+    """POST /_dash-update-component the way the browser does."""
+    return requests.post(server.url + "/_dash-update-component", json=payload, timeout=timeout)
+
+
 def dash_post(
     server, outputs: list[tuple[str, str]], inputs: list[tuple[str, str, object]], *, timeout: float = 10
 ):
-    """POST /_dash-update-component the way the browser does."""
-    return requests.post(
-        server.url + "/_dash-update-component", json=dash_payload(outputs, inputs), timeout=timeout
-    )
+    return server_post(server, dash_payload(outputs, inputs), timeout=timeout)
 
 
 POLL = ("fetch-poll", "n_intervals", None)
@@ -169,24 +195,42 @@ def test_chart_callback_bad_symbol_over_http(server):
     assert "not a valid ticker symbol" in str(resp.json()["response"]["chart-notice"]["children"])
 
 
+def grid_rows(body: list) -> dict[str, list]:
+    """rowData of each AG Grid inside the movers body a callback returned (Dash's JSON)."""
+    found: dict[str, list] = {}
+
+    def walk(node) -> None:
+        if isinstance(node, list):
+            for child in node:
+                walk(child)
+        elif isinstance(node, dict):
+            props = node.get("props", {})
+            if node.get("type") == "AgGrid":
+                found[props["id"]] = props["rowData"]
+            walk(props.get("children"))
+
+    walk(body)
+    return found
+
+
 def test_movers_callback_over_http(server):
-    outputs = [
-        ("gainers", "rowData"),
-        ("losers", "rowData"),
-        ("movers-as-of", "children"),
-        ("movers-notice", "children"),
-        ("sector-treemap", "figure"),
-    ]
-    resp = dash_post(server, outputs, [("movers-horizon", "value", "1d"), ("movers-group", "value", "sp500")])
+    resp = server_post(server, movers_payload())
     assert resp.status_code == 200
-    out = resp.json()["response"]
-    assert len(out["gainers"]["rowData"]) == len(out["losers"]["rowData"]) == 10
+    rows = grid_rows(resp.json()["response"]["movers-body"]["children"])
+    assert len(rows["gainers"]) == len(rows["losers"]) == 10
 
 
 def test_search_callback_over_http(server):
-    resp = dash_post(
-        server, [("ticker", "options")], [("ticker", "search_value", "micrsoft"), ("ticker", "value", "AAPL")]
+    # The options output is shared with urlstate.sync, so Dash names it with a suffix: ask for it
+    # by the name the page's dependencies give, as the browser does.
+    deps = requests.get(server.url + "/_dash-dependencies", timeout=10).json()
+    output = next(d["output"] for d in deps if d["output"].startswith("ticker.options@"))
+    payload = dash_payload(
+        [("ticker", output.split(".", 1)[1])],
+        [("ticker", "search_value", "micrsoft")],
+        [("ticker", "value", "AAPL")],
     )
+    resp = server_post(server, payload)
     assert resp.json()["response"]["ticker"]["options"][0]["value"] == "MSFT"
 
 

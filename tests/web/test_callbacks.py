@@ -17,6 +17,7 @@ from stockdash.providers.demo import DemoProvider
 from stockdash.web import fetch, ids, page, urlstate
 from stockdash.web.chart import callbacks as chart_callbacks
 from stockdash.web.chart import figures as chart_figures
+from stockdash.web.chart.controls import single_only_controls
 from stockdash.web.chart.periods import period_start
 from stockdash.web.movers import callbacks as movers_callbacks
 from stockdash.web.movers import figures as movers_figures
@@ -81,10 +82,10 @@ def test_query_round_trip():
     }
     query = urlstate.format_query(view)
     assert query == "?symbol=MSFT&period=5Y&compare=AAPL,SPY"
-    assert urlstate.parse_query(query) == view
+    assert urlstate.parse_query(query) == view | {"notes": [], "watch": None}
     watched = view | {"period": "1D", "watch": ["TSLA", "BTC-USD"]}
     assert urlstate.format_query(watched) == "?symbol=MSFT&period=1D&compare=AAPL,SPY&watch=TSLA,BTC-USD"
-    assert urlstate.parse_query(urlstate.format_query(watched)) == watched
+    assert urlstate.parse_query(urlstate.format_query(watched)) == watched | {"notes": []}
 
 
 def test_query_with_dates_is_a_custom_range():
@@ -95,72 +96,118 @@ def test_query_with_dates_is_a_custom_range():
         "period": "custom",
         "start": "2025-01-02",
         "end": "2025-03-31",
+        "notes": [],
         "watch": None,
     }
     assert urlstate.format_query(view) == "?symbol=MSFT&start=2025-01-02&end=2025-03-31"
 
 
-def test_bad_query_parts_fall_back():
+def test_bad_query_parts_fall_back_and_are_named():
     view = urlstate.parse_query("?period=2W&compare=AAPL,$$,MSFT,aapl,A,B,C,D,E&start=yesterday")
     assert view["symbol"] == urlstate.DEFAULT_SYMBOL
     assert view["period"] == "1Y"
     assert view["compare"] == ["MSFT", "A", "B", "C", "D"]  # no repeats, no main symbol, at most 5
     assert view["start"] is None
+    notes = " ".join(view["notes"])
+    assert "'$$' is not a valid ticker symbol" in notes  # never dropped silently
+    assert "up to 5 tickers: E left out" in notes
 
 
-def sync(trigger, query="", **kw):
-    args = dict(ticker=None, compare=None, period=None, start=None, end=None, g=None, l=None, t=None)
-    args.update(kw)
-    return urlstate.sync(
-        trigger, query, args["ticker"], args["compare"], args["period"], args["start"], args["end"],
-        args["g"], args["l"], args["t"],
-    )  # fmt: skip
+def test_seven_tickers_in_a_link_say_up_to_five():
+    view = urlstate.parse_query("?symbol=AAPL&compare=MSFT,NVDA,AMZN,GOOGL,META,TSLA,JPM")
+    assert view["compare"] == ["MSFT", "NVDA", "AMZN", "GOOGL", "META"]
+    assert view["notes"] == ["Compare takes up to 5 tickers: TSLA, JPM left out."]
 
 
-def test_page_load_and_back_button_set_controls_from_url():
-    url, ticker, compare, period, start, end, view = sync(None, "?symbol=MSFT&period=6M&compare=SPY")
-    assert url is no_update  # reading the URL never pushes a history entry
-    assert (ticker, compare, period, start, end) == ("MSFT", ["SPY"], "6M", None, None)
-    assert view["symbol"] == "MSFT"
-    _, ticker, _, period, start, end, _ = sync(ids.URL, "?symbol=KO&start=2025-01-02")
-    assert (ticker, period, start, end) == ("KO", None, "2025-01-02", None)
+def test_a_former_symbol_opens_what_it_became():
+    view = urlstate.parse_query("?symbol=FB&compare=ANTM,ATVI")
+    assert view["symbol"] == "META"
+    assert view["compare"] == ["ELV"]
+    notes = " ".join(view["notes"])
+    assert "FB is now META" in notes and "ANTM is now ELV" in notes
+    assert "ATVI is no longer listed (acquired by Microsoft in 2023)" in notes
 
 
-def test_picking_a_ticker_pushes_the_url():
-    url, *_, view = sync(ids.TICKER, "?symbol=AAPL&period=3M", ticker="MSFT")
-    assert url == "?symbol=MSFT&period=3M"
-    assert view["symbol"] == "MSFT"
+SYNC_OUT = ("url", "ticker", "ticker_options", "compare", "compare_options", "period", "start", "end", "view")
+
+
+def sync(trigger, query="", shown=None, **kw) -> dict:
+    """urlstate.sync's answer, by output name."""
+    args = dict(ticker=None, compare=None, period=None, start=None, end=None) | kw
+    out = urlstate.sync(
+        trigger, query, args["ticker"], args["compare"], args["period"], args["start"], args["end"], shown
+    )
+    return dict(zip(SYNC_OUT, out, strict=True))
+
+
+def values(options: list[dict]) -> list[str]:
+    return [o["value"] for o in options]
+
+
+def test_a_link_sets_every_control_with_options_holding_its_values():
+    out = sync(None, "?symbol=HRL&period=6M&compare=PLD,XOM")
+    assert out["url"] is no_update  # reading the URL never pushes a history entry
+    assert (out["ticker"], out["compare"], out["period"]) == ("HRL", ["PLD", "XOM"], "6M")
+    assert (out["start"], out["end"]) == (None, None)
+    # The boxes drop a value their options lack: the options always hold what is charted.
+    assert "HRL" in values(out["ticker_options"])
+    assert {"PLD", "XOM"} <= set(values(out["compare_options"]))
+    assert out["view"]["symbol"] == "HRL"
+    out = sync(ids.URL, "?symbol=KO&start=2025-01-02", shown=out["view"])
+    assert (out["ticker"], out["period"], out["start"], out["end"]) == ("KO", None, "2025-01-02", None)
+
+
+def test_a_url_already_shown_changes_nothing():
+    shown = urlstate.parse_query("?symbol=XOM&compare=CVX")
+    with pytest.raises(PreventUpdate):  # the layout drew this view from the link already
+        sync(None, "?symbol=XOM&compare=CVX", shown=shown)
+    with pytest.raises(PreventUpdate):  # the location has not reported yet
+        sync(None, None, shown=shown)
+
+
+def test_picking_a_ticker_pushes_the_url_and_keeps_it_in_the_options():
+    out = sync(ids.TICKER, "?symbol=AAPL&period=3M", ticker="ZTS")
+    assert out["url"] == "?symbol=ZTS&period=3M"
+    assert out["view"]["symbol"] == "ZTS"
+    assert "ZTS" in values(out["ticker_options"])  # a clicked mover is in no search result
+    out = sync(ids.TICKER, "?symbol=AAPL", ticker="FB")
+    assert (out["ticker"], out["view"]["symbol"]) == ("META", "META")
+    with pytest.raises(PreventUpdate):
+        sync(ids.TICKER, "?symbol=AAPL", ticker=["not", "text"])
 
 
 def test_period_button_clears_the_date_range():
-    url, _, _, period, start, end, view = sync(ids.PERIOD, "?symbol=MSFT&start=2025-01-02", period="5Y")
-    assert url == "?symbol=MSFT&period=5Y"
-    assert (period, start, end) == (no_update, None, None)
+    out = sync(ids.PERIOD, "?symbol=MSFT&start=2025-01-02", period="5Y")
+    assert out["url"] == "?symbol=MSFT&period=5Y"
+    assert (out["period"], out["start"], out["end"]) == (no_update, None, None)
 
 
 def test_date_range_becomes_custom_period():
-    url, _, _, period, *_ = sync(ids.DATES, "?symbol=MSFT&period=1Y", start="2025-01-02", end="2025-06-30")
-    assert url == "?symbol=MSFT&start=2025-01-02&end=2025-06-30"
-    assert period is None
+    out = sync(ids.DATES, "?symbol=MSFT&period=1Y", start="2025-01-02", end="2025-06-30")
+    assert out["url"] == "?symbol=MSFT&start=2025-01-02&end=2025-06-30"
+    assert out["period"] is None
+    out = sync(ids.DATES, "?symbol=MSFT&period=1Y", start="2025-01-02")  # one end typed so far
+    assert out["url"] == "?symbol=MSFT&start=2025-01-02"
 
 
 def test_compare_is_capped_at_five_and_never_the_main_symbol():
-    url, _, compare, *_ = sync(ids.COMPARE, "?symbol=MSFT", compare=["A", "B", "C", "D", "E", "F"])
-    assert compare == ["A", "B", "C", "D", "E"]
-    assert url.endswith("compare=A,B,C,D,E")
-    _, _, compare, *_ = sync(ids.TICKER, "?symbol=MSFT&compare=AAPL,SPY", ticker="AAPL")
-    assert compare == ["SPY"]
-    url, _, compare, *_ = sync(ids.COMPARE, "?symbol=MSFT", compare=["MSFT", "KO"])
-    assert (url, compare) == ("?symbol=MSFT&period=1Y&compare=KO", ["KO"])  # the box matches the chart
+    out = sync(ids.COMPARE, "?symbol=MSFT", compare=["A", "B", "C", "D", "E", "F"])
+    assert out["compare"] == ["A", "B", "C", "D", "E"]
+    assert out["url"].endswith("compare=A,B,C,D,E")
+    assert out["view"]["notes"] == ["Compare takes up to 5 tickers: F left out."]
+    assert set(values(out["compare_options"])) >= {"A", "B", "C", "D", "E"}
+    out = sync(ids.TICKER, "?symbol=MSFT&compare=AAPL,SPY", ticker="AAPL")
+    assert out["compare"] == ["SPY"]
+    out = sync(ids.COMPARE, "?symbol=MSFT", compare=["MSFT", "KO"])
+    assert (out["url"], out["compare"]) == ("?symbol=MSFT&period=1Y&compare=KO", ["KO"])  # box = chart
 
 
-def test_clicking_a_mover_or_a_tile_charts_it():
-    url, ticker, *_ = sync(ids.LOSERS, "?symbol=MSFT", l={"rowId": "KO", "colId": "name"})
-    assert (url, ticker) == ("?symbol=KO&period=1Y", "KO")
-    url, ticker, *_ = sync(ids.TREEMAP, "?symbol=MSFT", t={"points": [{"id": "t:NVDA", "label": "NVDA"}]})
-    assert ticker == "NVDA"
-    with pytest.raises(PreventUpdate):  # a sector tile zooms in instead
-        sync(ids.TREEMAP, "?symbol=MSFT", t={"points": [{"id": "s:Energy"}]})
+def test_compare_mode_turns_off_what_does_not_apply():
+    types, overlays, hint = single_only_controls({"symbol": "AAPL", "compare": ["MSFT"]})
+    assert all(o["disabled"] for o in types + overlays)
+    assert "apply to one ticker" in hint
+    types, overlays, hint = single_only_controls({"symbol": "AAPL", "compare": []})
+    assert not any(o["disabled"] for o in types + overlays) and hint == ""
 
 
 # --- chart -------------------------------------------------------------------------------------
@@ -201,6 +248,48 @@ def test_line_log_and_band(demo_url):
     assert all(t["type"] != "candlestick" for t in figure["data"])
 
 
+def test_hover_shows_cents_and_volume_and_the_legend_keeps_its_order(demo_url):
+    services = services_for(demo_url)
+    bars = stored(demo_url, "AAPL")
+    orders = []
+    for overlays in ([], ["sma50"], ["band", "sma200", "sma20"], ["sma20", "sma50", "sma200", "band"]):
+        figure, *_ = chart_callbacks.chart(services, {"symbol": "AAPL", "period": "1Y"}, "candles", overlays)
+        candles = trace(figure, "candlestick")
+        assert (
+            "%{close:,.2f}" in candles["hovertemplate"] and "%{customdata:,.0f}" in candles["hovertemplate"]
+        )
+        assert candles["customdata"][-1] == int(bars["volume"].iloc[-1])
+        ranked = sorted((t for t in figure["data"] if t.get("showlegend", True) and t["type"] != "bar"),
+                        key=lambda t: t["legendrank"])  # fmt: skip
+        orders.append([t["name"] for t in ranked])
+    assert orders[-1] == ["AAPL", "SMA 20", "SMA 50", "SMA 200", "52-wk range"]
+    for order in orders:  # each legend is the full one with some entries missing, never reordered
+        assert order == [n for n in orders[-1] if n in order]
+    figure, *_ = chart_callbacks.chart(services, {"symbol": "AAPL", "period": "1Y"}, "line", [])
+    line = trace(figure, "scatter")
+    assert "%{y:,.2f}" in line["hovertemplate"] and line["customdata"][-1] == int(bars["volume"].iloc[-1])
+
+
+def test_link_notes_unknown_compare_tickers_and_csv_of_every_compared_ticker(demo_url):
+    services = services_for(demo_url, provider=UnknownProvider())
+    view = urlstate.parse_query("?symbol=AAPL&period=3M&compare=MSFT,$$$,ZZZZ")
+    figure, header, notice, href = chart_callbacks.chart(services, view, "candles", [])
+    assert [t["name"] for t in figure["data"] if t["type"] == "scatter"] == ["AAPL", "MSFT"]
+    text = text_of(notice)
+    assert "'$$$' is not a valid ticker symbol" in text  # named, never dropped silently
+    assert "No prices for ZZZZ" in text
+    assert href.startswith("/api/history?symbols=AAPL,MSFT&format=csv&start=")
+
+
+def test_a_delisted_symbol_is_said_so_not_charted(demo_url):
+    figure, header, notice, href = chart_callbacks.chart(
+        services_for(demo_url, provider=DemoProvider()), urlstate.parse_query("?symbol=ATVI"), "candles", []
+    )
+    assert figure["data"] == [] and href is None
+    assert "ATVI is no longer listed (acquired by Microsoft in 2023)" in text_of(notice)
+    assert stored(demo_url, "ATVI").empty  # no invented prices
+
+
 def test_compare_rebases_to_first_visible_day(demo_url):
     services = services_for(demo_url)
     view = urlstate.parse_query("?symbol=MSFT&period=3M&compare=AAPL,SPY")
@@ -226,7 +315,7 @@ def test_invalid_symbol_is_a_plain_message(demo_url):
     assert figure["data"] == []
     assert "not a valid ticker symbol" in figure["layout"]["annotations"][0]["text"]
     assert "not a valid ticker symbol" in text_of(notice)
-    assert href == "#"
+    assert href is None  # nothing to download: the button is off, never a page's HTML
 
 
 def test_missing_symbol_is_fetched_stored_and_shown(demo_url):
@@ -358,8 +447,31 @@ def test_movers_tables_and_sector_map(demo_url):
     assert notice == []
 
 
+def test_movers_card_parts_mount_tables_with_phone_columns(demo_url):
+    as_of, notice, body = movers_callbacks.movers_card_parts(
+        services_for(demo_url), "1d", "sp500", {"narrow": True}
+    )
+    grids = {}
+
+    def walk(node):
+        for child in node if isinstance(node, list) else [getattr(node, "children", None)]:
+            if child is None or isinstance(child, str):
+                continue
+            if getattr(child, "id", None) in (ids.GAINERS, ids.LOSERS):
+                grids[child.id] = child
+            walk(child)
+
+    walk(body)
+    assert set(grids) == {ids.GAINERS, ids.LOSERS} and len(grids[ids.GAINERS].rowData) == 10
+    shown = [c["field"] for c in grids[ids.GAINERS].columnDefs if not c["hide"]]
+    assert shown == ["symbol", "close", "pct_change"]
+    _, _, body = movers_callbacks.movers_card_parts(services_for(demo_url), "1d", "sp500", None)
+    assert "name" in str(body) and "hide': True" not in str(body)
+
+
 def test_movers_other_horizon_and_group(demo_url):
     gainers, losers, as_of, _, treemap = movers_callbacks.movers_panel(services_for(demo_url), "1m", "etfs")
+    assert "ETFs by category" in treemap["layout"]["title"]["text"]
     assert {r["symbol"] for r in gainers + losers} == {"SPY", "QQQ"}
     assert "ETFs" in as_of and "1 month" in treemap["layout"]["title"]["text"]
 

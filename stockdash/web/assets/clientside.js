@@ -1,15 +1,54 @@
 // Client-side callbacks (Dash `ClientsideFunction`, namespace "stockdash"): no server round trip.
 window.dash_clientside = Object.assign({}, window.dash_clientside, {
     stockdash: {
-        // A clicked mover row or stock tile charts it: bring the chart into view.
-        scroll_to_chart: function (gainerClick, loserClick, tileClick) {
+        // How wide the screen is (a phone's movers tables get fewer columns), told once at load
+        // when the price chart is drawn: the movers callback waits for it, so their tables and
+        // map do not hold up the chart a visitor came for (at most MOVERS_WAIT_MS).
+        viewport: function () {
+            const MOVERS_WAIT_MS = 4000;
+            const started = performance.now();
+            return new Promise(function (resolve) {
+                const check = function () {
+                    const drawn = document.querySelector('#price-chart .main-svg');
+                    if (drawn || performance.now() - started > MOVERS_WAIT_MS) {
+                        requestAnimationFrame(function () {
+                            resolve({narrow: window.matchMedia('(max-width: 640px)').matches});
+                        });
+                    } else {
+                        setTimeout(check, 50);
+                    }
+                };
+                check();
+            });
+        },
+        // A clicked mover row or stock tile charts it: its symbol goes to the ticker box, and the
+        // chart comes into view. A sector tile zooms in instead (plotly does that by itself).
+        chart_clicked: function (gainerClick, loserClick, tileClick) {
+            const noUpdate = window.dash_clientside.no_update;
             const trig = (window.dash_clientside.callback_context.triggered || [])[0] || {};
+            let symbol = null;
             if (trig.prop_id && trig.prop_id.startsWith('sector-treemap')) {
                 const p = (tileClick && tileClick.points && tileClick.points[0]) || {};
-                if (!String(p.id || '').startsWith('t:')) { return window.dash_clientside.no_update; }
+                const id = String(p.id || '');
+                symbol = id.startsWith('t:') ? id.slice(2) : null;
+            } else {
+                const click = trig.prop_id && trig.prop_id.startsWith('gainers') ? gainerClick : loserClick;
+                symbol = (click && click.rowId) || null;
             }
+            if (!symbol) { return noUpdate; }
             window.scrollTo({top: 0, behavior: 'smooth'});
-            return window.dash_clientside.no_update;
+            return symbol;
         },
     },
 });
+
+// dcc.DatePickerRange takes a typed date only on Enter or Tab (plotly/dash#3678): typing a start
+// date and then clicking into "To" lost it. Leaving either field by any means now counts as Tab,
+// which the component handles by reading the typed text.
+document.addEventListener('focusout', function (event) {
+    const input = event.target;
+    if (!(input instanceof HTMLInputElement) || !input.closest('.dash-datepicker')) { return; }
+    if (!input.classList.contains('dash-datepicker-start-date')
+        && !input.classList.contains('dash-datepicker-end-date')) { return; }
+    input.dispatchEvent(new KeyboardEvent('keydown', {key: 'Tab', code: 'Tab', bubbles: true}));
+}, true);

@@ -13,9 +13,10 @@ from sqlalchemy.exc import SQLAlchemyError
 from stockdash import reads
 from stockdash.errors import error_text
 from stockdash.symbols import InvalidSymbol, normalise
-from stockdash.universe import to_yahoo
+from stockdash.universe import name_of, to_yahoo
 from stockdash.web import fetch, ids, search
 from stockdash.web.chart import figures
+from stockdash.web.chart.controls import CONTROL_OUTPUTS, single_only_controls
 from stockdash.web.chart.data import load_symbol
 from stockdash.web.chart.header import quote_header
 from stockdash.web.chart.intraday import PERIOD_DAYS, intraday_chart, live_price
@@ -24,32 +25,36 @@ from stockdash.web.client import client_address
 from stockdash.web.components import DB_DOWN, OOPS, callback, notice
 from stockdash.web.plotting import message_figure
 from stockdash.web.services import Services
-from stockdash.web.urlstate import CUSTOM, DEFAULT_PERIOD, MAX_COMPARE, clean_view, compare_list
+from stockdash.web.urlstate import CUSTOM, DEFAULT_PERIOD, MAX_COMPARE, clean_view, compare_list, delisted
 from stockdash.workers.fetches import FETCHING
 
 log = logging.getLogger("stockdash.web")
 
 
 def ticker_options(text: str | None, value: str | None) -> list[dict]:
-    return search.options(text, selected=[value] if value else [])
+    return search.options(text, selected=[value] if isinstance(value, str) and value else [])
 
 
-def compare_options(text: str | None, value: list | None) -> list[dict]:
-    return search.options(text, selected=[v for v in value or [] if isinstance(v, str)])
+def compare_options(text: str | None, value: list[str] | None) -> list[dict]:
+    picked = [v for v in value if isinstance(v, str)] if isinstance(value, list) else []
+    return search.options(text if isinstance(text, str) else None, selected=picked)
 
 
-def _csv_href(symbol: str, start: date | None, end: date | None) -> str:
+def csv_href(symbols: list[str], start: date | None, end: date | None) -> str:
+    """The CSV of what is charted: one symbol's bars, or every compared symbol's in one file."""
     params = {"format": "csv"}
     if start:
         params["start"] = start.isoformat()
     if end:
         params["end"] = end.isoformat()
-    return f"/api/history/{symbol}?{urlencode(params)}"
+    if len(symbols) == 1:
+        return f"/api/history/{symbols[0]}?{urlencode(params)}"
+    return f"/api/history?{urlencode({'symbols': ','.join(symbols), **params}, safe=',')}"
 
 
-def _message_outputs(message: str, header: list) -> tuple:
-    """What the chart shows instead of prices: the reason, on the chart and above it."""
-    return message_figure(message), header, notice(message), "#"
+def _message_outputs(message: str, header: list, *notes: str) -> tuple:
+    """What the chart shows instead of prices: the reason, on the chart and above it; nothing to download."""
+    return message_figure(message), header, notice(message, *notes), None
 
 
 def chart(
@@ -64,12 +69,16 @@ def chart(
     """(figure, quote header, notice, CSV href) for the view; every failure is a plain message.
     Symbols whose prices queue workers are fetching are added to `fetching`."""
     view = clean_view(view)
+    notes = view["notes"]
     try:
         symbol = to_yahoo(normalise(view.get("symbol")))
     except InvalidSymbol as exc:
-        return _message_outputs(f"{exc}.", [])
+        return _message_outputs(f"{exc}.", [], *notes)
+    gone = delisted(symbol)
+    if gone:
+        return _message_outputs(gone, quote_header(symbol, name_of(symbol), None, period_label=""), *notes)
     try:
-        return _chart(
+        figure, header, lines, href = _chart(
             services,
             symbol,
             view,
@@ -78,6 +87,7 @@ def chart(
             client=client,
             fetching=fetching,
         )
+        return figure, header, notice(*notes) + lines, href
     except SQLAlchemyError as exc:
         log.error("web chart symbol=%s database error: %s", symbol, error_text(exc))
         return _message_outputs(DB_DOWN, quote_header(symbol, "", None, period_label=""))
@@ -130,8 +140,8 @@ def _chart(
         return _message_outputs(main.error, quote_header(symbol, main.name, None, period_label=label))
     notices = [main.notice]
     q = figures.quote(figures.visible(main.bars, None, end), start=start)
+    series = {symbol: main.bars}
     if compare:
-        series = {symbol: main.bars}
         for sym in compare:
             other = load(sym)
             if other.error:
@@ -153,16 +163,31 @@ def _chart(
         figure,
         quote_header(symbol, main.name, q, period_label=label, live=live),
         notice(*notices),
-        _csv_href(symbol, start, end),
+        csv_href(list(series), start, end),
     )
 
 
 def register(app: Dash, services: Services) -> None:
-    @callback(app, [(ids.TICKER, "options")], [(ids.TICKER, "search_value"), (ids.TICKER, "value")])
+    # The layout and urlstate.sync set the options with the values; these follow what is typed.
+    typed = {"allow_duplicate": True, "prevent_initial_call": True}
+
+    @callback(
+        app,
+        [(ids.TICKER, "options")],
+        [(ids.TICKER, "search_value")],
+        states=[(ids.TICKER, "value")],
+        **typed,
+    )
     def _ticker_options(text, value):
         return ticker_options(text, value)
 
-    @callback(app, [(ids.COMPARE, "options")], [(ids.COMPARE, "search_value"), (ids.COMPARE, "value")])
+    @callback(
+        app,
+        [(ids.COMPARE, "options")],
+        [(ids.COMPARE, "search_value")],
+        states=[(ids.COMPARE, "value")],
+        **typed,
+    )
     def _compare_options(text, value):
         return compare_options(text, value)
 
@@ -180,10 +205,16 @@ def register(app: Dash, services: Services) -> None:
         (ids.FETCH_POLL, "n_intervals"),
     ]
 
-    @callback(app, outputs, inputs)
+    # The layout draws the first chart (page.py): this one redraws when the view changes, and while
+    # queue workers fetch its prices.
+    @callback(app, outputs, inputs, prevent_initial_call=True)
     def _chart(view, chart_type, overlays, _polls):
         fetching: set[str] = set()
         drawn = chart(
             services, view, chart_type, overlays, client=client_address(flask.request), fetching=fetching
         )
         return (*drawn, not fetching)
+
+    @callback(app, CONTROL_OUTPUTS, [(ids.VIEW, "data")], prevent_initial_call=True)
+    def _controls(view):
+        return single_only_controls(view)

@@ -17,14 +17,8 @@ BAND_LINE = "rgba(99, 102, 241, 0.35)"
 SMA_COLOURS = {20: "#f59e0b", 50: "#2563eb", 200: "#9333ea"}
 COMPARE_COLOURS = ["#2563eb", "#f59e0b", "#9333ea", "#0891b2", "#db2777", "#65a30d"]
 SESSIONS_52W = 252
-
-OVERLAY_OPTIONS = {
-    "sma20": "SMA 20",
-    "sma50": "SMA 50",
-    "sma200": "SMA 200",
-    "band": "52-wk range",
-    "log": "Log scale",
-}
+# The legend keeps one order whichever overlays are on: the symbol, the SMAs, the band.
+LEGEND_RANK = {"main": 1, "sma20": 2, "sma50": 3, "sma200": 4, "band": 5}
 
 
 def with_indicators(bars: pd.DataFrame) -> pd.DataFrame:
@@ -94,6 +88,10 @@ def _axes(layout: dict, dates: pd.Series, *, log: bool, y_title: str, percent: b
     }
 
 
+# Prices to the cent and the day's volume, whatever precision the bars are stored with.
+CANDLE_HOVER = "O %{open:,.2f}  H %{high:,.2f}  L %{low:,.2f}  C %{close:,.2f}<br>Vol %{customdata:,.0f}"
+
+
 def _volume_trace(view: pd.DataFrame) -> dict:
     up = (view["close"] >= view["open"]).to_numpy()
     return {
@@ -151,10 +149,15 @@ def price_figure(
                 hover="52-wk high",
                 fill="tonexty",
                 fillcolor=BAND,
+                legendrank=LEGEND_RANK["band"],
             )
         )
+    volume = view["volume"].fillna(0).astype("int64").tolist()
     if chart_type == "line":
-        traces.append(_line(symbol, x, view["close"], line={"color": INK, "width": 1.8}))
+        main = _line(symbol, x, view["close"], line={"color": INK, "width": 1.8})
+        main["customdata"] = volume
+        main["hovertemplate"] = "%{y:,.2f} · Vol %{customdata:,.0f}<extra>" + symbol + "</extra>"
+        traces.append(main | {"legendrank": LEGEND_RANK["main"]})
     else:
         traces.append(
             {
@@ -168,11 +171,15 @@ def price_figure(
                 "increasing": {"line": {"color": UP, "width": 1}, "fillcolor": UP},
                 "decreasing": {"line": {"color": DOWN, "width": 1}, "fillcolor": DOWN},
                 "whiskerwidth": 0,
+                "customdata": volume,
+                "hovertemplate": CANDLE_HOVER + "<extra>" + symbol + "</extra>",
+                "legendrank": LEGEND_RANK["main"],
             }
         )
     for n, colour in SMA_COLOURS.items():
         if f"sma{n}" in overlays:
-            traces.append(_line(f"SMA {n}", x, view[f"sma{n}"], line={"color": colour, "width": 1.4}))
+            line = {"color": colour, "width": 1.4}
+            traces.append(_line(f"SMA {n}", x, view[f"sma{n}"], line=line, legendrank=LEGEND_RANK[f"sma{n}"]))
     traces.append(_volume_trace(view))
     layout = base_layout()
     _axes(layout, view["date"], log="log" in overlays, y_title="Price (USD)")

@@ -1,16 +1,20 @@
-"""The chart card: ticker and compare pickers, the quote header, period and overlay controls, the graph."""
+"""The chart card: ticker and compare pickers, the quote header, period and overlay controls, the graph.
+
+Built for the view a link asks for, with the chart already in it: a first visit draws without
+waiting for a callback.
+"""
 
 from __future__ import annotations
 
 from dash import dcc, html
 
 from stockdash.web import ids
-from stockdash.web.chart.figures import OVERLAY_OPTIONS
-from stockdash.web.components import card, segmented
-from stockdash.web.search import options as search_options
-from stockdash.web.urlstate import DEFAULT_PERIOD, DEFAULT_SYMBOL, MAX_COMPARE, PERIODS
+from stockdash.web.chart.controls import single_only_controls
+from stockdash.web.components import card, loading, segmented
+from stockdash.web.urlstate import CUSTOM, MAX_COMPARE, PERIODS, compare_options, ticker_options
 
 DEFAULT_OVERLAYS = ["sma50", "sma200"]
+DEFAULT_CHART_TYPE = "candles"
 
 
 def _picker(label: str, dropdown: dcc.Dropdown, *, for_id: str, class_name: str) -> html.Div:
@@ -20,11 +24,11 @@ def _picker(label: str, dropdown: dcc.Dropdown, *, for_id: str, class_name: str)
     )
 
 
-def _pickers() -> html.Div:
+def _pickers(view: dict) -> html.Div:
     ticker = dcc.Dropdown(
         id=ids.TICKER,
-        options=search_options("", selected=[DEFAULT_SYMBOL]),
-        value=DEFAULT_SYMBOL,
+        options=ticker_options(view["symbol"]),
+        value=view["symbol"],
         clearable=False,
         placeholder="Search a symbol or company, e.g. Microsoft",
         maxHeight=360,
@@ -32,8 +36,8 @@ def _pickers() -> html.Div:
     )
     compare = dcc.Dropdown(
         id=ids.COMPARE,
-        options=search_options(""),
-        value=[],
+        options=compare_options(view["compare"]),
+        value=view["compare"],
         multi=True,
         placeholder="Add tickers to compare as % change",
         maxHeight=360,
@@ -50,61 +54,70 @@ def _pickers() -> html.Div:
     )
 
 
-def _controls() -> html.Div:
+def _controls(view: dict, href: str | None) -> html.Div:
     dates = dcc.DatePickerRange(
         id=ids.DATES,
+        start_date=view["start"],
+        end_date=view["end"],
         display_format="D MMM YYYY",
         start_date_placeholder_text="From",
         end_date_placeholder_text="To",
         clearable=True,
         className="dates",
     )
+    chart_types, overlay_options, hint = single_only_controls(view)
     overlays = dcc.Checklist(
         id=ids.OVERLAYS,
-        options=[{"label": v, "value": k} for k, v in OVERLAY_OPTIONS.items()],
+        options=overlay_options,
         value=DEFAULT_OVERLAYS,
         inline=True,
         className="chips",
         inputClassName="chip-input",
         labelClassName="chip-label",
     )
-    chart_type = [{"label": "Candles", "value": "candles"}, {"label": "Line", "value": "line"}]
+    period = None if view["period"] == CUSTOM else view["period"]
     return html.Div(
         [
-            segmented(ids.PERIOD, PERIODS, DEFAULT_PERIOD),
-            dates,
-            segmented(ids.CHART_TYPE, chart_type, "candles"),
-            overlays,
-            html.A("Download CSV", id=ids.DOWNLOAD, href="#", className="button", download=""),
+            html.Div(
+                [segmented(ids.PERIOD, PERIODS, period), dates],
+                className="control-group",
+            ),
+            html.Div(
+                [segmented(ids.CHART_TYPE, chart_types, DEFAULT_CHART_TYPE), overlays],
+                className="control-group",
+            ),
+            html.A("Download CSV", id=ids.DOWNLOAD, href=href, className="button", download=""),
+            html.Div(hint, id=ids.COMPARE_HINT, className="hint compare-hint"),
         ],
         className="controls",
     )
 
 
-def _graph() -> dcc.Loading:
-    return dcc.Loading(
+def _graph(figure: dict | None) -> dcc.Loading:
+    return loading(
         dcc.Graph(
             id=ids.GRAPH,
+            figure=figure,
             config={
                 "displaylogo": False,
                 "responsive": True,
                 "modeBarButtonsToRemove": ["lasso2d", "select2d"],
             },
             className="price-graph",
-        ),
-        type="dot",
-        delay_show=400,
-        color="#4f46e5",
+        )
     )
 
 
-def chart_card() -> html.Section:
+def chart_card(view: dict, drawn: tuple | None, *, fetching: bool = False) -> html.Section:
+    """The card for `view`; `drawn` is the chart callback's answer for it (None: the static copy);
+    `fetching` while queue workers fetch its prices."""
+    figure, header, lines, href = drawn or (None, [], [], None)
     return card(
-        _pickers(),
-        html.Div(id=ids.QUOTE, className="quote"),
-        _controls(),
-        html.Div(id=ids.NOTICE, className="notice", role="status"),
-        _graph(),
-        # Off until a queue worker fetches this chart's prices; then it re-draws the chart.
-        dcc.Interval(id=ids.FETCH_POLL, interval=2000, disabled=True),
+        _pickers(view),
+        html.Div(header, id=ids.QUOTE, className="quote"),
+        _controls(view, href),
+        html.Div(lines, id=ids.NOTICE, className="notice", role="status"),
+        _graph(figure),
+        # On while queue workers fetch this chart's prices: the chart re-draws until they land.
+        dcc.Interval(id=ids.FETCH_POLL, interval=2000, disabled=not fetching),
     )

@@ -35,7 +35,7 @@ from stockdash.web.live.figures import (
 from stockdash.web.live.status import market_status
 from stockdash.web.plotting import message_figure
 from stockdash.web.services import Services
-from stockdash.web.urlstate import MAX_WATCH, compare_list, format_query, parse_query
+from stockdash.web.urlstate import MAX_WATCH, format_query, parse_query, valid_symbols
 
 log = logging.getLogger("stockdash.web")
 
@@ -48,7 +48,7 @@ MAX_ASKED = 50  # symbols one refresh asks quotes for (the watchlist and the ale
 def clean_watch(raw: object) -> list[str]:
     """Valid, distinct symbols, at most MAX_WATCH; anything else in stored data is dropped."""
     items = [str(s)[:24] for s in raw if isinstance(s, str)] if isinstance(raw, list) else []
-    return compare_list(items, "")[:MAX_WATCH]
+    return valid_symbols(items)[0][:MAX_WATCH]
 
 
 def edit_watch(

@@ -12,9 +12,10 @@ from stockdash import reads
 from stockdash.errors import error_text
 from stockdash.movers import GROUPS, HORIZON_LABELS, HORIZONS, NoData
 from stockdash.universe import GROUP_LABELS
-from stockdash.web import ids, urlstate
+from stockdash.web import ids
 from stockdash.web.components import DB_DOWN, OOPS, callback, notice
 from stockdash.web.movers.figures import treemap_figure
+from stockdash.web.movers.layout import movers_body
 from stockdash.web.plotting import message_figure
 from stockdash.web.services import Services
 
@@ -50,7 +51,8 @@ def movers_panel(services: Services, horizon: str | None, group: str | None) -> 
     as_of = date.fromisoformat(snap["as_of"])
     basis = "vs previous close" if horizon == "1d" else f"over {label}"
     text = f"As of close {as_of:%a %d %b %Y} · % change {basis} · {GROUP_LABELS[group]}"
-    title = f"{GROUP_LABELS[group]} by sector · {label} % change · tile size = dollar volume"
+    by = "category" if group == "etfs" else "sector"  # ETFs are grouped by their category
+    title = f"{GROUP_LABELS[group]} by {by} · {label} % change · tile size = dollar volume"
     return (
         _rows(snap["gainers"]),
         _rows(snap["losers"]),
@@ -60,24 +62,35 @@ def movers_panel(services: Services, horizon: str | None, group: str | None) -> 
     )
 
 
-OUTPUTS = [
-    (ids.GAINERS, "rowData"),
-    (ids.LOSERS, "rowData"),
-    (ids.MOVERS_AS_OF, "children"),
-    (ids.MOVERS_NOTICE, "children"),
-    (ids.TREEMAP, "figure"),
-]
+OUTPUTS = [(ids.MOVERS_AS_OF, "children"), (ids.MOVERS_NOTICE, "children"), (ids.MOVERS_BODY, "children")]
+CLICKS = [(ids.GAINERS, "cellClicked"), (ids.LOSERS, "cellClicked"), (ids.TREEMAP, "clickData")]
+
+
+def movers_card_parts(
+    services: Services, horizon: str | None, group: str | None, viewport: dict | None
+) -> tuple:
+    """(as-of text, notice, tables and map): the card's parts, all from one snapshot."""
+    gainers, losers, as_of, message, treemap = movers_panel(services, horizon, group)
+    narrow = isinstance(viewport, dict) and viewport.get("narrow") is True
+    return as_of, message, movers_body(gainers, losers, treemap, narrow=narrow)
 
 
 def register(app: Dash, services: Services) -> None:
-    @callback(app, OUTPUTS, [(ids.HORIZON, "value"), (ids.GROUP, "value")])
-    def _movers(horizon, group):
-        return movers_panel(services, horizon, group)
+    @callback(app, OUTPUTS, [(ids.HORIZON, "value"), (ids.GROUP, "value"), (ids.VIEWPORT, "data")])
+    def _movers(horizon, group, viewport):
+        return movers_card_parts(services, horizon, group, viewport)
 
     app.clientside_callback(
-        ClientsideFunction(namespace="stockdash", function_name="scroll_to_chart"),
-        Output(ids.SCROLL_SINK, "data"),
-        # A clicked row or stock tile charts it (urlstate.sync); this brings the chart into view.
-        [Input(id_, prop) for id_, prop in urlstate.CLICKS],
+        ClientsideFunction(namespace="stockdash", function_name="viewport"),
+        Output(ids.VIEWPORT, "data"),
+        Input(ids.VIEWPORT, "id"),  # never changes: runs once, at load
+    )
+
+    app.clientside_callback(
+        ClientsideFunction(namespace="stockdash", function_name="chart_clicked"),
+        # A clicked row or stock tile charts it (through the ticker box, so urlstate.sync takes
+        # it from there) and brings the chart into view; in the browser, without a round trip.
+        Output(ids.TICKER, "value", allow_duplicate=True),
+        [Input(id_, prop) for id_, prop in CLICKS],
         prevent_initial_call=True,
     )

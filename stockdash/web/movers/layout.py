@@ -8,49 +8,55 @@ from dash import dcc, html
 from stockdash.movers import GROUPS, HORIZON_LABELS
 from stockdash.universe import GROUP_LABELS
 from stockdash.web import ids
-from stockdash.web.components import card, segmented
+from stockdash.web.components import card, loading, segmented
+
+# On a phone a table keeps symbol, close and % change; the rest would push them off screen.
+WIDE_ONLY = ("name", "change", "volume")
 
 
-def _grid(id_: str) -> dag.AgGrid:
+def _grid(id_: str, rows: list[dict], *, narrow: bool) -> dag.AgGrid:
     num = {"type": "rightAligned", "cellClass": ["num"]}
     sign = {"pos": {"function": "params.value > 0"}, "neg": {"function": "params.value < 0"}}
+    columns = [
+        {"field": "symbol", "headerName": "Symbol", "width": 84, "cellClass": ["sym"]},
+        {"field": "name", "headerName": "Name", "flex": 1, "minWidth": 120, "tooltipField": "name"},
+        {
+            "field": "close",
+            "headerName": "Close",
+            "width": 84,
+            **num,
+            "valueFormatter": {"function": "d3.format(',.2f')(params.value)"},
+        },
+        {
+            "field": "change",
+            "headerName": "Change",
+            "width": 84,
+            **num,
+            "valueFormatter": {"function": "d3.format('+,.2f')(params.value)"},
+            "cellClassRules": sign,
+        },
+        {
+            "field": "pct_change",
+            "headerName": "% Change",
+            "width": 92,
+            **num,
+            "valueFormatter": {"function": "d3.format('+.2f')(params.value) + '%'"},
+            "cellClassRules": sign,
+        },
+        {
+            "field": "volume",
+            "headerName": "Volume",
+            "width": 104,
+            **num,
+            "valueFormatter": {"function": "params.value == null ? '' : d3.format(',.0f')(params.value)"},
+        },
+    ]
     return dag.AgGrid(
         id=id_,
-        rowData=[],
-        columnDefs=[
-            {"field": "symbol", "headerName": "Symbol", "width": 84, "cellClass": ["sym"]},
-            {"field": "name", "headerName": "Name", "flex": 1, "minWidth": 120, "tooltipField": "name"},
-            {
-                "field": "close",
-                "headerName": "Close",
-                "width": 84,
-                **num,
-                "valueFormatter": {"function": "d3.format(',.2f')(params.value)"},
-            },
-            {
-                "field": "change",
-                "headerName": "Change",
-                "width": 84,
-                **num,
-                "valueFormatter": {"function": "d3.format('+,.2f')(params.value)"},
-                "cellClassRules": sign,
-            },
-            {
-                "field": "pct_change",
-                "headerName": "% Change",
-                "width": 92,
-                **num,
-                "valueFormatter": {"function": "d3.format('+.2f')(params.value) + '%'"},
-                "cellClassRules": sign,
-            },
-            {
-                "field": "volume",
-                "headerName": "Volume",
-                "width": 104,
-                **num,
-                "valueFormatter": {"function": "params.value == null ? '' : d3.format(',.0f')(params.value)"},
-            },
-        ],
+        rowData=rows,
+        columnDefs=[{**c, "hide": narrow and c["field"] in WIDE_ONLY} for c in columns]
+        if not narrow
+        else [{**c, "hide": c["field"] in WIDE_ONLY, "flex": 1} for c in columns],
         defaultColDef={"sortable": True, "resizable": True, "suppressMovable": True},
         getRowId="params.data.symbol",
         dashGridOptions={
@@ -81,18 +87,52 @@ def _head() -> html.Div:
     )
 
 
-def _column(title: str, class_name: str, grid_id: str) -> html.Div:
-    return html.Div([html.H3(title, className=class_name), _grid(grid_id)], className="mover-col")
+def _column(title: str, class_name: str, grid: dag.AgGrid | html.Div) -> html.Div:
+    return html.Div([html.H3(title, className=class_name), grid], className="mover-col")
 
 
-def movers_card() -> html.Section:
-    return card(
-        _head(),
-        html.Div(id=ids.MOVERS_NOTICE, className="notice", role="status"),
+def movers_body(
+    gainers: list[dict], losers: list[dict], treemap: dict | None, *, narrow: bool = False
+) -> list:
+    """The two tables and the sector map, as the movers callback mounts them."""
+    return [
         html.Div(
-            [_column("Top gainers", "gain", ids.GAINERS), _column("Top losers", "loss", ids.LOSERS)],
+            [
+                _column("Top gainers", "gain", _grid(ids.GAINERS, gainers, narrow=narrow)),
+                _column("Top losers", "loss", _grid(ids.LOSERS, losers, narrow=narrow)),
+            ],
             className="movers",
         ),
         html.P("Click a row or a tile to chart it.", className="hint"),
-        dcc.Graph(id=ids.TREEMAP, config={"displaylogo": False, "displayModeBar": False}),
+        dcc.Graph(id=ids.TREEMAP, figure=treemap, config={"displaylogo": False, "displayModeBar": False}),
+    ]
+
+
+def _skeleton_rows() -> html.Div:
+    return html.Div([html.Div(className="skeleton-row") for _ in range(10)], className="skeleton-table")
+
+
+def skeleton() -> list:
+    """What the card shows until the movers arrive: grey rows where the tables will be, not an empty card."""
+    return [
+        html.Div(
+            [
+                _column("Top gainers", "gain", _skeleton_rows()),
+                _column("Top losers", "loss", _skeleton_rows()),
+            ],
+            className="movers",
+            role="status",
+            title="Loading the market movers",
+        ),
+        html.Div(className="skeleton-map"),
+    ]
+
+
+def movers_card(*, static: bool = False) -> html.Section:
+    """The card; its tables mount after the first chart (`static`: with them, for Dash's id checks)."""
+    body = movers_body([], [], None) if static else skeleton()
+    return card(
+        _head(),
+        html.Div(id=ids.MOVERS_NOTICE, className="notice", role="status"),
+        loading(html.Div(body, id=ids.MOVERS_BODY, className="movers-body")),
     )
