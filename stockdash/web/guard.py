@@ -9,12 +9,15 @@ them into plain messages.
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from dash import Dash
 from flask import Response, jsonify, request
 
 from stockdash.web import ids
+
+log = logging.getLogger("stockdash.web")
 
 # What each component property the callbacks listen to holds when a browser sends it (None too).
 EXPECTED: dict[tuple[str, str], type | tuple[type, ...]] = {
@@ -85,6 +88,9 @@ def _check_values(given: Any, wanted: list[dict], key: str) -> None:
     if not isinstance(given, list) or len(given) != len(wanted):
         raise Malformed(f"'{key}' must list {len(wanted)} values")
     for item, spec in zip(given, wanted, strict=True):
+        if spec["id"].startswith("{"):  # a pattern-matching id: the matching components, each alike
+            _check_matches(item, spec, key)
+            continue
         if (
             not isinstance(item, dict)
             or item.get("id") != spec["id"]
@@ -122,5 +128,6 @@ def register(app: Dash) -> None:
         try:
             check(request.get_json(silent=True), app.callback_map)
         except Malformed as exc:
+            log.info("web callback request refused: %s", exc)
             return jsonify({"error": str(exc), "status": 400}), 400
         return None
