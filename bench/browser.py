@@ -30,14 +30,11 @@ sys.path.insert(0, str(ROOT))
 os.environ.setdefault("SE_AVOID_STATS", "true")  # selenium-manager: no telemetry, no downloads
 
 from selenium import webdriver  # noqa: E402
-from selenium.webdriver.chrome.service import Service  # noqa: E402
 
 from stockdash.universe import load_group  # noqa: E402
-from tests.harness import start_gunicorn, stop_gunicorn  # noqa: E402
+from tests.harness import chromium, start_gunicorn, stop_gunicorn  # noqa: E402
 from tests.web.conftest import fill  # noqa: E402
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-CHROMEDRIVER = shutil.which("chromedriver") or "/usr/bin/chromedriver"
 REPS = int(os.environ.get("BENCH_REPS", "5"))
 DEADLINE = 60.0
 IDLE = 0.5  # seconds without network activity that count as "the page is done loading"
@@ -76,20 +73,7 @@ class Figures:
 
 
 def open_browser(profile: str) -> webdriver.Chrome:
-    opts = webdriver.ChromeOptions()
-    opts.binary_location = CHROMIUM
-    for arg in (
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-background-networking",
-        "--disable-dev-shm-usage",
-        f"--user-data-dir={profile}",
-        "--window-size=1440,1900",
-    ):
-        opts.add_argument(arg)
-    opts.set_capability("goog:loggingPrefs", {"performance": "ALL"})
-    driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=opts)
+    driver = chromium(profile, performance_log=True)
     driver.execute_cdp_cmd("Page.addScriptToEvaluateOnNewDocument", {"source": DRAWN_PROBE})
     return driver
 

@@ -20,6 +20,7 @@ from flask import Blueprint, Response, jsonify, request
 from sqlalchemy import Engine, select
 from sqlalchemy.exc import SQLAlchemyError
 
+from stockdash.api_params import BadRequest, error, only_params
 from stockdash.config import Settings
 from stockdash.live import liveset
 from stockdash.live.hours import next_open, session_at, utc
@@ -43,34 +44,16 @@ MESSAGES = {
 }
 
 
-class BadInput(ValueError):
-    def __init__(self, message: str, *, param: str) -> None:
-        super().__init__(message)
-        self.param = param
-
-
-def _fail(status: int, message: str, **extra) -> tuple[Response, int]:
-    return jsonify({"error": message, "status": status, **extra}), status
-
-
-def _check_params(*allowed: str) -> None:
-    for name in request.args:
-        if name not in allowed:
-            raise BadInput(f"unknown parameter {name[:40]!r}; use {', '.join(allowed)}", param=name[:40])
-        if len(request.args.getlist(name)) > 1:
-            raise BadInput(f"'{name}' is given more than once", param=name)
-
-
 def _symbol_list(raw: str | None) -> list[str]:
     if raw is None or not raw.strip():
-        raise BadInput("'symbols' is required: comma-separated tickers, e.g. AAPL,MSFT", param="symbols")
+        raise BadRequest("'symbols' is required: comma-separated tickers, e.g. AAPL,MSFT", param="symbols")
     parts = [p for p in raw.split(",") if p.strip()]
     if len(parts) > MAX_SYMBOLS_PER_REQUEST:
-        raise BadInput(f"at most {MAX_SYMBOLS_PER_REQUEST} symbols per request", param="symbols")
+        raise BadRequest(f"at most {MAX_SYMBOLS_PER_REQUEST} symbols per request", param="symbols")
     try:
         return [to_yahoo(s) for s in normalise_many(parts)]
     except InvalidSymbol as exc:
-        raise BadInput(str(exc), param="symbols") from None
+        raise BadRequest(str(exc), param="symbols") from None
 
 
 def _since(raw: str | None, now: datetime) -> datetime:
@@ -82,7 +65,7 @@ def _since(raw: str | None, now: datetime) -> datetime:
         # An unencoded `+01:00` arrives as ` 01:00`: take it as the offset it was.
         moment = datetime.fromisoformat(_PLUS_SENT_AS_SPACE.sub(r"+\1", raw).replace("Z", "+00:00"))
     except ValueError:
-        raise BadInput(
+        raise BadRequest(
             f"'since' must be an ISO 8601 time, e.g. 2026-01-05T14:30:00Z (got {raw[:40]!r})", param="since"
         ) from None
     return utc(moment)
@@ -203,18 +186,18 @@ def blueprint(
     shared = reads or LiveReads(engine, settings)
     setattr(bp, "live_reads", shared)  # noqa: B010  for tests and the benchmark
 
-    @bp.errorhandler(BadInput)
-    def _bad_input(exc: BadInput):
-        return _fail(400, str(exc), param=exc.param)
+    @bp.errorhandler(BadRequest)
+    def _bad_input(exc: BadRequest):
+        return error(400, str(exc), param=exc.param)
 
     @bp.errorhandler(SQLAlchemyError)
     def _db_down(exc: SQLAlchemyError):
         log.error("live api database error: %s", str(exc).splitlines()[0][:200])
-        return _fail(503, "the database is not answering; try again shortly")
+        return error(503, "the database is not answering; try again shortly")
 
     @bp.get("/api/quotes")
     def quotes():
-        _check_params("symbols")
+        only_params("symbols")
         return jsonify(quotes_answer(shared, settings, _symbol_list(request.args.get("symbols"))))
 
     @bp.get("/api/intraday/<path:raw_symbol>")
@@ -222,12 +205,12 @@ def blueprint(
         try:
             symbol = to_yahoo(normalise(raw_symbol))
         except InvalidSymbol as exc:
-            raise BadInput(str(exc), param="symbol") from None
-        _check_params("since", "format")
+            raise BadRequest(str(exc), param="symbol") from None
+        only_params("since", "format")
         since = _since(request.args.get("since"), datetime.now(UTC))
         fmt = request.args.get("format", "json")
         if fmt not in ("json", "csv"):
-            raise BadInput(f"'format' must be json or csv (got {fmt[:40]!r})", param="format")
+            raise BadRequest(f"'format' must be json or csv (got {fmt[:40]!r})", param="format")
         bars = [_bar_json(b) for b in shared.bars(symbol, since)]
         if fmt == "csv":
             out = io.StringIO()

@@ -19,6 +19,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.exceptions import HTTPException
 
 from stockdash import movers, store
+from stockdash.api_params import BadRequest, error, only_params
 from stockdash.errors import error_text
 from stockdash.live import api as live_api
 from stockdash.symbols import InvalidSymbol, normalise, normalise_many
@@ -31,27 +32,6 @@ log = logging.getLogger("stockdash.web")
 FORMATS = ("json", "csv")
 ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")  # fromisoformat alone also takes 20260101 and 2026-W01-1
 CSV_COLUMNS = ["date", "open", "high", "low", "close", "adj_close", "volume"]
-
-
-class BadRequest(ValueError):
-    """A query parameter the API cannot use; the message names it."""
-
-    def __init__(self, message: str, *, param: str | None = None) -> None:
-        super().__init__(message)
-        self.param = param
-
-
-def error(status: int, message: str, **extra) -> tuple[Response, int]:
-    return jsonify({"error": message, "status": status, **extra}), status
-
-
-def _only_params(*allowed: str) -> None:
-    """A misspelt parameter (`?from=` for `?start=`) or a repeated one is an error, not ignored."""
-    for name in request.args:
-        if name not in allowed:
-            raise BadRequest(f"unknown parameter {name[:40]!r}; use {', '.join(allowed)}", param=name[:40])
-        if len(request.args.getlist(name)) > 1:
-            raise BadRequest(f"'{name}' is given more than once", param=name)
 
 
 def _date_param(name: str) -> date | None:
@@ -155,7 +135,7 @@ def blueprint(services: Services) -> Blueprint:
             symbol = to_yahoo(normalise(raw_symbol))
         except InvalidSymbol as exc:
             raise BadRequest(str(exc), param="symbol") from None
-        _only_params("start", "end", "format")
+        only_params("start", "end", "format")
         start, end = _date_range()
         fmt = _choice("format", FORMATS, "json")
         return _history([symbol], start=start, end=end, fmt=fmt)
@@ -163,7 +143,7 @@ def blueprint(services: Services) -> Blueprint:
     @bp.get("/api/history")
     def history_many():
         # What a compare chart shows, in one file: ?symbols=AAPL,MSFT,SPY (up to MAX_SYMBOLS).
-        _only_params("symbols", "start", "end", "format")
+        only_params("symbols", "start", "end", "format")
         raw = request.args.get("symbols") or ""
         try:
             symbols = [to_yahoo(s) for s in normalise_many(raw)] if raw.strip() else []
@@ -204,7 +184,7 @@ def blueprint(services: Services) -> Blueprint:
 
     @bp.get("/api/movers")
     def movers_snapshot():
-        _only_params("date", "horizon", "group")
+        only_params("date", "horizon", "group")
         as_of = _date_param("date")
         horizon = _choice("horizon", list(movers.HORIZONS), "1d")
         group = _choice("group", list(movers.GROUPS), "sp500")

@@ -13,11 +13,9 @@ from stockdash.store import load_bars
 from stockdash.universe import load_group
 from stockdash.web.chart.periods import period_start
 from tests.conftest import skip_or_fail
-from tests.harness import start_gunicorn, stop_gunicorn
+from tests.harness import CHROMEDRIVER, CHROMIUM, chromium, start_gunicorn, stop_gunicorn
 from tests.web.conftest import ARTIFACTS, ETF_SAMPLE, fill
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-CHROMEDRIVER = shutil.which("chromedriver") or "/usr/bin/chromedriver"
 SHOTS = ARTIFACTS / "browser"
 
 pytestmark = pytest.mark.browser
@@ -49,23 +47,8 @@ def site(full_db, tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def browser():
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    opts = webdriver.ChromeOptions()
-    opts.binary_location = CHROMIUM
     profile = tempfile.mkdtemp(prefix="stockdash-chromium-")
-    for arg in (
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-background-networking",
-        "--disable-dev-shm-usage",
-        f"--user-data-dir={profile}",
-        "--window-size=1440,1900",
-    ):
-        opts.add_argument(arg)
-    driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=opts)
+    driver = chromium(profile)
     # Keep every console error and Content-Security-Policy violation, so a test can assert none.
     driver.execute_cdp_cmd(
         "Page.addScriptToEvaluateOnNewDocument",
