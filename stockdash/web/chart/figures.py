@@ -98,8 +98,8 @@ def _volume_trace(view: pd.DataFrame) -> dict:
         "type": "bar",
         "name": "Volume",
         "x": dates(view["date"]),
-        "y": view["volume"].fillna(0).astype("int64").tolist(),
-        "marker": {"color": np.where(up, "rgba(15,157,88,0.45)", "rgba(217,48,37,0.45)").tolist()},
+        "y": view["volume"].fillna(0).to_numpy("int64"),
+        "marker": {"color": np.where(up, "rgba(15,157,88,0.45)", "rgba(217,48,37,0.45)")},
         "xaxis": "x2",
         "yaxis": "y2",
         "showlegend": False,
@@ -107,7 +107,7 @@ def _volume_trace(view: pd.DataFrame) -> dict:
     }
 
 
-def _line(name: str, x: list[str], y: pd.Series, *, line: dict, hover: str | None = None, **extra) -> dict:
+def _line(name: str, x: np.ndarray, y: pd.Series, *, line: dict, hover: str | None = None, **extra) -> dict:
     """A line trace whose hover shows the price with two decimals under `hover` (default: its name)."""
     return {
         "type": "scatter",
@@ -152,7 +152,7 @@ def price_figure(
                 legendrank=LEGEND_RANK["band"],
             )
         )
-    volume = view["volume"].fillna(0).astype("int64").tolist()
+    volume = view["volume"].fillna(0).to_numpy("int64")
     if chart_type == "line":
         main = _line(symbol, x, view["close"], line={"color": INK, "width": 1.8})
         main["customdata"] = volume
