@@ -8,11 +8,13 @@ and cannot be used to make the server fetch arbitrary tickers).
 
 from __future__ import annotations
 
+import csv
 import io
 import logging
 import re
 from datetime import date
 
+import orjson
 import pandas as pd
 from flask import Blueprint, Flask, Response, jsonify, request
 from sqlalchemy.exc import SQLAlchemyError
@@ -77,30 +79,27 @@ def _rounded_mover(row: dict) -> dict:
 MAX_SYMBOLS = 6  # a compare chart: the ticker and up to five others
 
 
-def _bars_json(frame) -> list[dict]:
-    return [
-        {
-            "date": d.isoformat(),
-            "open": _num(o),
-            "high": _num(h),
-            "low": _num(lo),
-            "close": _num(c),
-            "adj_close": _num(a),
-            "volume": None if v != v else int(v),
-        }
-        for d, o, h, lo, c, a, v in frame[CSV_COLUMNS].itertuples(index=False, name=None)
-    ]
+def _bars_json(frame: pd.DataFrame) -> orjson.Fragment:
+    """The bars as a JSON array of objects, written by pandas' C encoder and embedded as it is:
+    a dict per bar built in Python was most of the request's time for ten years of bars."""
+    out = frame[CSV_COLUMNS].astype({"date": str, "volume": "Int64"})
+    return orjson.Fragment(out.to_json(orient="records", double_precision=PRICE_DIGITS))
 
 
 def _csv(frames: dict, *, start: date | None, end: date | None, last: date) -> Response:
     """A CSV download; several symbols go one after another with a leading `symbol` column."""
-    buf = io.StringIO()
     if len(frames) == 1:
         out = next(iter(frames.values()))[CSV_COLUMNS]
     else:
         out = pd.concat([f[CSV_COLUMNS].assign(symbol=s) for s, f in frames.items()], ignore_index=True)
         out = out[["symbol", *CSV_COLUMNS]]
-    out.astype({"volume": "Int64"}).to_csv(buf, index=False, float_format="%.4f")
+    # Rounded values through the csv module: pandas' to_csv formats each float in Python.
+    out = out.round(PRICE_DIGITS).astype({"volume": "Int64"}).astype(object)
+    out = out.where(out.notna(), "")
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\n")
+    writer.writerow(out.columns)
+    writer.writerows(zip(*(out[c].tolist() for c in out), strict=True))
     filename = f"{'_'.join(frames)}_{start or 'start'}_{end or last}.csv"
     return Response(
         buf.getvalue(),

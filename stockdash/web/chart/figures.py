@@ -32,20 +32,21 @@ def with_indicators(bars: pd.DataFrame) -> pd.DataFrame:
 
 
 def visible(frame: pd.DataFrame, start: date | None, end: date | None = None) -> pd.DataFrame:
-    mask = pd.Series(True, index=frame.index)
-    if start is not None:
-        mask &= frame["date"] >= pd.Timestamp(start)
-    if end is not None:
-        mask &= frame["date"] <= pd.Timestamp(end)
-    return frame[mask]
+    """The rows from `start` to `end` (inclusive) of bars in date order: a slice, found by bisection."""
+    days = frame["date"].to_numpy()
+    lo = 0 if start is None else days.searchsorted(np.datetime64(start), side="left")
+    hi = len(days) if end is None else days.searchsorted(np.datetime64(end), side="right")
+    return frame.iloc[lo:hi]
 
 
 def _holidays(dates: pd.Series) -> list[str]:
     """Weekdays without a session inside the range: hidden so candles sit side by side."""
     if dates.empty:
         return []
-    weekdays = pd.bdate_range(dates.iloc[0], dates.iloc[-1])
-    return weekdays.difference(pd.DatetimeIndex(dates)).strftime("%Y-%m-%d").tolist()
+    sessions = dates.to_numpy().astype("datetime64[D]")
+    weekdays = np.arange(sessions[0], sessions[-1] + 1)
+    weekdays = weekdays[np.is_busday(weekdays)]
+    return np.setdiff1d(weekdays, sessions).astype("U10").tolist()
 
 
 def _axes(layout: dict, dates: pd.Series, *, log: bool, y_title: str, percent: bool = False) -> None:

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import logging
+import threading
 from datetime import date
 
+from cachetools import TTLCache, cached
 from dash import ClientsideFunction, Dash, Input, Output
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -25,6 +27,22 @@ NO_MOVERS = "No movers yet: they appear after the first daily pull (python worke
 GRID_FIELDS = ("symbol", "name", "close", "change", "pct_change", "volume")
 
 
+# A snapshot changes only when movers are recomputed for its day (the sector rows under it are
+# cached as long, reads.py), and its sector map is most of the card's cost to draw.
+_sector_maps: TTLCache = TTLCache(maxsize=64, ttl=300)
+
+
+@cached(
+    _sector_maps,
+    key=lambda services, snap, horizon, group: (str(services.engine.url), snap["as_of"], horizon, group),
+    lock=threading.Lock(),
+)
+def _sector_map(services: Services, snap: dict, horizon: str, group: str) -> dict:
+    by = "category" if group == "etfs" else "sector"  # ETFs are grouped by their category
+    title = f"{GROUP_LABELS[group]} by {by} · {HORIZON_LABELS[horizon]} % change · tile size = dollar volume"
+    return treemap_figure(snap["sectors"], horizon=horizon, title=title, root=GROUP_LABELS[group])
+
+
 def _rows(rows: list[dict]) -> list[dict]:
     return [{k: r.get(k) for k in GRID_FIELDS} for r in rows]
 
@@ -37,7 +55,6 @@ def movers_panel(services: Services, horizon: str | None, group: str | None) -> 
     """(gainer rows, loser rows, as-of text, notice, sector map figure)."""
     horizon = horizon if horizon in HORIZONS else "1d"
     group = group if group in GROUPS else "sp500"
-    label = HORIZON_LABELS[horizon]
     try:
         snap = reads.movers_view(services.engine, horizon=horizon, group=group)
     except NoData:
@@ -49,17 +66,10 @@ def movers_panel(services: Services, horizon: str | None, group: str | None) -> 
         log.exception("web movers failed")
         return _message_outputs(OOPS)
     as_of = date.fromisoformat(snap["as_of"])
-    basis = "vs previous close" if horizon == "1d" else f"over {label}"
+    basis = "vs previous close" if horizon == "1d" else f"over {HORIZON_LABELS[horizon]}"
     text = f"As of close {as_of:%a %d %b %Y} · % change {basis} · {GROUP_LABELS[group]}"
-    by = "category" if group == "etfs" else "sector"  # ETFs are grouped by their category
-    title = f"{GROUP_LABELS[group]} by {by} · {label} % change · tile size = dollar volume"
-    return (
-        _rows(snap["gainers"]),
-        _rows(snap["losers"]),
-        text,
-        [],
-        treemap_figure(snap["sectors"], horizon=horizon, title=title, root=GROUP_LABELS[group]),
-    )
+    treemap = _sector_map(services, snap, horizon, group)
+    return _rows(snap["gainers"]), _rows(snap["losers"]), text, [], treemap
 
 
 OUTPUTS = [(ids.MOVERS_AS_OF, "children"), (ids.MOVERS_NOTICE, "children"), (ids.MOVERS_BODY, "children")]
