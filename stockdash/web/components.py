@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from dash import Dash, Input, Output, State, dcc, html
+from dash import ClientsideFunction, Dash, Input, Output, State, dcc, html
 
 DB_DOWN = "The database is not answering right now; prices cannot be shown. Try again in a minute."
 OOPS = "Something went wrong while drawing this; the error has been logged."
@@ -39,25 +39,47 @@ def card(*children) -> html.Section:
     return html.Section(list(children), className="card")
 
 
-def callback(
-    app: Dash,
-    outputs: list[tuple[str, str]],
-    inputs: list[tuple[str, str]],
-    *,
-    states: Sequence[tuple[str, str]] = (),
-    allow_duplicate: bool = False,
-    **options,
-):
-    """`app.callback` from (component id, property) pairs: a callback's wiring reads as lists.
+Pairs = Sequence[tuple[str, str]]  # (component id, property)
 
-    One output stays a single Output (the function returns its value), as the browser asks for it.
-    """
+
+def _wiring(outputs: Pairs, inputs: Pairs, states: Pairs, allow_duplicate: bool) -> tuple:
+    """Outputs, Inputs and States from pairs; one output stays a single Output (the function
+    returns its value), as the browser asks for it."""
     outs = [Output(id_, prop, allow_duplicate=allow_duplicate) for id_, prop in outputs]
-    return app.callback(
+    return (
         outs[0] if len(outs) == 1 else outs,
         [Input(id_, prop) for id_, prop in inputs],
         [State(id_, prop) for id_, prop in states],
-        **options,
+    )
+
+
+def callback(
+    app: Dash,
+    outputs: Pairs,
+    inputs: Pairs,
+    *,
+    states: Pairs = (),
+    allow_duplicate: bool = False,
+    **options,
+):
+    """`app.callback` from (component id, property) pairs: a callback's wiring reads as lists."""
+    return app.callback(*_wiring(outputs, inputs, states, allow_duplicate), **options)
+
+
+def clientside(
+    app: Dash,
+    function: str,
+    outputs: Pairs,
+    inputs: Pairs,
+    *,
+    states: Pairs = (),
+    allow_duplicate: bool = False,
+    **options,
+) -> None:
+    """`app.clientside_callback` of a function in assets/ named `namespace.name`, wired as `callback` is."""
+    namespace, name = function.split(".")
+    app.clientside_callback(
+        ClientsideFunction(namespace, name), *_wiring(outputs, inputs, states, allow_duplicate), **options
     )
 
 
