@@ -14,6 +14,7 @@ import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, replace
 from datetime import date
+from typing import Unpack
 
 from redis import Redis
 from redis.exceptions import RedisError
@@ -23,12 +24,12 @@ from rq.job import Dependency, JobStatus
 from rq.job import Job as RqJob
 from sqlalchemy import Engine
 
-from stockdash import calendar, ingest, runs
+from stockdash import ingest, runs
 from stockdash.config import Settings
 from stockdash.errors import error_text
+from stockdash.jobs import PullArgs, pull_scope
 from stockdash.providers.base import Provider
 from stockdash.runs import Job
-from stockdash.universe import resolve
 from stockdash.workers import tasks
 from stockdash.workers.connection import redis_for
 
@@ -115,16 +116,12 @@ def enqueue_pull(
     provider: Provider,
     settings: Settings,
     *,
-    symbols: list[str] | None = None,
-    since: date | None = None,
-    today: date | None = None,
     movers: bool = True,
     retry: Retry = CHUNK_RETRY,
+    **asked: Unpack[PullArgs],
 ) -> Enqueued:
     """Queue a pull of the universe (or `symbols`) as chunk jobs and a last job; idempotent."""
-    today = today or calendar.last_closed_session()
-    job = Job.PULL if symbols is None else Job.PULL_SYMBOLS
-    symbols = symbols or resolve(settings.universe)
+    job, symbols, since, today = pull_scope(settings, **asked)
     batch = batch_id(provider.name, today, symbols, since)
     finish_id = f"{batch}_finish"
     with redis.lock(f"stockdash:enqueue:{batch}", timeout=120, blocking_timeout=30):
