@@ -1,8 +1,11 @@
-"""What the JSON endpoints share: a 400 naming the bad parameter, JSON errors, and strict parameters."""
+"""What the JSON endpoints share: a 400 naming the bad parameter, JSON errors, strict parameters."""
 
 from __future__ import annotations
 
 from flask import Response, jsonify, request
+
+from stockdash.symbols import InvalidSymbol, normalise
+from stockdash.universe import to_yahoo
 
 
 class BadRequest(ValueError):
@@ -24,3 +27,11 @@ def only_params(*allowed: str) -> None:
             raise BadRequest(f"unknown parameter {name[:40]!r}; use {', '.join(allowed)}", param=name[:40])
         if len(request.args.getlist(name)) > 1:
             raise BadRequest(f"'{name}' is given more than once", param=name)
+
+
+def path_symbol(raw: str) -> str:
+    """The symbol in a URL path (`/api/.../<symbol>`) as Yahoo spells it; a 400 if it is not one."""
+    try:
+        return to_yahoo(normalise(raw))
+    except InvalidSymbol as exc:
+        raise BadRequest(str(exc), param="symbol") from None

@@ -10,6 +10,7 @@ import logging
 import threading
 import time
 from datetime import date
+from typing import NamedTuple, TypedDict, Unpack
 
 from sqlalchemy import Engine
 
@@ -22,21 +23,45 @@ from stockdash.universe import resolve
 log = logging.getLogger("stockdash.jobs")
 
 
+class PullArgs(TypedDict, total=False):
+    """What a pull is asked for: the keywords of `pull` and of `workers.enqueue.enqueue_pull`."""
+
+    symbols: list[str] | None  # None: the universe, run as `pull`; a list: run as `pull-symbols`
+    since: date | None  # fetch again from this date; None: from each symbol's last stored bar
+    today: date | None  # the session to pull up to; None: the last closed one
+
+
+class PullScope(NamedTuple):
+    job: Job
+    symbols: list[str]
+    since: date | None
+    today: date
+
+
+def pull_scope(settings: Settings, **asked: Unpack[PullArgs]) -> PullScope:
+    """What a pull asked for covers, its defaults filled in."""
+    if unknown := asked.keys() - PullArgs.__optional_keys__:  # a typo must not pull the universe
+        raise TypeError(f"unexpected keyword arguments: {', '.join(sorted(unknown))}")
+    symbols = asked.get("symbols")
+    return PullScope(
+        job=Job.PULL if symbols is None else Job.PULL_SYMBOLS,
+        symbols=symbols or resolve(settings.universe),
+        since=asked.get("since"),
+        today=asked.get("today") or calendar.last_closed_session(),
+    )
+
+
 def pull(
     engine: Engine,
     provider: Provider,
     settings: Settings,
     *,
-    symbols: list[str] | None = None,
-    since: date | None = None,
-    today: date | None = None,
     stop: threading.Event | None = None,
     progress: bool = True,
+    **asked: Unpack[PullArgs],
 ) -> RunResult:
     """Fetch what is missing up to the last closed session and upsert it; idempotent."""
-    today = today or calendar.last_closed_session()
-    job = Job.PULL if symbols is None else Job.PULL_SYMBOLS
-    symbols = symbols or resolve(settings.universe)
+    job, symbols, since, today = pull_scope(settings, **asked)
     with runs.recorded(engine, job, provider=provider.name, target_date=today) as result:
         planned = ingest.plan(engine, provider, settings, symbols, today=today, since=since)
         chunks = planned.chunks

@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import select, text
 
 from stockdash import ingest, jobs, runs, store
+from stockdash.config import Settings
 from stockdash.db import make_engine
 from stockdash.providers.base import FetchResult, ProviderError
 from stockdash.providers.demo import DemoProvider
@@ -220,6 +221,14 @@ def test_only_a_whole_universe_pull_counts_as_pulled(engine, one_year, monkeypat
     bad_symbol = one_year.model_copy(update={"universe": "AAPL,MSFT,ZZZZZ"})
     assert jobs.pull(engine, DemoProvider(today=TODAY), bad_symbol, today=TODAY).status == "partial"
     assert runs.has_pulled(engine, TODAY)  # partial for a bad symbol only still counts
+
+
+def test_a_misspelt_pull_keyword_is_an_error_not_a_pull_of_the_universe():
+    settings = Settings(_env_file=None, database_url="sqlite://", provider="demo", universe="AAPL,MSFT")
+    with pytest.raises(TypeError, match="symbol"):
+        jobs.pull(None, DemoProvider(), settings, symbol=["AAPL"])
+    assert jobs.pull_scope(settings, symbols=["AAPL"], today=TODAY) == ("pull-symbols", ["AAPL"], None, TODAY)
+    assert jobs.pull_scope(settings, today=TODAY) == ("pull", ["AAPL", "MSFT"], None, TODAY)
 
 
 class RefetchBreaks(DemoProvider):

@@ -20,13 +20,13 @@ from flask import Blueprint, Response, jsonify, request
 from sqlalchemy import Engine, select
 from sqlalchemy.exc import SQLAlchemyError
 
-from stockdash.api_params import BadRequest, error, only_params
+from stockdash.api_params import BadRequest, error, only_params, path_symbol
 from stockdash.config import Settings
 from stockdash.live import liveset
 from stockdash.live.hours import next_open, session_at, utc
 from stockdash.live.reads import SharedReads
 from stockdash.schema import intraday_bars, live_quotes
-from stockdash.symbols import InvalidSymbol, normalise, normalise_many
+from stockdash.symbols import InvalidSymbol, normalise_many
 from stockdash.universe import to_yahoo
 
 log = logging.getLogger("stockdash.web")
@@ -202,10 +202,7 @@ def blueprint(
 
     @bp.get("/api/intraday/<path:raw_symbol>")
     def intraday(raw_symbol: str):
-        try:
-            symbol = to_yahoo(normalise(raw_symbol))
-        except InvalidSymbol as exc:
-            raise BadRequest(str(exc), param="symbol") from None
+        symbol = path_symbol(raw_symbol)
         only_params("since", "format")
         since = _since(request.args.get("since"), datetime.now(UTC))
         fmt = request.args.get("format", "json")

@@ -70,29 +70,22 @@ class _SymbolResult:
     failure: str | None = None
 
 
+@dataclass(kw_only=True, eq=False)
 class YahooProvider:
     """Daily bars from Yahoo, chunked, threaded, retried; failures reported per symbol."""
 
-    name = "yahoo"
+    name = "yahoo"  # not a field: the same for every instance
 
-    def __init__(
-        self,
-        *,
-        chunk_size: int = 100,
-        threads: int = 4,
-        retries: int = 4,
-        timeout: float = 20.0,
-        backoff_base: float = 1.0,
-        session: Any = None,
-    ) -> None:
-        if chunk_size < 1 or threads < 1 or retries < 0:
+    chunk_size: int = 100
+    threads: int = 4
+    retries: int = 4
+    timeout: float = 20.0
+    backoff_base: float = 1.0
+    session: Any = None
+
+    def __post_init__(self) -> None:
+        if self.chunk_size < 1 or self.threads < 1 or self.retries < 0:
             raise ValueError("chunk_size and threads must be >= 1, retries >= 0")
-        self.chunk_size = chunk_size
-        self.threads = threads
-        self.retries = retries
-        self.timeout = timeout
-        self.backoff_base = backoff_base
-        self.session = session
         # Raised, not logged-and-swallowed: the only way to learn why a symbol failed.
         yf.config.debug.hide_exceptions = False
 

@@ -21,10 +21,10 @@ from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.exceptions import HTTPException
 
 from stockdash import movers, store
-from stockdash.api_params import BadRequest, error, only_params
+from stockdash.api_params import BadRequest, error, only_params, path_symbol
 from stockdash.errors import error_text
 from stockdash.live import api as live_api
-from stockdash.symbols import InvalidSymbol, normalise, normalise_many
+from stockdash.symbols import InvalidSymbol, normalise_many
 from stockdash.universe import name_of, to_yahoo
 from stockdash.web import health
 from stockdash.web.services import Services
@@ -130,10 +130,7 @@ def blueprint(services: Services) -> Blueprint:
 
     @bp.get("/api/history/<path:raw_symbol>")
     def history(raw_symbol: str):
-        try:
-            symbol = to_yahoo(normalise(raw_symbol))
-        except InvalidSymbol as exc:
-            raise BadRequest(str(exc), param="symbol") from None
+        symbol = path_symbol(raw_symbol)
         only_params("start", "end", "format")
         start, end = _date_range()
         fmt = _choice("format", FORMATS, "json")

@@ -11,8 +11,10 @@ from __future__ import annotations
 import hashlib
 import logging
 import time
-from dataclasses import dataclass, replace
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, replace
 from datetime import date
+from typing import Unpack
 
 from redis import Redis
 from redis.exceptions import RedisError
@@ -22,12 +24,12 @@ from rq.job import Dependency, JobStatus
 from rq.job import Job as RqJob
 from sqlalchemy import Engine
 
-from stockdash import calendar, ingest, runs
+from stockdash import ingest, runs
 from stockdash.config import Settings
 from stockdash.errors import error_text
+from stockdash.jobs import PullArgs, pull_scope
 from stockdash.providers.base import Provider
 from stockdash.runs import Job
-from stockdash.universe import resolve
 from stockdash.workers import tasks
 from stockdash.workers.connection import redis_for
 
@@ -40,13 +42,24 @@ QUEUES = (FETCH_QUEUE, PULL_QUEUE)  # in the order a worker serves them
 # A chunk that failed as a whole (Yahoo refusing us after the provider's own retries, the
 # database away) runs again later; a worker killed mid-chunk counts as one such failure.
 CHUNK_RETRY = Retry(max=4, interval=[30, 120, 300, 600])
-CHUNK_TIMEOUT = 15 * 60
-FINISH_TIMEOUT = 15 * 60
-# The last job reads every chunk job's result: keep them longer than a slow total-market pull.
-RESULT_TTL = 2 * 24 * 3600
-FAILURE_TTL = 7 * 24 * 3600
 
 PENDING = {JobStatus.QUEUED, JobStatus.DEFERRED, JobStatus.SCHEDULED, JobStatus.STARTED}
+
+
+@dataclass(frozen=True)
+class Lifetime:
+    """How long RQ lets one kind of job run (`job_timeout`), keeps its result or failure, and
+    leaves it waiting for a worker (`ttl`; None: until one takes it). Named as RQ names them."""
+
+    job_timeout: int
+    result_ttl: int
+    failure_ttl: int
+    ttl: int | None = None
+
+
+# Chunk jobs and the last job alike. The last job reads every chunk job's result: keep them
+# longer than a slow total-market pull.
+PULL_LIFETIME = Lifetime(job_timeout=15 * 60, result_ttl=2 * 24 * 3600, failure_ttl=7 * 24 * 3600)
 
 
 @dataclass
@@ -103,16 +116,12 @@ def enqueue_pull(
     provider: Provider,
     settings: Settings,
     *,
-    symbols: list[str] | None = None,
-    since: date | None = None,
-    today: date | None = None,
     movers: bool = True,
     retry: Retry = CHUNK_RETRY,
+    **asked: Unpack[PullArgs],
 ) -> Enqueued:
     """Queue a pull of the universe (or `symbols`) as chunk jobs and a last job; idempotent."""
-    today = today or calendar.last_closed_session()
-    job = Job.PULL if symbols is None else Job.PULL_SYMBOLS
-    symbols = symbols or resolve(settings.universe)
+    job, symbols, since, today = pull_scope(settings, **asked)
     batch = batch_id(provider.name, today, symbols, since)
     finish_id = f"{batch}_finish"
     with redis.lock(f"stockdash:enqueue:{batch}", timeout=120, blocking_timeout=30):
@@ -169,10 +178,8 @@ def _enqueue_jobs(
         kwargs={**finish, "chunk_ids": ids},
         job_id=finish_id,
         depends_on=Dependency(jobs=ids, allow_failure=True) if ids else None,
-        job_timeout=FINISH_TIMEOUT,
-        result_ttl=RESULT_TTL,
-        failure_ttl=FAILURE_TTL,
         description=f"finish {finish['job']} for {finish['target_date']}: totals of {of} chunks, then movers",
+        **asdict(PULL_LIFETIME),
     )
     return ids
 
@@ -188,22 +195,50 @@ def _enqueue_chunk(
 ) -> str:
     """One chunk job; the same chunk already queued (or recently done) is left as it is."""
     job_id = chunk_id(provider, chunk)
+    queued = enqueue_once(
+        queue,
+        tasks.run_chunk,
+        job_id=job_id,
+        args=(chunk,),
+        kwargs={"run_id": run_id, "provider": provider, "number": of[0], "of": of[1]},
+        lifetime=PULL_LIFETIME,
+        retry=retry,
+        description=f"chunk {of[0]}/{of[1]}: {len(chunk.symbols)} symbols from {chunk.start}",
+    )
+    if not queued:
+        log.info("queue chunk=%s already queued: left as it is", job_id)
+    return job_id
+
+
+def enqueue_once(
+    queue: Queue,
+    func: Callable,
+    *,
+    job_id: str,
+    args: tuple,
+    kwargs: dict,
+    lifetime: Lifetime,
+    description: str,
+    retry: Retry | None = None,
+) -> bool:
+    """Queue `func` as `job_id` unless RQ holds a job with that id (`unique`); whether it did.
+
+    Ids say what a job does, so the same work asked twice (two clocks, two web processes) runs once.
+    """
     try:
         queue.enqueue(
-            tasks.run_chunk,
-            args=(chunk,),
-            kwargs={"run_id": run_id, "provider": provider, "number": of[0], "of": of[1]},
+            func,
+            args=args,
+            kwargs=kwargs,
             job_id=job_id,
             unique=True,
             retry=retry,
-            job_timeout=CHUNK_TIMEOUT,
-            result_ttl=RESULT_TTL,
-            failure_ttl=FAILURE_TTL,
-            description=f"chunk {of[0]}/{of[1]}: {len(chunk.symbols)} symbols from {chunk.start}",
+            description=description,
+            **asdict(lifetime),
         )
     except DuplicateJobError:
-        log.info("queue chunk=%s already queued: left as it is", job_id)
-    return job_id
+        return False
+    return True
 
 
 def _status(redis: Redis, job_id: str) -> JobStatus | None:

@@ -16,7 +16,6 @@ import time
 
 from redis.exceptions import RedisError
 from rq import Queue
-from rq.exceptions import DuplicateJobError
 from rq.job import Job as RqJob
 from rq.job import JobStatus
 
@@ -24,15 +23,16 @@ from stockdash import calendar
 from stockdash.errors import error_text
 from stockdash.workers import tasks
 from stockdash.workers.connection import redis_for
-from stockdash.workers.enqueue import FETCH_QUEUE, PENDING, live_workers
+from stockdash.workers.enqueue import FETCH_QUEUE, PENDING, Lifetime, enqueue_once, live_workers
 
 log = logging.getLogger("stockdash.web")
 
 FETCHING = "fetching fresh prices; the chart updates when they land"
 FETCH_MEMORY_SECONDS = 600
-FETCH_TIMEOUT = 120
-# A fetch no worker picked up within this long is dropped, so a chart never waits on it forever.
-FETCH_QUEUED_TTL = 120
+# A fetch no worker picked up within two minutes is dropped, so a chart never waits on it forever.
+FETCH_LIFETIME = Lifetime(
+    job_timeout=120, result_ttl=FETCH_MEMORY_SECONDS, failure_ttl=FETCH_MEMORY_SECONDS, ttl=120
+)
 LIVE_CHECK_SECONDS = 15.0
 
 
@@ -100,20 +100,15 @@ class WebQueue:
         return self._queue(symbol, provider, job_id) if may_queue else None
 
     def _queue(self, symbol: str, provider: str, job_id: str) -> str:
-        try:
-            self.queue.enqueue(
-                tasks.fetch_symbol,
-                args=(symbol,),
-                kwargs={"provider": provider},
-                job_id=job_id,
-                unique=True,
-                ttl=FETCH_QUEUED_TTL,
-                job_timeout=FETCH_TIMEOUT,
-                result_ttl=FETCH_MEMORY_SECONDS,
-                failure_ttl=FETCH_MEMORY_SECONDS,
-                description=f"fetch {symbol} for the web",
-            )
+        queued = enqueue_once(
+            self.queue,
+            tasks.fetch_symbol,
+            job_id=job_id,
+            args=(symbol,),
+            kwargs={"provider": provider},
+            lifetime=FETCH_LIFETIME,
+            description=f"fetch {symbol} for the web",
+        )
+        if queued:  # else another web process queued it a moment ago
             log.info("web queue: fetch %s handed to workers", symbol)
-        except DuplicateJobError:
-            pass  # another web process queued it a moment ago
         return FETCHING

@@ -1,19 +1,10 @@
-"""job runs: room for the `cut_short` status, and a heartbeat
-
-Revision ID: 0002
-Revises: 0001
-Create Date: 2026-11-23 20:30:00
-"""
-
-from collections.abc import Sequence
+"""job runs: room for the `cut_short` status, and a heartbeat"""
 
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0002"
-down_revision: str | None = "0001"
-branch_labels: str | Sequence[str] | None = None
-depends_on: str | Sequence[str] | None = None
+revision = "0002"
+down_revision = "0001"
 
 
 def upgrade() -> None:

@@ -1,28 +1,35 @@
-"""live prices: latest quotes, minute bars, wanted symbols, live status
-
-Revision ID: 0003
-Revises: 0002
-"""
-
-from collections.abc import Sequence
+"""live prices: latest quotes, minute bars, wanted symbols, live status"""
 
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0003"
-down_revision: str | None = "0002"
-branch_labels: str | Sequence[str] | None = None
-depends_on: str | Sequence[str] | None = None
+revision = "0003"
+down_revision = "0002"
+
+
+# The column kinds the live tables repeat, written here: a revision imports nothing that may change.
+def _symbol() -> sa.Column:
+    """The key of the live tables: a Yahoo ticker."""
+    return sa.Column("symbol", sa.String(length=16), nullable=False)
+
+
+def _moment(name: str, *, nullable: bool = False) -> sa.Column:
+    """A UTC instant (timestamptz on PostgreSQL)."""
+    return sa.Column(name, sa.DateTime(timezone=True), nullable=nullable)
+
+
+def _prices(*names: str, nullable: bool = False) -> list[sa.Column]:
+    """Price columns, in the order named."""
+    return [sa.Column(name, sa.Float(), nullable=nullable) for name in names]
 
 
 def upgrade() -> None:
     op.create_table(
         "live_quotes",
-        sa.Column("symbol", sa.String(length=16), nullable=False),
-        sa.Column("time", sa.DateTime(timezone=True), nullable=False),
-        sa.Column("price", sa.Float(), nullable=False),
-        sa.Column("change", sa.Float(), nullable=True),
-        sa.Column("pct_change", sa.Float(), nullable=True),
+        _symbol(),
+        _moment("time"),
+        *_prices("price"),
+        *_prices("change", "pct_change", nullable=True),
         sa.Column("day_volume", sa.BigInteger(), nullable=True),
         sa.Column("session", sa.String(length=8), nullable=False),
         sa.Column("source", sa.String(length=8), nullable=False),
@@ -30,21 +37,18 @@ def upgrade() -> None:
     )
     op.create_table(
         "intraday_bars",
-        sa.Column("symbol", sa.String(length=16), nullable=False),
-        sa.Column("minute", sa.DateTime(timezone=True), nullable=False),
-        sa.Column("open", sa.Float(), nullable=False),
-        sa.Column("high", sa.Float(), nullable=False),
-        sa.Column("low", sa.Float(), nullable=False),
-        sa.Column("close", sa.Float(), nullable=False),
+        _symbol(),
+        _moment("minute"),
+        *_prices("open", "high", "low", "close"),
         sa.Column("volume", sa.BigInteger(), nullable=True),
         sa.Column("day_volume", sa.BigInteger(), nullable=True),
         sa.PrimaryKeyConstraint("symbol", "minute"),
     )
     op.create_table(
         "live_wanted",
-        sa.Column("symbol", sa.String(length=16), nullable=False),
-        sa.Column("since", sa.DateTime(timezone=True), nullable=False),
-        sa.Column("wanted_at", sa.DateTime(timezone=True), nullable=False),
+        _symbol(),
+        _moment("since"),
+        _moment("wanted_at"),
         sa.PrimaryKeyConstraint("symbol"),
     )
     op.create_table(
@@ -53,9 +57,9 @@ def upgrade() -> None:
         sa.Column("state", sa.String(length=16), nullable=False),
         sa.Column("source", sa.String(length=8), server_default="", nullable=False),
         sa.Column("symbols", sa.Text(), server_default="", nullable=False),
-        sa.Column("last_frame_at", sa.DateTime(timezone=True), nullable=True),
+        _moment("last_frame_at", nullable=True),
         sa.Column("frames_per_minute", sa.Float(), server_default="0", nullable=False),
-        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+        _moment("updated_at"),
         sa.Column("message", sa.Text(), server_default="", nullable=False),
         sa.PrimaryKeyConstraint("id"),
     )

@@ -1,19 +1,10 @@
-"""job runs: a parent run, so a queued pull shows as one run with its chunks under it
-
-Revision ID: 0005
-Revises: 0004
-Create Date: 2026-11-24 10:00:00
-"""
-
-from collections.abc import Sequence
+"""job runs: a parent run, so a queued pull shows as one run with its chunks under it"""
 
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0005"
-down_revision: str | None = "0004"
-branch_labels: str | Sequence[str] | None = None
-depends_on: str | Sequence[str] | None = None
+revision = "0005"
+down_revision = "0004"
 
 
 def upgrade() -> None:

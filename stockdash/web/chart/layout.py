@@ -10,7 +10,7 @@ from dash import dcc, html
 
 from stockdash.web import ids
 from stockdash.web.chart.controls import single_only_controls
-from stockdash.web.components import card, loading, segmented
+from stockdash.web.components import card, chips, loading, segmented
 from stockdash.web.urlstate import CUSTOM, MAX_COMPARE, PERIODS, compare_options, ticker_options
 
 DEFAULT_OVERLAYS = ["sma50", "sma200"]
@@ -66,15 +66,7 @@ def _controls(view: dict, href: str | None) -> html.Div:
         className="dates",
     )
     chart_types, overlay_options, hint = single_only_controls(view)
-    overlays = dcc.Checklist(
-        id=ids.OVERLAYS,
-        options=overlay_options,
-        value=DEFAULT_OVERLAYS,
-        inline=True,
-        className="chips",
-        inputClassName="chip-input",
-        labelClassName="chip-label",
-    )
+    overlays = chips(ids.OVERLAYS, overlay_options, DEFAULT_OVERLAYS)
     period = None if view["period"] == CUSTOM else view["period"]
     return html.Div(
         [

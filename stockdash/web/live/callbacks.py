@@ -12,7 +12,7 @@ import logging
 import time
 from datetime import UTC, datetime
 
-from dash import ALL, ClientsideFunction, Dash, Input, Output, State, ctx, html, no_update
+from dash import ALL, Dash, Input, Output, State, ctx, html, no_update
 from dash.exceptions import PreventUpdate
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -22,7 +22,7 @@ from stockdash.live.hours import trades_around_the_clock
 from stockdash.live.reads import SharedReads
 from stockdash.universe import name_of
 from stockdash.web import ids, search
-from stockdash.web.components import DB_DOWN, callback
+from stockdash.web.components import DB_DOWN, callback, clientside
 from stockdash.web.live import alerts, data
 from stockdash.web.live.data import SPARK_SECONDS, Quotes, day_start
 from stockdash.web.live.figures import (
@@ -511,25 +511,14 @@ def register(app: Dash, services: Services) -> None:
     # In the browser (assets/live.js): pause the refresh while the tab is hidden, row updates as an
     # AG Grid transaction on the rows the grid holds (a refresh may cross a watchlist edit), toasts
     # and notifications for what fired, and asking the visitor for notification permission.
-    app.clientside_callback(
-        ClientsideFunction(namespace="live", function_name="pause_when_hidden"),
-        Output(ids.LIVE_TICK, "disabled"),
-        Input(ids.LIVE_TICK, "id"),
-    )
-    app.clientside_callback(
-        ClientsideFunction(namespace="live", function_name="update_rows"),
-        Output(ids.WATCH_GRID, "rowTransaction"),
-        Input(ids.LIVE_ROWS, "data"),
-        State(ids.WATCH_GRID, "rowData"),
+    clientside(app, "live.pause_when_hidden", [(ids.LIVE_TICK, "disabled")], [(ids.LIVE_TICK, "id")])
+    clientside(
+        app,
+        "live.update_rows",
+        [(ids.WATCH_GRID, "rowTransaction")],
+        [(ids.LIVE_ROWS, "data")],
+        states=[(ids.WATCH_GRID, "rowData")],
         prevent_initial_call=True,
     )
-    app.clientside_callback(
-        ClientsideFunction(namespace="live", function_name="toast_fired"),
-        Output(ids.LIVE_SINK, "data"),
-        Input(ids.FIRED, "data"),
-    )
-    app.clientside_callback(
-        ClientsideFunction(namespace="live", function_name="ask_notifications"),
-        Output(ids.NOTIFY_STATE, "children"),
-        Input(ids.NOTIFY, "n_clicks"),
-    )
+    clientside(app, "live.toast_fired", [(ids.LIVE_SINK, "data")], [(ids.FIRED, "data")])
+    clientside(app, "live.ask_notifications", [(ids.NOTIFY_STATE, "children")], [(ids.NOTIFY, "n_clicks")])

@@ -6,14 +6,11 @@ import dash_ag_grid as dag
 from dash import dcc, html
 
 from stockdash.web import ids
-from stockdash.web.components import card, segmented
+from stockdash.web.components import NUM, SIGN, card, grid, segmented
 from stockdash.web.live.alerts import KINDS
 
 REFRESH_MS = 2000  # how often a visible page asks for what is new (the stream writes once a second)
 MAX_WATCH = 20
-
-NUM = {"type": "rightAligned", "cellClass": ["num"]}
-SIGN = {"pos": {"function": "params.value > 0"}, "neg": {"function": "params.value < 0"}}
 
 
 def _columns() -> list[dict]:
@@ -81,24 +78,15 @@ def _columns() -> list[dict]:
 
 
 def _grid() -> dag.AgGrid:
-    return dag.AgGrid(
-        id=ids.WATCH_GRID,
-        rowData=[],
-        columnDefs=_columns(),
-        defaultColDef={"sortable": True, "resizable": True, "suppressMovable": True},
-        getRowId="params.data.symbol",
-        dashGridOptions={
-            "domLayout": "autoHeight",
-            "rowHeight": 36,
-            "headerHeight": 36,
-            "suppressCellFocus": True,
-            "localeText": {"noRowsToShow": "The watchlist is empty: add a symbol above"},
-            "tooltipShowDelay": 400,
-            "cellFlashDuration": 400,
-            "cellFadeDuration": 600,
-        },
-        className="ag-theme-quartz live-grid",
-        style={"width": "100%"},
+    return grid(
+        ids.WATCH_GRID,
+        rows=[],
+        columns=_columns(),
+        empty="The watchlist is empty: add a symbol above",
+        row_height=36,
+        class_name="live-grid",
+        cellFlashDuration=400,
+        cellFadeDuration=600,
     )
 
 

@@ -7,7 +7,7 @@ import threading
 from datetime import date
 
 from cachetools import TTLCache, cached
-from dash import ClientsideFunction, Dash, Input, Output
+from dash import Dash
 from sqlalchemy.exc import SQLAlchemyError
 
 from stockdash import reads
@@ -15,7 +15,7 @@ from stockdash.errors import error_text
 from stockdash.movers import GROUPS, HORIZON_LABELS, HORIZONS, NoData
 from stockdash.universe import GROUP_LABELS
 from stockdash.web import ids
-from stockdash.web.components import DB_DOWN, OOPS, callback, notice
+from stockdash.web.components import DB_DOWN, OOPS, callback, clientside, notice
 from stockdash.web.movers.figures import treemap_figure
 from stockdash.web.movers.layout import movers_body
 from stockdash.web.plotting import message_figure
@@ -90,17 +90,15 @@ def register(app: Dash, services: Services) -> None:
     def _movers(horizon, group, viewport):
         return movers_card_parts(services, horizon, group, viewport)
 
-    app.clientside_callback(
-        ClientsideFunction(namespace="stockdash", function_name="viewport"),
-        Output(ids.VIEWPORT, "data"),
-        Input(ids.VIEWPORT, "id"),  # never changes: runs once, at load
-    )
-
-    app.clientside_callback(
-        ClientsideFunction(namespace="stockdash", function_name="chart_clicked"),
-        # A clicked row or stock tile charts it (through the ticker box, so urlstate.sync takes
-        # it from there) and brings the chart into view; in the browser, without a round trip.
-        Output(ids.TICKER, "value", allow_duplicate=True),
-        [Input(id_, prop) for id_, prop in CLICKS],
+    # The input (the store's id) never changes: runs once, at load.
+    clientside(app, "stockdash.viewport", [(ids.VIEWPORT, "data")], [(ids.VIEWPORT, "id")])
+    # A clicked row or stock tile charts it (through the ticker box, so urlstate.sync takes it
+    # from there) and brings the chart into view; in the browser, without a round trip.
+    clientside(
+        app,
+        "stockdash.chart_clicked",
+        [(ids.TICKER, "value")],
+        CLICKS,
+        allow_duplicate=True,
         prevent_initial_call=True,
     )

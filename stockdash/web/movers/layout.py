@@ -8,15 +8,13 @@ from dash import dcc, html
 from stockdash.movers import GROUPS, HORIZON_LABELS
 from stockdash.universe import GROUP_LABELS
 from stockdash.web import ids
-from stockdash.web.components import card, loading, segmented
+from stockdash.web.components import NUM, SIGN, card, grid, loading, segmented
 
 # On a phone a table keeps symbol, close and % change; the rest would push them off screen.
 WIDE_ONLY = ("name", "change", "volume")
 
 
 def _grid(id_: str, rows: list[dict], *, narrow: bool) -> dag.AgGrid:
-    num = {"type": "rightAligned", "cellClass": ["num"]}
-    sign = {"pos": {"function": "params.value > 0"}, "neg": {"function": "params.value < 0"}}
     columns = [
         {"field": "symbol", "headerName": "Symbol", "width": 84, "cellClass": ["sym"]},
         {"field": "name", "headerName": "Name", "flex": 1, "minWidth": 120, "tooltipField": "name"},
@@ -24,51 +22,42 @@ def _grid(id_: str, rows: list[dict], *, narrow: bool) -> dag.AgGrid:
             "field": "close",
             "headerName": "Close",
             "width": 84,
-            **num,
+            **NUM,
             "valueFormatter": {"function": "d3.format(',.2f')(params.value)"},
         },
         {
             "field": "change",
             "headerName": "Change",
             "width": 84,
-            **num,
+            **NUM,
             "valueFormatter": {"function": "d3.format('+,.2f')(params.value)"},
-            "cellClassRules": sign,
+            "cellClassRules": SIGN,
         },
         {
             "field": "pct_change",
             "headerName": "% Change",
             "width": 92,
-            **num,
+            **NUM,
             "valueFormatter": {"function": "d3.format('+.2f')(params.value) + '%'"},
-            "cellClassRules": sign,
+            "cellClassRules": SIGN,
         },
         {
             "field": "volume",
             "headerName": "Volume",
             "width": 104,
-            **num,
+            **NUM,
             "valueFormatter": {"function": "params.value == null ? '' : d3.format(',.0f')(params.value)"},
         },
     ]
-    return dag.AgGrid(
-        id=id_,
-        rowData=rows,
-        columnDefs=[{**c, "hide": narrow and c["field"] in WIDE_ONLY} for c in columns]
+    return grid(
+        id_,
+        rows=rows,
+        columns=[{**c, "hide": narrow and c["field"] in WIDE_ONLY} for c in columns]
         if not narrow
         else [{**c, "hide": c["field"] in WIDE_ONLY, "flex": 1} for c in columns],
-        defaultColDef={"sortable": True, "resizable": True, "suppressMovable": True},
-        getRowId="params.data.symbol",
-        dashGridOptions={
-            "domLayout": "autoHeight",
-            "rowHeight": 34,
-            "headerHeight": 36,
-            "suppressCellFocus": True,
-            "localeText": {"noRowsToShow": "No movers for this selection"},
-            "tooltipShowDelay": 400,
-        },
-        className="ag-theme-quartz movers-grid",
-        style={"width": "100%"},
+        empty="No movers for this selection",
+        row_height=34,
+        class_name="movers-grid",
     )
 
 
