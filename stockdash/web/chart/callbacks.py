@@ -167,46 +167,32 @@ def _chart(
     )
 
 
+def _options_follow_typing(app: Dash, id_: str, options) -> None:
+    """The dropdown's options follow what is typed (the layout and urlstate.sync set them with the values)."""
+
+    @callback(
+        app,
+        [(id_, "options")],
+        [(id_, "search_value")],
+        states=[(id_, "value")],
+        allow_duplicate=True,
+        prevent_initial_call=True,
+    )
+    def _options(text, value):
+        return options(text, value)
+
+
+OUTPUTS = [(ids.GRAPH, "figure"), (ids.QUOTE, "children"), (ids.NOTICE, "children"), (ids.DOWNLOAD, "href")]
+INPUTS = [(ids.VIEW, "data"), (ids.CHART_TYPE, "value"), (ids.OVERLAYS, "value")]
+
+
 def register(app: Dash, services: Services) -> None:
-    # The layout and urlstate.sync set the options with the values; these follow what is typed.
-    typed = {"allow_duplicate": True, "prevent_initial_call": True}
-
-    @callback(
-        app,
-        [(ids.TICKER, "options")],
-        [(ids.TICKER, "search_value")],
-        states=[(ids.TICKER, "value")],
-        **typed,
-    )
-    def _ticker_options(text, value):
-        return ticker_options(text, value)
-
-    @callback(
-        app,
-        [(ids.COMPARE, "options")],
-        [(ids.COMPARE, "search_value")],
-        states=[(ids.COMPARE, "value")],
-        **typed,
-    )
-    def _compare_options(text, value):
-        return compare_options(text, value)
-
-    outputs = [
-        (ids.GRAPH, "figure"),
-        (ids.QUOTE, "children"),
-        (ids.NOTICE, "children"),
-        (ids.DOWNLOAD, "href"),
-        (ids.FETCH_POLL, "disabled"),
-    ]
-    inputs = [
-        (ids.VIEW, "data"),
-        (ids.CHART_TYPE, "value"),
-        (ids.OVERLAYS, "value"),
-        (ids.FETCH_POLL, "n_intervals"),
-    ]
-
+    _options_follow_typing(app, ids.TICKER, ticker_options)
+    _options_follow_typing(app, ids.COMPARE, compare_options)
     # The layout draws the first chart (page.py): this one redraws when the view changes, and while
     # queue workers fetch its prices.
+    outputs, inputs = [*OUTPUTS, (ids.FETCH_POLL, "disabled")], [*INPUTS, (ids.FETCH_POLL, "n_intervals")]
+
     @callback(app, outputs, inputs, prevent_initial_call=True)
     def _chart(view, chart_type, overlays, _polls):
         fetching: set[str] = set()

@@ -24,24 +24,23 @@ def _picker(label: str, dropdown: dcc.Dropdown, *, for_id: str, class_name: str)
     )
 
 
-def _pickers(view: dict) -> html.Div:
-    ticker = dcc.Dropdown(
-        id=ids.TICKER,
-        options=ticker_options(view["symbol"]),
-        value=view["symbol"],
-        clearable=False,
-        placeholder="Search a symbol or company, e.g. Microsoft",
-        maxHeight=360,
-        className="dd",
+def _dropdown(id_: str, options: list[dict], value, placeholder: str, **kind) -> dcc.Dropdown:
+    return dcc.Dropdown(
+        id=id_, options=options, value=value, placeholder=placeholder, maxHeight=360, className="dd", **kind
     )
-    compare = dcc.Dropdown(
-        id=ids.COMPARE,
-        options=compare_options(view["compare"]),
-        value=view["compare"],
-        multi=True,
-        placeholder="Add tickers to compare as % change",
-        maxHeight=360,
-        className="dd",
+
+
+def _pickers(view: dict) -> html.Div:
+    symbol, others = view["symbol"], view["compare"]
+    ticker = _dropdown(
+        ids.TICKER,
+        ticker_options(symbol),
+        symbol,
+        "Search a symbol or company, e.g. Microsoft",
+        clearable=False,
+    )
+    compare = _dropdown(
+        ids.COMPARE, compare_options(others), others, "Add tickers to compare as % change", multi=True
     )
     return html.Div(
         [
