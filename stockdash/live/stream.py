@@ -12,6 +12,7 @@ import asyncio
 import logging
 import time
 from collections.abc import Callable
+from dataclasses import KW_ONLY, dataclass, field
 from datetime import UTC, datetime
 from types import SimpleNamespace
 from typing import cast
@@ -33,32 +34,28 @@ class Dropped(Exception):
     """The connection ended or went silent; the caller reconnects."""
 
 
+@dataclass(eq=False)
 class Upstream:
     """Keeps one stream up for `symbols()` and hands every quote to `on_quote`."""
 
-    def __init__(
-        self,
-        url: str,
-        *,
-        symbols: Callable[[], list[str]],
-        on_quote: Callable[[Quote], None],
-        on_state: Callable[[str, str], None],
-        silence_seconds: float,
-        backoff_initial: float = 1.0,
-        backoff_max: float = 30.0,
-    ) -> None:
-        self.url = url
-        self.symbols = symbols
-        self.on_quote = on_quote
-        self.on_state = on_state
-        self.silence_seconds = silence_seconds
-        self.connected = False
-        self.connections = 0
-        self.undecodable = 0
+    url: str
+    _: KW_ONLY
+    symbols: Callable[[], list[str]]
+    on_quote: Callable[[Quote], None]
+    on_state: Callable[[str, str], None]
+    silence_seconds: float
+    backoff_initial: float = 1.0
+    backoff_max: float = 30.0
+    # Read by LiveIngest: `connected` for its polling fallback, the counts for its status.
+    connected: bool = field(init=False, default=False)
+    connections: int = field(init=False, default=0)
+    undecodable: int = field(init=False, default=0)
+    _failures: int = field(init=False, default=0)  # in a row, since the last frame
+
+    def __post_init__(self) -> None:
         self._wait = wait_exponential_jitter(
-            multiplier=backoff_initial, max=backoff_max, jitter=backoff_initial
+            multiplier=self.backoff_initial, max=self.backoff_max, jitter=self.backoff_initial
         )
-        self._failures = 0
 
     async def run(self) -> None:
         """Stream until cancelled, reconnecting after every drop."""

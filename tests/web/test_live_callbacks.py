@@ -215,6 +215,55 @@ def test_rules_added_and_removed_with_plain_messages():
     assert left == []
 
 
+def post_to(app, note: str, *, inputs: list, state: list, changed: str):
+    """What the renderer POSTs to the callback whose outputs include `note`.children: its answer."""
+    output = next(o for o in app.callback_map if f"{note}.children" in o)
+    spec = app.callback_map[output]
+    outputs = []
+    for part in output[2:-2].split("..."):
+        id_, prop = part.rsplit(".", 1)
+        outputs.append({"id": id_, "property": prop})
+    body = {
+        "output": output,
+        "outputs": outputs,
+        "inputs": [
+            v if d["id"].startswith("{") else d | {"value": v}
+            for d, v in zip(spec["inputs"], inputs, strict=True)
+        ],
+        "state": [d | {"value": v} for d, v in zip(spec["state"], state, strict=True)],
+        "changedPropIds": [changed],
+    }
+    resp = app.server.test_client().post("/_dash-update-component", json=body)
+    return resp.status_code, (resp.get_json() or {}).get("response")
+
+
+def test_requests_reach_the_plain_functions_by_name(app_for_tests):
+    status, out = post_to(
+        app_for_tests,
+        ids.WATCH_NOTE,
+        inputs=["?symbol=AAPL", None, "NVDA", None],
+        state=[None, ["AAPL"]],
+        changed=f"{ids.WATCH_ADD}.value",
+    )
+    assert status == 200 and out[ids.WATCH] == {"data": ["AAPL", "NVDA"]}
+    assert out[ids.URL] == {"search": "?symbol=AAPL&period=1Y&watch=AAPL,NVDA"}
+    form = ["AAPL", "above", "x", None]
+    status, out = post_to(
+        app_for_tests, ids.RULE_NOTE, inputs=[1, []], state=[None, *form], changed=f"{ids.RULE_ADD}.n_clicks"
+    )
+    assert status == 200 and out == {ids.RULE_NOTE: {"children": "The level must be a number."}}
+    removed = {"id": {"type": ids.RULE_REMOVE, "index": "r1"}, "property": "n_clicks", "value": 1}
+    rules = [{"id": "r1", "symbol": "AAPL", "kind": "above", "value": 200}]
+    status, out = post_to(
+        app_for_tests,
+        ids.RULE_NOTE,
+        inputs=[None, [removed]],
+        state=[rules, *form],
+        changed=f'{{"index":"r1","type":"{ids.RULE_REMOVE}"}}.n_clicks',
+    )
+    assert status == 200 and out[ids.RULES] == {"data": []}  # ctx.triggered_id is the remove button
+
+
 def test_ticker_chart_1d_from_minute_bars_and_5d_falls_back_to_daily(services):
     write(services, [quote("AAPL", T0, 101.0), quote("AAPL", T0 + timedelta(seconds=60), 102.0)])
     view = {"symbol": "AAPL", "compare": [], "period": "1D", "start": None, "end": None}

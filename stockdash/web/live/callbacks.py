@@ -374,30 +374,28 @@ def register(app: Dash, services: Services) -> None:
     sparks = SharedReads(SPARK_SECONDS)
     default = services.settings.watchlist_symbols
 
+    # Inputs and states named (https://dash.plotly.com/flexible-callback-signatures): a callback
+    # gets their values as keywords and hands on those its plain function takes (not a tick or a
+    # timestamp that only triggers it); the browser still sends them as lists, in this order.
     @app.callback(
-        Output(ids.WATCH, "data"),
-        Output(ids.WATCH_SAVED, "data"),
-        Output(ids.URL, "search", allow_duplicate=True),
-        Output(ids.WATCH_ADD, "value"),
-        Output(ids.WATCH_NOTE, "children"),
-        Input(ids.URL, "search"),
-        Input(ids.WATCH_SAVED, "modified_timestamp"),
-        Input(ids.WATCH_ADD, "value"),
-        Input(ids.WATCH_GRID, "cellClicked"),
-        State(ids.WATCH_SAVED, "data"),
-        State(ids.WATCH, "data"),
+        output=[
+            Output(ids.WATCH, "data"),
+            Output(ids.WATCH_SAVED, "data"),
+            Output(ids.URL, "search", allow_duplicate=True),
+            Output(ids.WATCH_ADD, "value"),
+            Output(ids.WATCH_NOTE, "children"),
+        ],
+        inputs={
+            "query": Input(ids.URL, "search"),
+            "saved_at": Input(ids.WATCH_SAVED, "modified_timestamp"),
+            "added": Input(ids.WATCH_ADD, "value"),
+            "click": Input(ids.WATCH_GRID, "cellClicked"),
+        },
+        state={"saved": State(ids.WATCH_SAVED, "data"), "current": State(ids.WATCH, "data")},
         prevent_initial_call="initial_duplicate",
     )
-    def _watch(query, _saved_at, added, click, saved, current):
-        return edit_watch(
-            ctx.triggered_id,
-            query=query,
-            saved=saved,
-            current=current,
-            added=added,
-            click=click,
-            default=default,
-        )
+    def _watch(saved_at, **values):
+        return edit_watch(ctx.triggered_id, default=default, **values)
 
     @callback(app, [(ids.WATCH_ADD, "options")], [(ids.WATCH_ADD, "search_value"), (ids.WATCH_ADD, "value")])
     def _add_options(text, value):
@@ -424,44 +422,41 @@ def register(app: Dash, services: Services) -> None:
         return table_rows(services, sparks, symbols, got, now), symbols, chosen
 
     @app.callback(
-        Output(ids.LIVE_ROWS, "data"),
-        Output(ids.LIVE_MARKET, "children"),
-        Output(ids.LIVE_DEMO, "children"),
-        Output(ids.RULE_STATE, "data"),
-        Output(ids.FIRED, "data"),
-        Input(ids.LIVE_TICK, "n_intervals"),
-        State(ids.WATCH, "data"),
-        State(ids.RULES, "data"),
-        State(ids.RULE_STATE, "data"),
-        State(ids.FIRED, "data"),
+        output=[
+            Output(ids.LIVE_ROWS, "data"),
+            Output(ids.LIVE_MARKET, "children"),
+            Output(ids.LIVE_DEMO, "children"),
+            Output(ids.RULE_STATE, "data"),
+            Output(ids.FIRED, "data"),
+        ],
+        inputs={"tick": Input(ids.LIVE_TICK, "n_intervals")},
+        state={
+            "watch": State(ids.WATCH, "data"),
+            "rules": State(ids.RULES, "data"),
+            "states": State(ids.RULE_STATE, "data"),
+            "fired": State(ids.FIRED, "data"),
+        },
     )
-    def _refresh(_n, watch, rules, states, fired):
-        return refresh_quotes(
-            services, sparks, watch=watch, rules=rules, states=states, fired=fired, now=datetime.now(UTC)
-        )
+    def _refresh(tick, **values):
+        return refresh_quotes(services, sparks, now=datetime.now(UTC), **values)
 
     @app.callback(
-        Output(ids.LIVE_GRAPH, "figure"),
-        Output(ids.LIVE_HELD, "data"),
-        Output(ids.LIVE_LABEL, "children"),
-        Input(ids.LIVE_TICK, "n_intervals"),
-        Input(ids.LIVE_FOCUS, "data"),
-        Input(ids.LIVE_VIEW, "value"),
-        Input(ids.LIVE_TYPE, "value"),
-        Input(ids.WATCH, "data"),
-        State(ids.LIVE_HELD, "data"),
+        output=[
+            Output(ids.LIVE_GRAPH, "figure"),
+            Output(ids.LIVE_HELD, "data"),
+            Output(ids.LIVE_LABEL, "children"),
+        ],
+        inputs={
+            "tick": Input(ids.LIVE_TICK, "n_intervals"),
+            "focus": Input(ids.LIVE_FOCUS, "data"),
+            "view": Input(ids.LIVE_VIEW, "value"),
+            "chart_type": Input(ids.LIVE_TYPE, "value"),
+            "watch": Input(ids.WATCH, "data"),
+        },
+        state={"held": State(ids.LIVE_HELD, "data")},
     )
-    def _chart(_n, focus, view, chart_type, watch, held):
-        return live_chart(
-            services,
-            trigger=ctx.triggered_id,
-            focus=focus,
-            view=view,
-            chart_type=chart_type,
-            watch=watch,
-            held=held,
-            now=datetime.now(UTC),
-        )
+    def _chart(tick, **values):
+        return live_chart(services, trigger=ctx.triggered_id, now=datetime.now(UTC), **values)
 
     outputs = [(ids.LIVE_FOCUS, "data"), (ids.LIVE_VIEW, "value"), (ids.RULE_SYMBOL, "value")]
 
@@ -473,28 +468,23 @@ def register(app: Dash, services: Services) -> None:
         return {"symbol": click["rowId"]}, "symbol", click["rowId"]
 
     @app.callback(
-        Output(ids.RULES, "data"),
-        Output(ids.RULE_NOTE, "children"),
-        Input(ids.RULE_ADD, "n_clicks"),
-        Input({"type": ids.RULE_REMOVE, "index": ALL}, "n_clicks"),
-        State(ids.RULES, "data"),
-        State(ids.RULE_SYMBOL, "value"),
-        State(ids.RULE_KIND, "value"),
-        State(ids.RULE_VALUE, "value"),
-        State(ids.RULE_MINUTES, "value"),
+        output=[Output(ids.RULES, "data"), Output(ids.RULE_NOTE, "children")],
+        inputs={
+            "add": Input(ids.RULE_ADD, "n_clicks"),
+            "removes": Input({"type": ids.RULE_REMOVE, "index": ALL}, "n_clicks"),
+        },
+        state={
+            "rules": State(ids.RULES, "data"),
+            "symbol": State(ids.RULE_SYMBOL, "value"),
+            "kind": State(ids.RULE_KIND, "value"),
+            "value": State(ids.RULE_VALUE, "value"),
+            "minutes": State(ids.RULE_MINUTES, "value"),
+        },
         prevent_initial_call=True,
     )
-    def _rules(_add, _removes, rules, symbol, kind, value, minutes):
+    def _rules(add, removes, **values):
         clicked = bool(ctx.triggered and ctx.triggered[0].get("value"))
-        return edit_rules(
-            ctx.triggered_id,
-            rules=rules,
-            symbol=symbol,
-            kind=kind,
-            value=value,
-            minutes=minutes,
-            clicked=clicked,
-        )
+        return edit_rules(ctx.triggered_id, clicked=clicked, **values)
 
     @callback(app, [(ids.RULE_LIST, "children")], [(ids.RULES, "data")])
     def _rule_list(rules):
