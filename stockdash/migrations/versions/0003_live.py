@@ -8,9 +8,14 @@ down_revision = "0002"
 
 
 # The column kinds the live tables repeat, written here: a revision imports nothing that may change.
+def _word(name: str, length: int) -> sa.Column:
+    """A short required string: a ticker, a session, a state."""
+    return sa.Column(name, sa.String(length=length), nullable=False)
+
+
 def _symbol() -> sa.Column:
     """The key of the live tables: a Yahoo ticker."""
-    return sa.Column("symbol", sa.String(length=16), nullable=False)
+    return _word("symbol", 16)
 
 
 def _moment(name: str, *, nullable: bool = False) -> sa.Column:
@@ -23,6 +28,11 @@ def _prices(*names: str, nullable: bool = False) -> list[sa.Column]:
     return [sa.Column(name, sa.Float(), nullable=nullable) for name in names]
 
 
+def _text(name: str) -> sa.Column:
+    """Free text, empty when there is none."""
+    return sa.Column(name, sa.Text(), server_default="", nullable=False)
+
+
 def upgrade() -> None:
     op.create_table(
         "live_quotes",
@@ -31,8 +41,8 @@ def upgrade() -> None:
         *_prices("price"),
         *_prices("change", "pct_change", nullable=True),
         sa.Column("day_volume", sa.BigInteger(), nullable=True),
-        sa.Column("session", sa.String(length=8), nullable=False),
-        sa.Column("source", sa.String(length=8), nullable=False),
+        _word("session", 8),
+        _word("source", 8),
         sa.PrimaryKeyConstraint("symbol"),
     )
     op.create_table(
@@ -54,13 +64,13 @@ def upgrade() -> None:
     op.create_table(
         "live_status",
         sa.Column("id", sa.Integer(), autoincrement=False, nullable=False),
-        sa.Column("state", sa.String(length=16), nullable=False),
+        _word("state", 16),
         sa.Column("source", sa.String(length=8), server_default="", nullable=False),
-        sa.Column("symbols", sa.Text(), server_default="", nullable=False),
+        _text("symbols"),
         _moment("last_frame_at", nullable=True),
         sa.Column("frames_per_minute", sa.Float(), server_default="0", nullable=False),
         _moment("updated_at"),
-        sa.Column("message", sa.Text(), server_default="", nullable=False),
+        _text("message"),
         sa.PrimaryKeyConstraint("id"),
     )
 

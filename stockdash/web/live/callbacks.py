@@ -370,6 +370,16 @@ def fired_items(fired: object) -> list:
 # --- wiring ------------------------------------------------------------------------------------
 
 
+# What editing the watchlist changes: the list, its saved copy, the link, the add box, a note.
+WATCH_OUTPUTS = [
+    Output(ids.WATCH, "data"),
+    Output(ids.WATCH_SAVED, "data"),
+    Output(ids.URL, "search", allow_duplicate=True),
+    Output(ids.WATCH_ADD, "value"),
+    Output(ids.WATCH_NOTE, "children"),
+]
+
+
 def register(app: Dash, services: Services) -> None:
     sparks = SharedReads(SPARK_SECONDS)
     default = services.settings.watchlist_symbols
@@ -378,13 +388,7 @@ def register(app: Dash, services: Services) -> None:
     # gets their values as keywords and hands on those its plain function takes (not a tick or a
     # timestamp that only triggers it); the browser still sends them as lists, in this order.
     @app.callback(
-        output=[
-            Output(ids.WATCH, "data"),
-            Output(ids.WATCH_SAVED, "data"),
-            Output(ids.URL, "search", allow_duplicate=True),
-            Output(ids.WATCH_ADD, "value"),
-            Output(ids.WATCH_NOTE, "children"),
-        ],
+        output=WATCH_OUTPUTS,
         inputs={
             "query": Input(ids.URL, "search"),
             "saved_at": Input(ids.WATCH_SAVED, "modified_timestamp"),
