@@ -10,12 +10,13 @@ bind = f"[::]:{os.environ.get('PORT', '8000')}"
 workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
 
 # Threads let a worker keep serving while some requests wait on the database (at most a few
-# seconds: stockdash/db.py bounds every wait) or the provider's bounded fetch: /healthz and the
-# page keep answering while a frozen database holds a handful of chart requests.
+# seconds: stockdash/db.py bounds every wait) or the provider's bounded fetch. More than a few
+# only makes them share one interpreter lock: under bench/load.py (concurrency 50, 2 CPUs) 4
+# threads served 164-169 requests/s with /healthz p95 27-35 ms, 8 threads 144-149 with 84 ms.
 # stockdash's gthread worker answers GET /healthz from threads of its own, so a health check
 # never waits behind chart work (stockdash/web/gunicorn_worker.py).
 worker_class = "stockdash.web.gunicorn_worker.HealthFirstWorker"
-threads = int(os.environ.get("GUNICORN_THREADS", "8"))
+threads = int(os.environ.get("GUNICORN_THREADS", "4"))
 
 # Load the app once in the master and fork: workers share its memory (pandas, plotly,
 # the universe). The app touches no database at import, so no connection is shared.
