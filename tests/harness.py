@@ -104,6 +104,19 @@ def drop_postgres_database(name: str, admin_url: str = POSTGRES_ADMIN_URL) -> No
         admin.dispose()
 
 
+def wait_for(condition, timeout: float = 15.0, what: str = "condition", *, interval: float = 0.05):
+    """`condition()`'s first truthy value, asked every `interval` s for up to `timeout` s: tests wait
+    for what they need, never for a fixed time."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = condition()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout:g}s waiting for {what}")
+        time.sleep(interval)
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

@@ -16,7 +16,7 @@ from stockdash.live.frames import Quote
 from stockdash.live.writer import Writer
 from stockdash.schema import live_wanted
 from stockdash.web import create_app
-from tests.live.conftest import wait_for
+from tests.harness import wait_for
 
 NOW = datetime.now(UTC).replace(microsecond=0)
 

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from stockdash.live.poll import poll_quotes
 from stockdash.live.service import LiveIngest
 from stockdash.schema import live_quotes
-from tests.live.conftest import wait_for
+from tests.harness import wait_for
 from tests.yahoo_replay import FIXTURES, not_found, rate_limited, recording, yahoo_http_fixture  # noqa: F401
 
 # The real 1-minute answer (AAPL, 2025-02-20 pre-market) has meta but no bars yet.

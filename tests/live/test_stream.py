@@ -12,7 +12,7 @@ from stockdash.live.service import LiveIngest
 from stockdash.live.stream import Upstream
 from stockdash.live.writer import read_status
 from stockdash.schema import intraday_bars, live_quotes
-from tests.live.conftest import wait_for
+from tests.harness import wait_for
 from tests.live.standin import StandIn, pricing_frame, real_frames
 
 NOW_MS = int(datetime(2026, 11, 24, 15, 0, tzinfo=UTC).timestamp() * 1000)

@@ -73,6 +73,21 @@ def wait_for(driver, condition, message: str):
     return WebDriverWait(driver, WAIT, poll_frequency=0.1).until(lambda d: condition(d), message)
 
 
+def offered(driver, typed: str, prefix: str, box: str = "input.dash-dropdown-search"):
+    """Type `typed` into the open dropdown's search `box`; the option starting with `prefix` it offers."""
+    from selenium.webdriver.common.by import By
+
+    field = wait_for(driver, lambda d: d.find_element(By.CSS_SELECTOR, box), "no search box")
+    field.send_keys(typed)
+    return wait_for(
+        driver,
+        lambda d: next(
+            (o for o in d.find_elements(By.CSS_SELECTOR, "[role=option]") if o.text.startswith(prefix)), None
+        ),
+        f"typing {typed!r} never offered {prefix.strip()}",
+    )
+
+
 def plotted(driver) -> dict | None:
     """Symbol, type and point count of the main price trace, as Plotly drew it."""
     return driver.execute_script(
@@ -119,17 +134,7 @@ def test_search_chart_movers_and_url_state(site, browser, full_db):
 
     # Search with a typo and pick Microsoft.
     d.find_element(By.ID, "ticker").click()
-    box = wait_for(
-        d, lambda d: d.find_element(By.CSS_SELECTOR, "input.dash-dropdown-search"), "no search box"
-    )
-    box.send_keys("micrsoft")
-    option = wait_for(
-        d,
-        lambda d: next(
-            (o for o in d.find_elements(By.CSS_SELECTOR, "[role=option]") if o.text.startswith("MSFT")), None
-        ),
-        "typing 'micrsoft' never offered MSFT",
-    )
+    option = offered(d, "micrsoft", "MSFT")
     d.save_screenshot(str(SHOTS / "01-search-micrsoft.png"))
     option.click()
 

@@ -21,7 +21,7 @@ from stockdash.live.writer import Writer
 from stockdash.schema import live_quotes
 from tests.harness import start_gunicorn, stop_gunicorn
 from tests.web.conftest import demo_settings, fill
-from tests.web.test_browser import SHOTS, browser, wait_for  # noqa: F401  (fixture)
+from tests.web.test_browser import SHOTS, browser, offered, wait_for  # noqa: F401  (fixture)
 
 pytestmark = pytest.mark.browser
 
@@ -229,19 +229,7 @@ def test_watchlist_edits_survive_a_reload_and_links_carry_them(live_site, browse
     wait_for(d, lambda d: cell(d, "IWM", "price") is None, "IWM was not removed")
     assert "watch=AAPL,MSFT" in d.current_url and "IWM" not in d.current_url
     d.find_element(By.ID, "live-watch-add").click()
-    box = wait_for(
-        d,
-        lambda d: d.find_element(By.CSS_SELECTOR, "#live-watch-add input, input.dash-dropdown-search"),
-        "no box",
-    )
-    box.send_keys("coca cola")
-    option = wait_for(
-        d,
-        lambda d: next(
-            (o for o in d.find_elements(By.CSS_SELECTOR, "[role=option]") if o.text.startswith("KO")), None
-        ),
-        "typing 'coca cola' never offered KO",
-    )
+    option = offered(d, "coca cola", "KO", box="#live-watch-add input, input.dash-dropdown-search")
     option.click()
     wait_for(d, lambda d: cell(d, "KO", "symbol") == "KO", "KO was not added")
     assert "KO" in d.current_url

@@ -12,6 +12,7 @@ from tests.web.test_browser import (  # noqa: F401 (fixtures)
     _needs_chromium,
     browser,
     full_db,
+    offered,
     plotted,
     quote_symbol,
     wait_for,
@@ -108,17 +109,7 @@ def test_a_sixth_pick_says_up_to_five(site, browser_errors):
     open_page(d, site, "/?symbol=AAPL&compare=MSFT,NVDA,AMZN,GOOGL,META")
     wait_for(d, lambda d: len(lines(d)) == 6, "five compare lines never drew")
     d.find_element(By.CSS_SELECTOR, "#compare").click()
-    box = wait_for(
-        d, lambda d: d.find_element(By.CSS_SELECTOR, "input.dash-dropdown-search"), "no search box"
-    )
-    box.send_keys("coca")
-    option = wait_for(
-        d,
-        lambda d: next(
-            (o for o in d.find_elements(By.CSS_SELECTOR, "[role=option]") if o.text.startswith("KO ")), None
-        ),
-        "typing 'coca' never offered KO",
-    )
+    option = offered(d, "coca", "KO ")
     option.click()
     wait_for(d, lambda d: "up to 5 tickers: KO left out" in notice_text(d), "no 'up to 5' notice")
     d.find_element(By.TAG_NAME, "body").send_keys("\ue00c")  # Escape closes the list

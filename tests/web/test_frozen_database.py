@@ -16,7 +16,14 @@ from sqlalchemy.engine import make_url
 
 from stockdash.web.health import PING_TTL
 from tests.conftest import new_postgres_url
-from tests.harness import Server, chart_payload, drop_postgres_database, start_gunicorn, stop_gunicorn
+from tests.harness import (
+    Server,
+    chart_payload,
+    drop_postgres_database,
+    start_gunicorn,
+    stop_gunicorn,
+    wait_for,
+)
 from tests.relay import Relay
 from tests.web.conftest import SMALL, fill
 
@@ -62,16 +69,6 @@ def worker_pids(server: Server) -> set[str]:
     return set(out.split())
 
 
-def wait_until(condition, *, seconds: float, message: str):
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        result = condition()
-        if result:
-            return result
-        time.sleep(0.2)
-    pytest.fail(message)
-
-
 def chart_drew(resp: requests.Response) -> bool:
     if resp.status_code != 200:
         return False
@@ -85,8 +82,8 @@ def test_frozen_database_never_freezes_the_web(relayed):
     with ThreadPoolExecutor(8) as pool:
         assert all(chart_drew(r) for r, _ in pool.map(lambda _: chart(server), range(16)))
     assert get(server, "/healthz")[0].status_code == 200
-    workers = wait_until(
-        lambda: len(worker_pids(server)) == 2 and worker_pids(server), seconds=15, message="not 2 workers"
+    workers = wait_for(
+        lambda: len(worker_pids(server)) == 2 and worker_pids(server), 15, "2 workers", interval=0.2
     )
 
     relay.freeze()
@@ -122,16 +119,17 @@ def test_frozen_database_never_freezes_the_web(relayed):
 
     relay.unfreeze()
     # Each worker finds out at its next health ping (at most PING_TTL plus one ping's wait).
-    wait_until(
+    wait_for(
         lambda: all(get(server, "/healthz")[0].status_code == 200 for _ in range(8)),
-        seconds=15,
-        message="/healthz never came back",
+        15,
+        "/healthz to come back",
+        interval=0.2,
     )
 
     def all_charts_draw() -> bool:
         with ThreadPoolExecutor(8) as pool:
             return all(chart_drew(r) for r, _ in pool.map(lambda _: chart(server), range(16)))
 
-    wait_until(all_charts_draw, seconds=15, message="charts never came back")
+    wait_for(all_charts_draw, 15, "charts to come back", interval=0.2)
     assert get(server, "/api/history/MSFT")[0].status_code == 200
     assert worker_pids(server) == workers  # came back by itself: no worker was restarted

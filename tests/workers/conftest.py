@@ -7,7 +7,6 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -15,6 +14,7 @@ import pytest
 from redis import Redis
 from redis.exceptions import RedisError
 
+from stockdash.config import Settings
 from tests.conftest import skip_or_fail
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -25,14 +25,6 @@ CLAIM_KEY = "stockdash-test:db:"  # in database 0: which numbered database a tes
 
 # Short enough that a killed worker's job is back in the queue within seconds, not a minute.
 FAST = ["--heartbeat", "1", "--abandoned-after", "3", "--maintenance", "1"]
-
-
-def wait_for(predicate: Callable[[], object], timeout: float, what: str) -> None:
-    deadline = time.monotonic() + timeout
-    while not predicate():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {timeout:.0f}s waiting for {what}")
-        time.sleep(0.1)
 
 
 @pytest.fixture
@@ -60,12 +52,38 @@ def redis_url() -> Iterator[str]:
 
 def worker_env(**settings: str) -> dict[str, str]:
     """The environment of a worker process: this one's, minus stockdash settings, plus `settings`."""
-    from stockdash.config import Settings
-
     ours = {name.upper() for name in Settings.model_fields}
     env = {k: v for k, v in os.environ.items() if k not in ours and k != "PYTHONWARNINGS"}
     env.update(LOG_LEVEL="INFO", YAHOO_RETRIES="0", **settings)
     return env
+
+
+QUEUE_UNIVERSE = "AAPL,MSFT,NVDA,AMZN,GOOGL,META,TSLA,JPM,XOM,SPY,QQQ,IWM"
+
+
+def queue_settings(database_url: str, redis_url: str, **extra) -> Settings:
+    """What a queue test runs with: a small universe, a year of history, small chunks; `extra` wins."""
+    values = dict(
+        database_url=database_url,
+        redis_url=redis_url,
+        provider="demo",
+        universe=QUEUE_UNIVERSE,
+        history_years=1,
+        queue_chunk_size=2,
+    )
+    return Settings(_env_file=None, **{**values, **extra})
+
+
+def settings_env(settings: Settings, **more: str) -> dict[str, str]:
+    """`worker_env` for a worker running with `settings` (those a queue test sets), plus `more`."""
+    return worker_env(
+        DATABASE_URL=settings.database_url,
+        REDIS_URL=settings.redis_url or "",
+        PROVIDER=settings.provider,
+        UNIVERSE=settings.universe,
+        HISTORY_YEARS=str(settings.history_years),
+        **more,
+    )
 
 
 def session_pids(sid: int) -> list[int]:

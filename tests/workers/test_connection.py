@@ -14,7 +14,7 @@ from rq import Queue
 
 from stockdash.workers.connection import redis_for
 from tests.conftest import skip_or_fail
-from tests.workers.conftest import wait_for
+from tests.harness import wait_for
 
 
 def _free_port() -> int:

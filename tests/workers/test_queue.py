@@ -17,7 +17,6 @@ from sqlalchemy import select
 
 from stockdash import jobs, runs
 from stockdash.clock.runner import ClockJobs
-from stockdash.config import Settings
 from stockdash.db import make_engine
 from stockdash.migrate import upgrade
 from stockdash.providers.demo import DemoProvider
@@ -25,10 +24,10 @@ from stockdash.schema import daily_bars, job_runs, movers, securities
 from stockdash.workers import enqueue
 from stockdash.workers.connection import redis_for
 from tests.conftest import new_postgres_url
-from tests.workers.conftest import FAST, ROOT, live_worker_count, wait_for, worker_env
+from tests.harness import wait_for
+from tests.workers.conftest import FAST, ROOT, live_worker_count, queue_settings, settings_env
 
 TODAY = date(2026, 11, 20)
-UNIVERSE = "AAPL,MSFT,NVDA,AMZN,GOOGL,META,TSLA,JPM,XOM,SPY,QQQ,IWM"
 
 pytestmark = pytest.mark.slow
 
@@ -44,28 +43,6 @@ def run_rows(engine, job: str | None = None) -> list[dict]:
         query = query.where(job_runs.c.job == job)
     with engine.connect() as conn:
         return [dict(r) for r in conn.execute(query).mappings()]
-
-
-def queue_settings(database_url: str, redis_url: str, **extra) -> Settings:
-    values = dict(
-        database_url=database_url,
-        redis_url=redis_url,
-        provider="demo",
-        universe=UNIVERSE,
-        history_years=1,
-        queue_chunk_size=2,
-    )
-    return Settings(_env_file=None, **{**values, **extra})
-
-
-def demo_env(settings: Settings) -> dict[str, str]:
-    return worker_env(
-        DATABASE_URL=settings.database_url,
-        REDIS_URL=settings.redis_url,
-        PROVIDER="demo",
-        UNIVERSE=settings.universe,
-        HISTORY_YEARS=str(settings.history_years),
-    )
 
 
 def wait_finished(redis_url: str, result: enqueue.Enqueued, timeout: float = 90) -> RqJob:
@@ -99,7 +76,7 @@ def two_postgres():
 def test_two_workers_store_what_an_in_process_pull_stores(two_postgres, redis_url, workers):
     (queued_url, queued), (local_url, local) = two_postgres
     settings = queue_settings(queued_url, redis_url)
-    env = demo_env(settings)
+    env = settings_env(settings)
     first, second = workers(env, *FAST), workers(env, *FAST)
     wait_for(lambda: live_worker_count(redis_url) == 2, 30, "two live workers")
 
@@ -140,7 +117,7 @@ def test_movers_waits_for_every_chunk(postgres_url, redis_url, workers):
     finish = RqJob.fetch(f"{result.batch}_finish", connection=redis)
     assert finish.get_status() == "deferred"  # nothing ran yet: it waits for the six chunks
 
-    env = demo_env(settings)
+    env = settings_env(settings)
     workers(env, *FAST), workers(env, *FAST)
     assert wait_finished(redis_url, result).get_status() == "finished"
 
@@ -208,7 +185,7 @@ def cli(env: dict[str, str], *args: str) -> subprocess.CompletedProcess:
 
 def test_status_shows_failed_jobs_and_requeue_failed_puts_them_back(engine, database_url, redis_url):
     settings = queue_settings(database_url, redis_url, universe="AAPL,MSFT")
-    env = demo_env(settings)
+    env = settings_env(settings)
     queued = cli(env, "pull", "--enqueue")
     assert queued.returncode == 0 and "chunks=1 queued" in queued.stdout, queued.stderr
     assert "no live worker yet" in queued.stderr

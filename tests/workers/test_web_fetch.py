@@ -15,8 +15,9 @@ from stockdash.web.services import Services
 from stockdash.workers.connection import redis_for
 from stockdash.workers.enqueue import FETCH_QUEUE
 from stockdash.workers.fetches import FETCHING
+from tests.harness import wait_for
 from tests.web.test_callbacks import text_of
-from tests.workers.conftest import FAST, live_worker_count, wait_for, worker_env
+from tests.workers.conftest import FAST, live_worker_count, worker_env
 
 pytestmark = pytest.mark.slow
 

@@ -24,8 +24,8 @@ from stockdash.workers import enqueue
 from stockdash.workers.connection import redis_for
 from stockdash.workers.worker import Timing
 from tests.conftest import new_postgres_url
-from tests.harness import drop_postgres_database
-from tests.workers.conftest import FAST, live_worker_count, wait_for, worker_env
+from tests.harness import drop_postgres_database, wait_for
+from tests.workers.conftest import FAST, live_worker_count, queue_settings, settings_env
 from tests.yahoo_replay import YahooReplay, rate_limited, yahoo_replay
 from tests.yahoo_server import YahooStandIn
 
@@ -73,29 +73,13 @@ def bars(engine) -> pd.DataFrame:
 
 
 def settings_for(url: str, redis_url: str, yahoo: YahooStandIn) -> Settings:
-    return Settings(
-        _env_file=None,
-        database_url=url,
-        redis_url=redis_url,
-        provider="yahoo",
-        universe=UNIVERSE,
-        history_years=1,
-        queue_chunk_size=1,
-        yahoo_base_url=yahoo.base_url,
-        yahoo_retries=0,
-    )
+    yahoo_settings = {"provider": "yahoo", "yahoo_base_url": yahoo.base_url, "yahoo_retries": 0}
+    return queue_settings(url, redis_url, universe=UNIVERSE, queue_chunk_size=1, **yahoo_settings)
 
 
 def env_for(settings: Settings, tmp_path, name: str) -> dict[str, str]:
-    return worker_env(
-        DATABASE_URL=settings.database_url,
-        REDIS_URL=settings.redis_url,
-        PROVIDER="yahoo",
-        UNIVERSE=UNIVERSE,
-        HISTORY_YEARS="1",
-        YAHOO_BASE_URL=settings.yahoo_base_url,
-        XDG_CACHE_HOME=str(tmp_path / f"cache-{name}"),  # yfinance's timezone cache, per worker
-    )
+    cache = str(tmp_path / f"cache-{name}")  # yfinance's timezone cache, per worker
+    return settings_env(settings, YAHOO_BASE_URL=settings.yahoo_base_url, XDG_CACHE_HOME=cache)
 
 
 def finish_job(redis_url: str, result: enqueue.Enqueued) -> RqJob:
@@ -118,6 +102,19 @@ def started_job(redis_url: str) -> RqJob | None:
     return RqJob.fetch(ids[0], connection=redis_for(redis_url)) if ids else None
 
 
+def pull_caught_mid_chunk(
+    redis_url: str, engine, settings: Settings, yahoo: YahooStandIn, worker
+) -> tuple[enqueue.Enqueued, RqJob | None]:
+    """Once `worker` is up, queue a pull and wait until its first chunk hangs on the stand-in's
+    closed gate: (the pull, the chunk's job)."""
+    wait_for(lambda: live_worker_count(redis_url) == 1, 30, "the worker")
+    result = enqueue.enqueue_pull(
+        redis_for(redis_url), engine, get_provider(settings), settings, today=TODAY, retry=NO_WAIT
+    )
+    assert yahoo.held.acquire(timeout=60), worker.text()
+    return result, started_job(redis_url)
+
+
 def test_sigkill_mid_chunk_the_chunk_runs_again_and_the_data_is_whole(
     clean_pull, queued_db, redis_url, workers, tmp_path
 ):
@@ -126,12 +123,7 @@ def test_sigkill_mid_chunk_the_chunk_runs_again_and_the_data_is_whole(
         settings = settings_for(url, redis_url, yahoo)
         yahoo.gate.clear()  # Yahoo "hangs": the first chunk is caught mid-fetch
         doomed = workers(env_for(settings, tmp_path, "doomed"), *FAST)
-        wait_for(lambda: live_worker_count(redis_url) == 1, 30, "the first worker")
-        result = enqueue.enqueue_pull(
-            redis_for(redis_url), engine, get_provider(settings), settings, today=TODAY, retry=NO_WAIT
-        )
-        assert yahoo.held.acquire(timeout=60), doomed.text()
-        killed = started_job(redis_url)
+        result, killed = pull_caught_mid_chunk(redis_url, engine, settings, yahoo, doomed)
         assert killed is not None and killed.get_status() == "started"
 
         doomed.signal_dyno(signal.SIGKILL)  # the dyno dies: worker, job process, scheduler
@@ -160,12 +152,7 @@ def test_sigterm_lets_a_chunk_finish_within_the_grace(queued_db, redis_url, work
         settings = settings_for(url, redis_url, yahoo)
         yahoo.gate.clear()
         worker = workers(env_for(settings, tmp_path, "w"))  # production timings
-        wait_for(lambda: live_worker_count(redis_url) == 1, 30, "the worker")
-        result = enqueue.enqueue_pull(
-            redis_for(redis_url), engine, get_provider(settings), settings, today=TODAY, retry=NO_WAIT
-        )
-        assert yahoo.held.acquire(timeout=60), worker.text()
-        job = started_job(redis_url)
+        result, job = pull_caught_mid_chunk(redis_url, engine, settings, yahoo, worker)
         sent = time.monotonic()
         worker.signal_dyno(signal.SIGTERM)
         time.sleep(1)  # Yahoo answers a second after the SIGTERM: well inside the grace
@@ -189,12 +176,7 @@ def test_sigterm_hands_back_a_chunk_that_cannot_finish_within_30s(
         yahoo.gate.clear()  # Yahoo never answers while the worker stops
         # The provider's own retries of its timeouts would outlast the grace: the grace must end it.
         worker = workers({**env_for(settings, tmp_path, "w"), "YAHOO_RETRIES": "4"})  # production timings
-        wait_for(lambda: live_worker_count(redis_url) == 1, 30, "the worker")
-        result = enqueue.enqueue_pull(
-            redis_for(redis_url), engine, get_provider(settings), settings, today=TODAY, retry=NO_WAIT
-        )
-        assert yahoo.held.acquire(timeout=60), worker.text()
-        job = started_job(redis_url)
+        result, job = pull_caught_mid_chunk(redis_url, engine, settings, yahoo, worker)
         sent = time.monotonic()
         worker.signal_dyno(signal.SIGTERM)
         worker.proc.wait(timeout=30)
