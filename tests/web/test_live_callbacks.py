@@ -267,9 +267,11 @@ def test_requests_reach_the_plain_functions_by_name(app_for_tests):
 def test_ticker_chart_1d_from_minute_bars_and_5d_falls_back_to_daily(services):
     write(services, [quote("AAPL", T0, 101.0), quote("AAPL", T0 + timedelta(seconds=60), 102.0)])
     view = {"symbol": "AAPL", "compare": [], "period": "1D", "start": None, "end": None}
-    figure, header, notice, href = chart(services, view, "candles", [])
+    figure, header, notice, href = chart(services, view, "candles", [], now=NOW)
     assert figure["data"][0]["type"] == "candlestick" and figure["data"][0]["close"] == [101.0, 102.0]
     assert "1-minute bars" in str(notice) and href.startswith("/api/intraday/AAPL?")
-    figure, header, notice, href = chart(services, view | {"symbol": "MSFT", "period": "5D"}, "line", [])
+    figure, header, notice, href = chart(
+        services, view | {"symbol": "MSFT", "period": "5D"}, "line", [], now=NOW
+    )
     assert "No minute bars stored for MSFT" in str(notice)
     assert len(figure["data"][0]["x"]) == 6  # the last five sessions' daily closes (and the one before)

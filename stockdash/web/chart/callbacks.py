@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from datetime import date
+from datetime import UTC, date, datetime
 from urllib.parse import urlencode
 
 import flask
@@ -65,9 +65,11 @@ def chart(
     *,
     client: str = "",
     fetching: set[str] | None = None,
+    now: datetime | None = None,
 ) -> tuple:
     """(figure, quote header, notice, CSV href) for the view; every failure is a plain message.
-    Symbols whose prices queue workers are fetching are added to `fetching`."""
+    Symbols whose prices queue workers are fetching are added to `fetching`; `now` is the clock's reading."""
+    now = now or datetime.now(UTC)
     view = clean_view(view)
     notes = view["notes"]
     try:
@@ -86,6 +88,7 @@ def chart(
             list(overlays or []),
             client=client,
             fetching=fetching,
+            now=now,
         )
         return figure, header, notice(*notes) + lines, href
     except SQLAlchemyError as exc:
@@ -118,11 +121,12 @@ def _chart(
     *,
     client: str,
     fetching: set[str] | None,
+    now: datetime,
 ) -> tuple:
     compare = compare_list(view.get("compare") or [], symbol)[:MAX_COMPARE]
     if view.get("period") in PERIOD_DAYS:  # 1D, 5D: minute bars
         return intraday_chart(
-            services, symbol, period=view["period"], chart_type=chart_type, compare=bool(compare)
+            services, symbol, period=view["period"], chart_type=chart_type, compare=bool(compare), now=now
         )
     reasons = fetch.refresh(services, [symbol, *compare], client=client)
     if fetching is not None:
@@ -158,7 +162,7 @@ def _chart(
         figure = figures.price_figure(
             main.bars, symbol=symbol, start=start, end=end, chart_type=chart_type, overlays=overlays
         )
-    q, live = live_price(services, symbol, q)
+    q, live = live_price(services, symbol, q, now=now)
     return (
         figure,
         quote_header(symbol, main.name, q, period_label=label, live=live),

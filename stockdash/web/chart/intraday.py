@@ -109,9 +109,10 @@ def live_price(
     return q | figures, f"{session}{demo} · {at:%H:%M:%S} ET"
 
 
-def intraday_chart(services: Services, symbol: str, *, period: str, chart_type: str, compare: bool) -> tuple:
+def intraday_chart(
+    services: Services, symbol: str, *, period: str, chart_type: str, compare: bool, now: datetime
+) -> tuple:
     """(figure, header, notice, CSV href) for 1D or 5D: minute bars where stored, else the last daily bars."""
-    now = datetime.now(UTC)
     days = PERIOD_DAYS[period]
     main = load_symbol(
         services.engine, symbol, stale_after_hours=services.settings.stale_after_hours, reason=None
