@@ -6,11 +6,13 @@ import argparse
 import json
 import logging
 import sys
-from datetime import date
+from datetime import UTC, date, datetime
 
 from sqlalchemy.exc import SQLAlchemyError
 
 from stockdash import calendar, cli_args, ingest, jobs, logs, migrate, movers, reads
+from stockdash.alerts import cli as alerts_cli
+from stockdash.alerts import status as alert_status
 from stockdash.config import Settings, get_settings
 from stockdash.db import engine_for, get_engine, migration_urls
 from stockdash.errors import error_text
@@ -64,6 +66,7 @@ def parser() -> argparse.ArgumentParser:
     stream.add_argument("--symbols", type=_symbols, help="comma-separated symbols instead of the live set")
     stream.add_argument("--seconds", type=int, help="stop after this many seconds")
     queue_cli.add_commands(sub)
+    alerts_cli.add_commands(sub)
     return p
 
 
@@ -159,6 +162,9 @@ def cmd_status(settings: Settings, _args) -> int:
             queue_cli.print_chunks(engine_for(settings), r["id"])
     for line in live_cli.status_lines(engine_for(settings), settings):
         print(line)
+    with engine_for(settings).connect() as conn:
+        for line in alert_status.status_lines(conn, now=datetime.now(UTC)):
+            print(line)
     return queue_cli.print_queue(settings)
 
 
@@ -182,6 +188,7 @@ COMMANDS = {
     "housekeeping": cmd_housekeeping,
     "stream": cmd_stream,
     **queue_cli.COMMANDS,
+    "alerts": alerts_cli.cmd_alerts,
 }
 
 

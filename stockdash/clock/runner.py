@@ -15,12 +15,14 @@ from datetime import datetime
 from sqlalchemy import Engine
 
 from stockdash import runs
+from stockdash.alerts.service import AlertService
 from stockdash.calendar import NEW_YORK, last_closed_session
 from stockdash.clock import keepalive
 from stockdash.config import Settings
 from stockdash.errors import error_text
 from stockdash.live import clock as live_clock
 from stockdash.providers import Provider, get_provider
+from stockdash.runs import Job
 
 log = logging.getLogger("stockdash.clock")
 
@@ -36,6 +38,8 @@ class ClockJobs:
         self._running = 0
         self._idle = threading.Condition()
         self.live = live_clock.make_ingest(settings, engine)
+        self.alerts = AlertService(settings, engine)
+        self.live.writer.listeners.append(self.alerts.offer)  # every live quote is checked
 
     def daily(self) -> None:
         self._run("daily", self._daily)
@@ -75,7 +79,10 @@ class ClockJobs:
         if not self.stop.is_set() and target and last_closed_session(datetime.now(NEW_YORK)) > target:
             log.info("job=daily a newer session closed during the run: pulling it now")
             results += jobs.daily(self.engine, self._provider, self.settings, stop=self.stop)
-        return " ".join(f"{r.job}={r.status}" for r in results)
+        # The daily rules, on the figures of the newest session pulled (its movers ran: bars are in).
+        last = results[-1]
+        alerts = self.alerts.daily(last.target_date) if last.job == Job.MOVERS else "alerts=not checked"
+        return " ".join([*(f"{r.job}={r.status}" for r in results), alerts])
 
     def _housekeeping(self) -> str:
         from stockdash import jobs

@@ -37,7 +37,8 @@ log = logging.getLogger("stockdash.workers")
 
 FETCH_QUEUE = "fetch"  # the web's on-demand fetches: a visitor is waiting, so workers take these first
 PULL_QUEUE = "pull"
-QUEUES = (FETCH_QUEUE, PULL_QUEUE)  # in the order a worker serves them
+ALERTS_QUEUE = "alerts"  # the owner's alert deliveries (stockdash.alerts.queue): seconds count
+QUEUES = (ALERTS_QUEUE, FETCH_QUEUE, PULL_QUEUE)  # in the order a worker serves them
 
 # A chunk that failed as a whole (Yahoo refusing us after the provider's own retries, the
 # database away) runs again later; a worker killed mid-chunk counts as one such failure.

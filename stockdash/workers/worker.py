@@ -76,6 +76,7 @@ def _preload() -> None:
     """Import what jobs use once in the worker, so every forked job starts warm."""
     # yfinance 1.7.0 calls pandas' deprecated inplace=True on every answer: three lines per symbol.
     warnings.filterwarnings("ignore", message="The inplace keyword", module=r"yfinance\.")
+    import stockdash.alerts.queue  # noqa: F401
     import stockdash.jobs  # noqa: F401
     import stockdash.providers.demo  # noqa: F401
     import stockdash.providers.yahoo  # noqa: F401
