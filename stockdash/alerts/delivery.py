@@ -117,6 +117,7 @@ def send(
             sender.notify(
                 body=body,
                 title=title,
+                body_format=apprise.NotifyFormat.TEXT,  # plain lines: no markdown or HTML to interpret
                 log_callback=lambda entry, _plugin: notes.append(entry.message),
                 log_level=logging.WARNING,
             )

@@ -11,6 +11,7 @@ from email.message import EmailMessage
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import AuthResult, LoginPassword
 
 from tests.harness import free_port
 
@@ -25,12 +26,31 @@ class _Inbox:
 
 
 class SmtpServer:
-    """aiosmtpd on a free local port; `url()` is the Apprise mailto:// that reaches it."""
+    """aiosmtpd on a free local port that wants a login; `url()` is the Apprise mailto:// to it."""
+
+    USER = "owner"
+    PASSWORD = "s3cretPassw0rd"
 
     def __init__(self) -> None:
         self.inbox = _Inbox()
         self.port = free_port()
-        self.controller = Controller(self.inbox, hostname="127.0.0.1", port=self.port)
+        self.logins: list[str] = []
+        self.controller = Controller(
+            self.inbox,
+            hostname="127.0.0.1",
+            port=self.port,
+            authenticator=self._check_login,
+            auth_require_tls=False,  # a test server on localhost: no certificate to make
+        )
+
+    def _check_login(self, server, session, envelope, mechanism, auth_data) -> AuthResult:
+        ok = isinstance(auth_data, LoginPassword) and (auth_data.login, auth_data.password) == (
+            self.USER.encode(),
+            self.PASSWORD.encode(),
+        )
+        if ok:
+            self.logins.append(self.USER)
+        return AuthResult(success=ok)
 
     def start(self) -> None:
         self.controller.start()
@@ -38,9 +58,9 @@ class SmtpServer:
     def stop(self) -> None:
         self.controller.stop()
 
-    def url(self, *, user: str = "owner", password: str = "s3cretPassw0rd") -> str:
+    def url(self) -> str:
         return (
-            f"mailto://{user}:{password}@127.0.0.1:{self.port}"
+            f"mailto://{self.USER}:{self.PASSWORD}@127.0.0.1:{self.port}"
             "?from=alerts@stockdash.test&to=owner@stockdash.test&mode=insecure"
         )
 
