@@ -29,3 +29,7 @@ def receiver() -> Iterator[Callable[..., HttpReceiver]]:
     yield make
     for r in made:
         r.stop()
+
+
+# The queue's fixtures: a Redis database of the test's own, real `worker.py work` processes.
+from tests.workers.conftest import redis_url, workers  # noqa: E402, F401
