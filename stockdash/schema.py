@@ -225,3 +225,13 @@ alert_deliveries = Table(
     UniqueConstraint("firing_id", "channel_key", name="uq_alert_deliveries_firing_channel"),
 )
 Index("ix_alert_deliveries_status_next", alert_deliveries.c.status, alert_deliveries.c.next_at)
+
+# Sign-in attempts to the owner's alerts, per client, shared by every web process: the rate limit.
+sign_in_attempts = Table(
+    "sign_in_attempts",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("client", String(64), nullable=False),
+    Column("at", DateTime(timezone=True), nullable=False),
+)
+Index("ix_sign_in_attempts_client_at", sign_in_attempts.c.client, sign_in_attempts.c.at)

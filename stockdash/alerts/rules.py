@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import Connection, RowMapping, delete, distinct, select, update
+from sqlalchemy import Connection, RowMapping, delete, select, update
 
 from stockdash.alerts.channels import Channel, parse_selection
 from stockdash.alerts.crossing import State
@@ -123,7 +123,8 @@ def set_enabled(conn: Connection, rule_id: int, enabled: bool) -> bool:
 def intraday_symbols(conn: Connection) -> list[str]:
     """Symbols an enabled intraday rule watches: they join the live set."""
     stmt = (
-        select(distinct(alert_rules.c.symbol))
+        select(alert_rules.c.symbol)
+        .distinct()
         .where(alert_rules.c.enabled.is_(True), alert_rules.c.kind.in_([k.value for k in INTRADAY]))
         .order_by(alert_rules.c.symbol)
     )

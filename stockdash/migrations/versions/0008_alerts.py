@@ -1,4 +1,4 @@
-"""delivered alerts: the owner's rules with their crossing state, firings, deliveries"""
+"""delivered alerts: the owner's rules with their crossing state, firings, deliveries, sign-in attempts"""
 
 import sqlalchemy as sa
 from alembic import op
@@ -78,9 +78,19 @@ def upgrade() -> None:
         sa.UniqueConstraint("firing_id", "channel_key", name="uq_alert_deliveries_firing_channel"),
     )
     op.create_index("ix_alert_deliveries_status_next", "alert_deliveries", ["status", "next_at"])
+    op.create_table(
+        "sign_in_attempts",
+        sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
+        sa.Column("client", sa.String(length=64), nullable=False),
+        _moment("at"),
+        sa.PrimaryKeyConstraint("id"),
+    )
+    op.create_index("ix_sign_in_attempts_client_at", "sign_in_attempts", ["client", "at"])
 
 
 def downgrade() -> None:
+    op.drop_index("ix_sign_in_attempts_client_at", table_name="sign_in_attempts")
+    op.drop_table("sign_in_attempts")
     op.drop_index("ix_alert_deliveries_status_next", table_name="alert_deliveries")
     op.drop_table("alert_deliveries")
     op.drop_index("ix_alert_firings_fired_at", table_name="alert_firings")
