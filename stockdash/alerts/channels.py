@@ -92,3 +92,11 @@ def selected(stored: str, channels: list[Channel]) -> list[Channel]:
         return list(channels)
     wanted = {int(n) for n in stored.split(",") if n}
     return [c for c in channels if c.number in wanted]
+
+
+def warm() -> None:
+    """Load Apprise and its plugins now (about a second): not on the first alert, and in an RQ
+    worker before it forks, so each delivery job starts with them loaded."""
+    import apprise
+
+    apprise.Apprise.instantiate("json://localhost", suppress_exceptions=True)

@@ -7,6 +7,7 @@ again every RULES_SECONDS, so one added in the page or the CLI is checked within
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import threading
 from collections import deque
@@ -14,11 +15,11 @@ from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine
 
 from stockdash.alerts import rules as rules_db
 from stockdash.alerts.channels import Channel
-from stockdash.alerts.crossing import State
+from stockdash.alerts.crossing import Action, State, step
 from stockdash.alerts.firing import Fired, observe
 from stockdash.alerts.kinds import INTRADAY, Kind
 from stockdash.alerts.messages import Observation
@@ -31,6 +32,7 @@ log = logging.getLogger("stockdash.alerts")
 RULES_SECONDS = 2.0
 HISTORY_STEP = timedelta(seconds=5)  # prices kept for "% within N minutes": one per 5 s is enough
 HISTORY_SPAN = timedelta(minutes=390)
+BATCH = 500  # quotes checked in one transaction
 INBOX_MAX = 100_000  # a stalled database must not eat the clock's memory: the oldest go first
 
 
@@ -160,15 +162,37 @@ class Checker:
         if (now - self._loaded_at).total_seconds() >= RULES_SECONDS or now < self._loaded_at:
             self.book.load(self.engine)
             self._loaded_at = now
-        fired = []
-        while self._inbox:
-            quote, received = self._inbox[0]
-            fired += self.check(quote, received)
-            self._inbox.popleft()  # only once checked: a database error leaves it for the next try
+        fired: list[Fired] = []
+        if not self._inbox:
+            return fired
+        # One transaction for what the queued quotes change: a burst (the first quotes arming
+        # hundreds of rules) is one commit, not hundreds. Sent only once it is committed.
+        taken = [self._inbox.popleft() for _ in range(min(len(self._inbox), BATCH))]
+        try:
+            with contextlib.ExitStack() as stack:
+                opened: list[Connection] = []
+
+                def conn() -> Connection:  # begun on the first change: most quotes change nothing
+                    if not opened:
+                        opened.append(stack.enter_context(self.engine.begin()))
+                    return opened[0]
+
+                for quote, received in taken:
+                    fired += self.check(quote, received, conn=conn)
+        except Exception:
+            self._inbox.extendleft(reversed(taken))  # checked again: stored states skip what was seen
+            self._loaded_at = datetime.min.replace(tzinfo=UTC)  # memory may be ahead of the database
+            raise
+        for one in fired:
+            self.on_fired(one)
+        if self._inbox:
+            self._event.set()
         return fired
 
-    def check(self, quote: Quote, received_at: datetime) -> list[Fired]:
-        """Step every rule on `quote`'s symbol; the firings it caused."""
+    def check(
+        self, quote: Quote, received_at: datetime, *, conn: Callable[[], Connection] | None = None
+    ) -> list[Fired]:
+        """Step every rule on `quote`'s symbol (in `conn()`'s transaction if given); the firings."""
         self.checked += 1
         rules = self.book.by_symbol.get(quote.symbol, [])
         windows = {r.minutes for r in rules if r.kind == Kind.PCT_WINDOW and r.minutes}
@@ -190,11 +214,20 @@ class Checker:
             value = metric(rule, obs)
             if value is None:
                 continue
+            if step(rule.kind, rule.value, rule.state, value, obs.at) == Action.NONE:
+                self.book.update(rule, replace(rule.state, seen_at=max(obs.at, rule.state.seen_at or obs.at)))
+                continue
             state, fresh = observe(
-                self.engine, rule, obs, value, channels=self.channels, app_url=self.app_url
+                conn() if conn else self.engine,
+                rule,
+                obs,
+                value,
+                channels=self.channels,
+                app_url=self.app_url,
             )
             self.book.update(rule, state)
             if fresh is not None:
                 fired.append(fresh)
-                self.on_fired(fresh)
+                if conn is None:
+                    self.on_fired(fresh)
         return fired

@@ -108,7 +108,7 @@ def _record_firing(
 
 
 def observe(
-    engine: Engine,
+    engine: Engine | Connection,
     rule: Rule,
     obs: messages.Observation,
     metric: float,
@@ -119,8 +119,26 @@ def observe(
 ) -> tuple[State, Fired | None]:
     """Step `rule` on one observation and store what changed; the state now, and the firing if any.
 
-    A step another process took first is not an error: the stored state is read back instead.
+    Given an engine, each change is its own transaction; given a connection, the caller's
+    transaction holds them (the checker stores a batch of quotes' changes at once). A step
+    another process took first is not an error: the stored state is read back instead.
     """
+    if isinstance(engine, Connection):
+        return _observe(engine, rule, obs, metric, channels=channels, app_url=app_url, now=now)
+    with engine.begin() as conn:
+        return _observe(conn, rule, obs, metric, channels=channels, app_url=app_url, now=now)
+
+
+def _observe(
+    conn: Connection,
+    rule: Rule,
+    obs: messages.Observation,
+    metric: float,
+    *,
+    channels: list[Channel],
+    app_url: str | None,
+    now: datetime | None,
+) -> tuple[State, Fired | None]:
     state = rule.state
     fired = None
     for _ in range(2):  # a re-arm may let the same observation fire the next crossing
@@ -128,27 +146,16 @@ def observe(
         if action == Action.NONE:
             break
         new = after(rule.kind, state, action, metric, rule.value, obs.at)
-        with engine.begin() as conn:
-            if action == Action.FIRE:
-                fired = _record_firing(
-                    conn,
-                    rule,
-                    state,
-                    obs,
-                    metric,
-                    channels=channels,
-                    app_url=app_url,
-                    now=now or datetime.now(UTC),
-                )
-                moved = _move(conn, rule, state, new)
-                if fired is None or not moved:
-                    stored = _stored_state(conn, rule.id)
-                    return (stored or state), fired if moved else None
-            elif not _move(conn, rule, state, new):
-                stored = _stored_state(conn, rule.id)
-                return (stored or state), None
-        if fired is not None:
+        if action == Action.FIRE:
+            when = now or datetime.now(UTC)
+            fired = _record_firing(
+                conn, rule, state, obs, metric, channels=channels, app_url=app_url, now=when
+            )
+            if fired is None or not _move(conn, rule, state, new):
+                return (_stored_state(conn, rule.id) or state), fired
             log.info("alert fired rule=%d crossing=%d %s", rule.id, state.seq, rule.describe())
+        elif not _move(conn, rule, state, new):
+            return (_stored_state(conn, rule.id) or state), None
         state = new
         if action != Action.REARM:
             break

@@ -13,6 +13,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 
+from redis import Redis
 from sqlalchemy import Engine
 
 from stockdash.alerts import delivery
@@ -49,6 +50,8 @@ class Dispatcher:
         self._lock = threading.Lock()
         self._workers_seen = 0.0
         self._workers_alive = False
+        self._redis: Redis | None = None
+        self._queued: dict[tuple[int, int], float] = {}  # (delivery, attempts) -> when queued
 
     def start(self) -> None:
         if self._thread is not None and self._thread.is_alive():
@@ -116,7 +119,9 @@ class Dispatcher:
 
         assert self.redis_url
         try:
-            alive = live_workers(redis_for(self.redis_url)) > 0
+            if self._redis is None:
+                self._redis = redis_for(self.redis_url)
+            alive = live_workers(self._redis) > 0
         except RedisError as exc:
             log.warning("alert dispatch: Redis unreachable (%s): sending from the clock", error_text(exc))
             alive = False
@@ -129,16 +134,25 @@ class Dispatcher:
         return alive
 
     def _enqueue(self, found: list[tuple[int, int]]) -> int:
+        """Queue the attempts not queued lately (a queued one stays due until a worker claims it)."""
         from redis.exceptions import RedisError
 
-        from stockdash.alerts.queue import enqueue_delivery
+        from stockdash.alerts.queue import enqueue_deliveries
         from stockdash.workers.connection import redis_for
 
         assert self.redis_url
-        redis = redis_for(self.redis_url)
+        now = time.monotonic()
+        self._queued = {k: t for k, t in self._queued.items() if now - t < delivery.LEASE_SECONDS}
+        fresh = [pair for pair in found if pair not in self._queued]
+        if not fresh:
+            return 0
+        if self._redis is None:
+            self._redis = redis_for(self.redis_url)
         try:
-            return sum(enqueue_delivery(redis, delivery_id, attempts) for delivery_id, attempts in found)
+            enqueue_deliveries(self._redis, fresh)
         except RedisError as exc:
             self._workers_seen = 0.0  # ask again next time; meanwhile the leases keep nothing stuck
             log.warning("alert dispatch: could not queue (%s)", error_text(exc))
             return 0
+        self._queued.update(dict.fromkeys(fresh, now))
+        return len(fresh)

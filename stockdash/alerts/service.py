@@ -7,7 +7,7 @@ from datetime import date, timedelta
 
 from sqlalchemy import Engine
 
-from stockdash.alerts.channels import parse_channels
+from stockdash.alerts.channels import parse_channels, warm
 from stockdash.alerts.checker import Checker
 from stockdash.alerts.daily import check_daily
 from stockdash.alerts.sender import Dispatcher
@@ -36,6 +36,8 @@ class AlertService:
         self.offer = self.checker.offer
 
     def start(self) -> None:
+        if self.channels:
+            warm()  # Apprise's plugins now, not on the first alert
         self.checker.start()
         self.dispatcher.start()
         if not self.channels:

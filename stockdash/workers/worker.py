@@ -81,6 +81,9 @@ def _preload() -> None:
     import stockdash.providers.demo  # noqa: F401
     import stockdash.providers.yahoo  # noqa: F401
     import stockdash.workers.tasks  # noqa: F401
+    from stockdash.alerts.channels import warm
+
+    warm()  # Apprise's plugins, loaded once here rather than in every forked delivery job
 
 
 def work(settings: Settings, *, burst: bool = False, timing: Timing = Timing()) -> int:
