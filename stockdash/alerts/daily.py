@@ -19,7 +19,7 @@ from stockdash.alerts import rules as rules_db
 from stockdash.alerts.channels import Channel
 from stockdash.alerts.checker import metric
 from stockdash.alerts.firing import Fired, observe
-from stockdash.alerts.kinds import DAILY, Kind
+from stockdash.alerts.kinds import DAILY, SPECS, Kind
 from stockdash.alerts.messages import Observation
 
 log = logging.getLogger("stockdash.alerts")
@@ -116,7 +116,10 @@ def check_daily(
     fired = []
     for rule in rules:
         state = rule.state
-        for day in figures[rule.symbol]:
+        days = figures[rule.symbol]
+        for day in days:
+            if day is not days[-1] and not SPECS[rule.kind].crossing:
+                continue  # an earlier session only gives a crossing kind its side; for others it is old news
             obs = Observation(
                 symbol=rule.symbol,
                 at=calendar.close_time(day.day),
