@@ -33,7 +33,14 @@ def rules_table(rules: list[Rule], channels: list[Channel]) -> html.Div | html.T
                     html.Td(chosen),
                     html.Td(state + ("" if r.enabled else " (off)")),
                     html.Td(r.note),
-                    html.Td(html.Button("Remove", id={"type": ids.OWNER_REMOVE, "index": r.id}, n_clicks=0)),
+                    html.Td(
+                        html.Button(
+                            "Remove",
+                            id={"type": ids.OWNER_REMOVE, "index": r.id},
+                            n_clicks=0,
+                            className="link",
+                        )
+                    ),
                 ],
                 className="owner-rule",
             )
@@ -47,13 +54,13 @@ def _add_form() -> html.Div:
     return html.Div(
         className="owner-add",
         children=[
-            dcc.Input(id=ids.OWNER_SYMBOL, type="text", placeholder="Symbol (AAPL)", debounce=False),
+            dcc.Input(id=ids.OWNER_SYMBOL, type="text", placeholder="Symbol (AAPL)", className="in"),
             dcc.Dropdown(id=ids.OWNER_KIND, options=kinds, value=Kind.PRICE_ABOVE.value, clearable=False),
-            dcc.Input(id=ids.OWNER_VALUE, type="text", placeholder="Level or %"),
-            dcc.Input(id=ids.OWNER_MINUTES, type="text", placeholder="Minutes (% within N min)"),
-            dcc.Input(id=ids.OWNER_SELECT, type="text", placeholder="Channels: 1,3 (empty = all)"),
-            dcc.Input(id=ids.OWNER_NOTE, type="text", placeholder="Note (optional)"),
-            html.Button("Add rule", id=ids.OWNER_ADD, n_clicks=0),
+            dcc.Input(id=ids.OWNER_VALUE, type="text", placeholder="Level or %", className="in"),
+            dcc.Input(id=ids.OWNER_MINUTES, type="text", placeholder="Minutes (N)", className="in"),
+            dcc.Input(id=ids.OWNER_SELECT, type="text", placeholder="Channels (all)", className="in"),
+            dcc.Input(id=ids.OWNER_NOTE, type="text", placeholder="Note (optional)", className="in"),
+            html.Button("Add rule", id=ids.OWNER_ADD, n_clicks=0, className="button button-plain"),
         ],
     )
 
@@ -64,8 +71,16 @@ def owner_card(*, enabled: bool, owner: bool, rules: list[Rule], channels: list[
     visitor = (
         [
             html.Label("Owner's token", htmlFor=ids.OWNER_TOKEN),
-            dcc.Input(id=ids.OWNER_TOKEN, type="password", placeholder="ADMIN_TOKEN", autoComplete="off"),
-            html.Button("Sign in to manage alerts", id=ids.OWNER_SIGN_IN, n_clicks=0),
+            dcc.Input(
+                id=ids.OWNER_TOKEN,
+                type="password",
+                placeholder="ADMIN_TOKEN",
+                autoComplete="off",
+                className="in",
+            ),
+            html.Button(
+                "Sign in to manage alerts", id=ids.OWNER_SIGN_IN, n_clicks=0, className="button button-plain"
+            ),
         ]
         if enabled
         else [
@@ -96,7 +111,7 @@ def owner_card(*, enabled: bool, owner: bool, rules: list[Rule], channels: list[
                 html.Div(rules_table(rules, channels) if shown else [], id=ids.OWNER_RULES),
                 _add_form(),
                 html.Div(id=ids.OWNER_RULE_MESSAGE, className="owner-message", role="status"),
-                html.Button("Sign out", id=ids.OWNER_SIGN_OUT, n_clicks=0),
+                html.Button("Sign out", id=ids.OWNER_SIGN_OUT, n_clicks=0, className="button button-plain"),
             ],
         ),
     )
