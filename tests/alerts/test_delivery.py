@@ -118,3 +118,15 @@ def test_a_channel_that_keeps_failing_is_given_up_and_shown_masked(engine, recei
     shown = "\n".join([*lines, row["error"], logged])
     for secret in (token, str(hook.port), hook.url()):
         assert secret not in shown
+
+
+def test_two_senders_on_the_same_deliveries_send_each_once(engine, receiver, dispatchers):
+    # Two clocks' senders (a standby that became active, an old one not yet gone) scanning together.
+    hooks = [receiver(), receiver()]
+    channels = parse_channels(" ".join(h.url() for h in hooks))
+    fire_aapl_above_200(engine, channels)
+    dispatchers(engine, channels)
+    dispatchers(engine, channels)
+    wait_for(lambda: statuses(engine) == ["sent", "sent"], timeout=20, what="both sent")
+    assert [len(h.received) for h in hooks] == [1, 1]
+    assert [d["attempts"] for d in deliveries(engine)] == [1, 1]
