@@ -9,13 +9,14 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import NamedTuple, TypedDict, Unpack
 
 from sqlalchemy import Engine
 
 from stockdash import calendar, fetchbudget, ingest, movers, runs, store
 from stockdash.config import Settings
+from stockdash.live import liveset
 from stockdash.providers.base import Provider
 from stockdash.runs import Job, RunResult, Status
 from stockdash.universe import resolve
@@ -157,11 +158,15 @@ def daily(
 
 
 def housekeeping(engine: Engine, settings: Settings) -> RunResult:
-    """Housekeeping: drop old job-run rows and provider asks; close runs abandoned by a dead process."""
+    """Housekeeping: drop old job-run rows, provider asks and live wants; close runs abandoned by a
+    dead process."""
     with runs.recorded(engine, Job.HOUSEKEEPING) as result:
         abandoned = runs.mark_abandoned(engine)
         result.rows_written = runs.prune(engine, keep_days=settings.job_runs_keep_days)
         asks = fetchbudget.prune(engine)
-        kept = f"deleted {result.rows_written} old runs and {asks} old provider asks"
+        with engine.begin() as conn:
+            wants = liveset.prune_wanted(conn, now=datetime.now(UTC), minutes=settings.live_want_minutes)
+        kept = f"deleted {result.rows_written} old runs, {asks} old provider asks"
+        kept += f" and {wants} lapsed live wants"
         result.message = f"{kept}, closed {abandoned} abandoned"
     return result
