@@ -154,7 +154,7 @@ def blueprint(services: Services) -> Blueprint:
 
     def _history(symbols: list[str], *, start: date | None, end: date | None, fmt: str):
         """One or several symbols' stored bars as JSON, or CSV (a `symbol` column when several)."""
-        with services.engine.connect() as conn:
+        with services.engine_if_up().connect() as conn:
             lasts = store.last_dates(conn, symbols)
             missing = [s for s in symbols if s not in lasts]
             if missing:
@@ -185,7 +185,7 @@ def blueprint(services: Services) -> Blueprint:
         horizon = _choice("horizon", list(movers.HORIZONS), "1d")
         group = _choice("group", list(movers.GROUPS), "sp500")
         try:
-            with services.engine.connect() as conn:
+            with services.engine_if_up().connect() as conn:
                 snap = movers.read(conn, as_of=as_of, horizon=horizon, group=group)
         except movers.NoData as exc:
             return error(404, str(exc))
@@ -204,7 +204,7 @@ def blueprint(services: Services) -> Blueprint:
 def register(server: Flask, services: Services) -> None:
     server.register_blueprint(blueprint(services))
     server.register_blueprint(
-        live_api.blueprint(lambda: services.engine, services.settings, reads=services.live)
+        live_api.blueprint(services.engine_if_up, services.settings, reads=services.live)
     )
 
     @server.errorhandler(HTTPException)

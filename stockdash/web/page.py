@@ -54,7 +54,7 @@ def freshness_bar(info: Freshness) -> list:
 # The top bar's figures change once a day (a pull); every page view need not read them.
 @cached(TTLCache(maxsize=8, ttl=10), key=lambda services: services.database_url, lock=threading.Lock())
 def _cached_freshness(services: Services) -> Freshness:
-    return reads.freshness(services.engine)
+    return reads.freshness(services.engine_if_up())
 
 
 def linked_query() -> str:

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import Engine
 
 from stockdash.config import Settings
-from stockdash.db import database_url
+from stockdash.db import database_url, get_engine
 from stockdash.live.api import LiveReads
 from stockdash.providers import get_provider
 from stockdash.providers.base import Provider
@@ -31,7 +31,12 @@ class Services:
 
     @property
     def engine(self) -> Engine:
-        """The web's engine (short waits), or at once DatabaseDown while the health check says down."""
+        """The web's engine (short waits); reading it asks the database nothing."""
+        return get_engine(self.database_url, role="web")
+
+    def engine_if_up(self) -> Engine:
+        """The web's engine, or DatabaseDown at once while this process's health check (a ping at
+        most once per second) says down: a request on a frozen database fails fast, not holding a thread."""
         return health.web_engine(self.database_url)
 
     @cached_property
@@ -55,4 +60,4 @@ class Services:
     @cached_property
     def live(self) -> LiveReads:
         """Live quotes and minute bars, read once a second per process for the API and the live view."""
-        return LiveReads(lambda: self.engine, self.settings)
+        return LiveReads(self.engine_if_up, self.settings)

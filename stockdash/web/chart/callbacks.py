@@ -103,7 +103,7 @@ def _dates(services: Services, symbol: str, view: dict) -> tuple[date | None, da
     """First and last day to show, and the label of the period's return."""
     period = view.get("period") or DEFAULT_PERIOD
     if period != CUSTOM:
-        last = reads.last_dates(services.engine, [symbol]).get(symbol)
+        last = reads.last_dates(services.engine_if_up(), [symbol]).get(symbol)
         return (period_start(period, last) if last else None), None, period
     start = date.fromisoformat(view["start"]) if view.get("start") else None
     end = date.fromisoformat(view["end"]) if view.get("end") else None
@@ -136,7 +136,11 @@ def _chart(
 
     def load(sym: str):
         return load_symbol(
-            services.engine, sym, stale_after_hours=hours, start=load_start(start), reason=reasons.get(sym)
+            services.engine_if_up(),
+            sym,
+            stale_after_hours=hours,
+            start=load_start(start),
+            reason=reasons.get(sym),
         )
 
     main = load(symbol)
