@@ -44,17 +44,22 @@ def _fetch_one(services: Services, symbol: str) -> str | None:
     return None
 
 
-def refresh(
-    services: Services, symbols: list[str], *, client: str = "", budget: float = REFRESH_BUDGET_SECONDS
-) -> dict:
-    """Bring stale symbols up to date within `budget` s as `client`'s budget allows; {symbol: why not}."""
+def stale_symbols(services: Services, symbols: list[str]) -> list[str]:
+    """The symbols a refresh would fetch: missing or stale, where the provider may add to what is stored."""
     with services.engine_if_up().connect() as conn:
         last = store.last_dates(conn, symbols)
         dataset = store.dataset_provider(conn)
     if not _allowed(services, dataset):
-        return {}
+        return []
     hours = services.settings.stale_after_hours
-    stale = [s for s in symbols if reads.is_stale(last.get(s), stale_after_hours=hours)]
+    return [s for s in symbols if reads.is_stale(last.get(s), stale_after_hours=hours)]
+
+
+def refresh(
+    services: Services, symbols: list[str], *, client: str = "", budget: float = REFRESH_BUDGET_SECONDS
+) -> dict:
+    """Bring stale symbols up to date within `budget` s as `client`'s budget allows; {symbol: why not}."""
+    stale = stale_symbols(services, symbols)
     limits = fetchbudget.Limits.of(services.settings)
     claims = fetchbudget.claim(services.engine_if_up(), stale, client=client, limits=limits)
     if stale and services.queue is not None and services.queue.live():

@@ -68,8 +68,8 @@ def linked_query() -> str:
 
 
 def page(services: Services | None, *, query: str = "") -> html.Div:
-    """The whole page, with the linked view's chart drawn in it; the database being down costs
-    the freshness line, never the page.
+    """The whole page, with the linked view's chart drawn in it from what is stored (the provider is
+    never asked here); the database being down costs the freshness line, never the page.
 
     `services=None` gives the static copy Dash validates callback ids against.
     """
@@ -85,6 +85,7 @@ def page(services: Services | None, *, query: str = "") -> html.Div:
             DEFAULT_OVERLAYS,
             client=client_address(request) if has_request_context() else "",
             fetching=fetching,
+            stored_only=True,  # a stale or missing ticker is fetched by the chart callback next
         )
         try:
             bar = freshness_bar(_cached_freshness(services))

@@ -66,9 +66,12 @@ def chart(
     client: str = "",
     fetching: set[str] | None = None,
     now: datetime | None = None,
+    stored_only: bool = False,
 ) -> tuple:
     """(figure, quote header, notice, CSV href) for the view; every failure is a plain message.
-    Symbols whose prices queue workers are fetching are added to `fetching`; `now` is the clock's reading."""
+    Symbols whose prices are being fetched are added to `fetching`; `now` is the clock's reading.
+    `stored_only` (the page layout) asks no provider: stale symbols are added to `fetching`, and
+    the chart callback, polled, fetches them."""
     now = now or datetime.now(UTC)
     view = clean_view(view)
     notes = view["notes"]
@@ -89,6 +92,7 @@ def chart(
             client=client,
             fetching=fetching,
             now=now,
+            stored_only=stored_only,
         )
         return figure, header, notice(*notes) + lines, href
     except SQLAlchemyError as exc:
@@ -122,13 +126,17 @@ def _chart(
     client: str,
     fetching: set[str] | None,
     now: datetime,
+    stored_only: bool,
 ) -> tuple:
     compare = compare_list(view.get("compare") or [], symbol)[:MAX_COMPARE]
     if view.get("period") in PERIOD_DAYS:  # 1D, 5D: minute bars
         return intraday_chart(
             services, symbol, period=view["period"], chart_type=chart_type, compare=bool(compare), now=now
         )
-    reasons = fetch.refresh(services, [symbol, *compare], client=client)
+    if stored_only:
+        reasons = dict.fromkeys(fetch.stale_symbols(services, [symbol, *compare]), FETCHING)
+    else:
+        reasons = fetch.refresh(services, [symbol, *compare], client=client)
     if fetching is not None:
         fetching.update(s for s, reason in reasons.items() if reason == FETCHING)
     start, end, label = _dates(services, symbol, view)
