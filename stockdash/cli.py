@@ -12,10 +12,10 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from stockdash import calendar, cli_args, ingest, jobs, logs, migrate, movers, reads
 from stockdash.config import Settings, get_settings
-from stockdash.db import engine_for, get_engine, migration_urls
+from stockdash.db import get_engine, migration_urls
+from stockdash.deployment import resolve
 from stockdash.errors import error_text
 from stockdash.live import cli as live_cli
-from stockdash.providers import get_provider, resolve_provider_name
 from stockdash.runs import Status
 from stockdash.symbols import InvalidSymbol, normalise_many
 from stockdash.universe import GROUP_LABELS, to_yahoo
@@ -78,7 +78,11 @@ def cmd_pull(settings: Settings, args) -> int:
     if args.enqueue:
         return queue_cli.cmd_enqueue_pull(settings, args)
     result = jobs.pull(
-        engine_for(settings), get_provider(settings), settings, symbols=args.symbols, since=args.since
+        resolve(settings).engine(),
+        resolve(settings).provider(),
+        settings,
+        symbols=args.symbols,
+        since=args.since,
     )
     return EXIT_STATUS[result.status]
 
@@ -88,8 +92,8 @@ def cmd_backfill(settings: Settings, args) -> int:
         settings = settings.model_copy(update={"history_years": args.years})
     today = calendar.last_closed_session()
     result = jobs.pull(
-        engine_for(settings),
-        get_provider(settings),
+        resolve(settings).engine(),
+        resolve(settings).provider(),
         settings,
         symbols=args.symbols,
         since=ingest.history_start(settings, today),
@@ -99,7 +103,7 @@ def cmd_backfill(settings: Settings, args) -> int:
 
 
 def cmd_movers(settings: Settings, args) -> int:
-    engine = engine_for(settings)
+    engine = resolve(settings).engine()
     result = jobs.compute_movers(engine, as_of=args.date)
     if result.status == Status.FAILED:
         print(f"movers failed: {result.message}", file=sys.stderr)
@@ -136,7 +140,7 @@ def format_snapshot(snap: dict) -> str:
 
 
 def cmd_status(settings: Settings, _args) -> int:
-    info = reads.status(engine_for(settings))
+    info = reads.status(resolve(settings).engine())
     print(f"data provider : {info['provider'] or '(empty database)'}")
     print(f"latest bar    : {info['latest_bar'] or '-'}    latest movers: {info['latest_movers'] or '-'}")
     last = info["last_pull"]
@@ -156,20 +160,24 @@ def cmd_status(settings: Settings, _args) -> int:
             f"ok={r['symbols_ok']} failed={r['symbols_failed']} rows={r['rows_written']} {r['message'][:60]}"
         )
         if r["job"] in ("pull", "pull-symbols"):
-            queue_cli.print_chunks(engine_for(settings), r["id"])
-    for line in live_cli.status_lines(engine_for(settings), settings):
+            queue_cli.print_chunks(resolve(settings).engine(), r["id"])
+    for line in live_cli.status_lines(resolve(settings).engine(), settings):
         print(line)
     return queue_cli.print_queue(settings)
 
 
 def cmd_housekeeping(settings: Settings, _args) -> int:
-    return EXIT_STATUS[jobs.housekeeping(engine_for(settings), settings).status]
+    return EXIT_STATUS[jobs.housekeeping(resolve(settings).engine(), settings).status]
 
 
 def cmd_stream(settings: Settings, args) -> int:
-    name = resolve_provider_name(settings)
+    deployment = resolve(settings)
     return live_cli.run_stream(
-        engine_for(settings), settings, provider_name=name, symbols=args.symbols, seconds=args.seconds
+        deployment.engine(),
+        settings,
+        provider_name=deployment.provider_name,
+        symbols=args.symbols,
+        seconds=args.seconds,
     )
 
 
@@ -190,6 +198,8 @@ def main(argv: list[str] | None = None) -> int:
     settings = get_settings()
     logs.setup(settings.log_level)
     try:
+        if args.command != "migrate":  # migrate applies to every database the settings may pick
+            resolve(settings)  # once, at start: the commands read this process's decision
         return COMMANDS[args.command](settings, args)
     except SQLAlchemyError as exc:
         first = error_text(exc)

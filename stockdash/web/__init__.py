@@ -25,6 +25,7 @@ def create_app(settings: Settings | None = None, *, provider: Provider | None = 
     settings = settings or get_settings()
     logs.setup(settings.log_level)
     services = Services(settings, provider_override=provider)
+    services.deployment  # noqa: B018  decided now, in gunicorn's master: every worker inherits it
     app = Dash(
         __name__,
         title="stockdash",

@@ -10,9 +10,9 @@ from typing import TYPE_CHECKING
 from sqlalchemy import Engine
 
 from stockdash.config import Settings
-from stockdash.db import database_url, get_engine
+from stockdash.db import get_engine
+from stockdash.deployment import Deployment, resolve
 from stockdash.live.api import LiveReads
-from stockdash.providers import get_provider
 from stockdash.providers.base import Provider
 from stockdash.web import health
 
@@ -26,8 +26,13 @@ class Services:
     provider_override: Provider | None = None
 
     @cached_property
+    def deployment(self) -> Deployment:
+        """The provider and database this process decided on (create_app asks at start)."""
+        return resolve(self.settings)
+
+    @property
     def database_url(self) -> str:
-        return database_url(self.settings)
+        return self.deployment.database_url
 
     @property
     def engine(self) -> Engine:
@@ -41,7 +46,7 @@ class Services:
 
     @cached_property
     def provider(self) -> Provider:
-        return self.provider_override or get_provider(self.settings)
+        return self.provider_override or self.deployment.provider()
 
     @cached_property
     def queue(self) -> WebQueue | None:
