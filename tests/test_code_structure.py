@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import ast
 
-from tests.codemap import modules
+from tests.codemap import modules, package_of
 
 
 def _used_in_own_module(tree: ast.Module, name: str) -> bool:
@@ -29,3 +29,56 @@ def test_every_top_level_function_and_class_is_used_by_the_code():
         and not _used_in_own_module(module.tree, node.name)
     ]
     assert dead == []
+
+
+def _cycles(graph: dict[str, set[str]]) -> list[list[str]]:
+    """The strongly connected parts of more than one node (Tarjan), each sorted."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    found: list[list[str]] = []
+
+    def visit(node: str) -> None:
+        index[node] = low[node] = len(index)
+        stack.append(node)
+        for other in graph.get(node, ()):
+            if other not in index:
+                visit(other)
+                low[node] = min(low[node], low[other])
+            elif other in stack:
+                low[node] = min(low[node], index[other])
+        if low[node] == index[node]:
+            part = []
+            while (top := stack.pop()) != node:
+                part.append(top)
+            if part:
+                found.append(sorted([node, *part]))
+
+    for node in sorted(graph):
+        if node not in index:
+            visit(node)
+    return found
+
+
+def test_no_module_imports_itself_round_a_cycle():
+    """Imports inside functions count: they only hide a cycle."""
+    graph = {name: module.imports - {name} for name, module in modules().items()}
+    assert _cycles(graph) == []
+
+
+def _nested(one: str, other: str) -> bool:
+    return one == other or one.startswith(other + ".") or other.startswith(one + ".")
+
+
+def test_no_package_imports_itself_round_a_cycle():
+    """Between sibling packages (e.g. live and clock); a package and its parent share modules by design."""
+    graph: dict[str, set[str]] = {}
+    for name, module in modules().items():
+        if not name.startswith("stockdash"):
+            continue
+        mine = package_of(name)
+        for imported in module.imports:
+            theirs = package_of(imported)
+            if not _nested(mine, theirs):
+                graph.setdefault(mine, set()).add(theirs)
+    assert _cycles(graph) == []
