@@ -14,7 +14,7 @@ from sqlalchemy import Connection, delete, func, insert, select
 from stockdash import calendar
 from stockdash.schema import movers, securities
 from stockdash.store import bars_on
-from stockdash.universe import catalogue, name_of
+from stockdash.universe import MARKET_KINDS, catalogue, name_of
 
 HORIZONS = {"1d": 1, "1w": 5, "1m": 21, "1y": 252}
 HORIZON_LABELS = {"1d": "1 day", "1w": "1 week", "1m": "1 month", "1y": "1 year"}
@@ -57,8 +57,9 @@ def changes(conn: Connection, as_of: date, horizon: str) -> pd.DataFrame:
 
 
 def group_members(conn: Connection, group: str, symbols: pd.Index) -> pd.Index:
-    if group == "all":
-        return symbols
+    if group == "all":  # every share and fund tracked; an index or a currency is no "mover"
+        others = select(securities.c.symbol).where(securities.c.kind.in_(sorted(MARKET_KINDS)))
+        return symbols[~symbols.isin(set(conn.execute(others).scalars()))]
     cond = securities.c.in_sp500.is_(True) if group == "sp500" else securities.c.kind == "etf"
     members = set(conn.execute(select(securities.c.symbol).where(cond)).scalars())
     return symbols[symbols.isin(members)]
