@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 from urllib.parse import urlencode
 
 from dash import dcc, html
@@ -77,4 +78,5 @@ def _item(item: Item, last: Last | None) -> dcc.Link:
 def markets_strip(lasts: dict[str, Last] | None) -> html.Nav:
     """The strip; `None` (database down, or the static copy) leaves it out, keeping its place."""
     items = [] if lasts is None else [_item(item, lasts.get(item.symbol)) for item in STRIP]
-    return html.Nav(items, id=ids.MARKETS, className="markets-strip", **{"aria-label": "Markets"})
+    aria: dict[str, Any] = {"aria-label": "Markets"}  # a wildcard prop Dash's type stubs do not list
+    return html.Nav(items, id=ids.MARKETS, className="markets-strip", **aria)
