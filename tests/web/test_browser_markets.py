@@ -113,3 +113,33 @@ def test_the_strip_on_a_phone_is_one_row_that_scrolls_inside_itself(markets_site
     finally:
         d.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
     assert d.execute_script("return window.__errors") == []
+
+
+def test_a_favicon_and_no_ag_grid_warning_on_load(markets_site, browser):  # noqa: F811
+    import requests
+    from selenium.webdriver.common.by import By
+
+    icon = requests.get(markets_site.url + "/favicon.ico", timeout=10)
+    assert icon.status_code == 200 and icon.headers["Content-Type"] == "image/vnd.microsoft.icon"
+    assert icon.content[:4] == b"\x00\x00\x01\x00" and len(icon.content) > 100  # an ICO file
+
+    d = browser
+    d.execute_cdp_cmd(  # keep console warnings too (AG Grid warns, it does not error)
+        "Page.addScriptToEvaluateOnNewDocument",
+        {
+            "source": "window.__warnings = []; const _w = console.warn;"
+            " console.warn = function(...a) { window.__warnings.push(a.map(String).join(' '));"
+            " _w.apply(console, a); };"
+        },
+    )
+    d.get(markets_site.url + "/")
+    wait_for(
+        d,
+        lambda d: (
+            len(d.find_elements(By.CSS_SELECTOR, "#live-watch-grid .ag-center-cols-container .ag-row")) > 3
+        ),
+        "the watchlist never showed its rows",
+    )
+    wait_for(d, lambda d: plotted(d) is not None, "the default chart never drew")
+    assert d.execute_script("return window.__warnings") == []
+    assert d.execute_script("return window.__errors") == []
