@@ -278,10 +278,12 @@ def _selected_option(symbol: str) -> dict:
     really matches, instead of listing it (first, in a multi-select) under every search, where a
     quick click on the top result would remove it.
     """
-    known = symbol in catalogue().index
-    if not known and invalid_reason(symbol):
+    if symbol in catalogue().index:
+        return option(Match(symbol, name_of(symbol)))
+    if invalid_reason(symbol):
         return {"label": f"{symbol} · not a valid ticker", "value": symbol, "search": symbol}
-    return option(Match(symbol, name_of(symbol), known=known))
+    # Picked already: "chart this ticker" would still invite a click after the chart said why not.
+    return {"label": symbol, "value": symbol, "search": symbol}
 
 
 def options(text: str | None, *, selected: list[str] | None = None, limit: int = LIMIT) -> list[dict]:

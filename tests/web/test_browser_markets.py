@@ -143,3 +143,26 @@ def test_a_favicon_and_no_ag_grid_warning_on_load(markets_site, browser):  # noq
     wait_for(d, lambda d: plotted(d) is not None, "the default chart never drew")
     assert d.execute_script("return window.__warnings") == []
     assert d.execute_script("return window.__errors") == []
+
+
+def test_an_unknown_ticker_is_explained_once_and_the_box_stops_offering_it(markets_site, browser):  # noqa: F811
+    from selenium.webdriver.common.by import By
+
+    d = browser
+    d.get(markets_site.url + "/")
+    wait_for(d, lambda d: plotted(d) is not None, "the default chart never drew")
+    d.find_element(By.ID, "ticker").click()
+    offered(d, "zzzz", "ZZZZ · chart this ticker").click()
+    reason = "unknown symbol: demo data covers the shipped universe only"
+    wait_for(d, lambda d: reason in d.find_element(By.ID, "chart-notice").text, "no reason given")
+    wait_for(
+        d,
+        lambda d: "Nothing to chart" in d.find_element(By.CSS_SELECTOR, "#price-chart").text,
+        "the chart never pointed to the reason",
+    )
+    page_text = d.find_element(By.TAG_NAME, "body").text
+    assert page_text.count(reason) == 1 and "))" not in page_text
+    box = d.find_element(By.ID, "ticker").text
+    assert "ZZZZ" in box and "chart this ticker" not in box
+    d.save_screenshot(str(SHOTS / "55-unknown-ticker-once.png"))
+    assert d.execute_script("return window.__errors") == []

@@ -246,3 +246,13 @@ def test_a_company_or_market_name_is_not_also_offered_as_a_ticker(typed):
 def test_an_unknown_ticker_is_still_offered_first_when_no_name_starts_so():
     assert search.search("ZZZZ")[0] == search.Match("ZZZZ", "ZZZZ", known=False)
     assert symbols("6309.T")[0] == "6309.T"
+
+
+def test_a_picked_unknown_ticker_no_longer_invites_charting_it():
+    while_typing = search.options("zzzz")
+    assert while_typing[0]["label"] == "ZZZZ · chart this ticker"
+    picked = [o for o in search.options("", selected=["ZZZZ"]) if o["value"] == "ZZZZ"]
+    assert picked == [{"label": "ZZZZ", "value": "ZZZZ", "search": "ZZZZ"}]
+    assert [o["label"] for o in search.options("", selected=["BTC-USD"]) if o["value"] == "BTC-USD"] == [
+        "BTC-USD · Bitcoin"
+    ]
