@@ -13,6 +13,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from stockdash import calendar, cli_args, ingest, jobs, logs, migrate, movers, reads
 from stockdash.config import Settings, get_settings
 from stockdash.db import get_engine, migration_urls
+from stockdash.dbname import database_name
 from stockdash.deployment import resolve
 from stockdash.errors import error_text
 from stockdash.live import cli as live_cli
@@ -68,9 +69,15 @@ def parser() -> argparse.ArgumentParser:
 
 
 def cmd_migrate(settings: Settings, _args) -> int:
+    # Alembic's own lines, once per database, named none; ours says which database and what changed.
+    logging.getLogger("alembic").setLevel(logging.WARNING)
     for url in migration_urls(settings):
-        migrate.upgrade(get_engine(url))
-    log.info("job=migrate status=ok")
+        engine = get_engine(url)
+        before = migrate.current(engine)
+        migrate.upgrade(engine)
+        after = migrate.current(engine)
+        change = f"{before or 'empty'} -> {after}" if before != after else f"at {after}, nothing to do"
+        log.info("job=migrate status=ok database=%s %s", database_name(url), change)
     return 0
 
 

@@ -16,6 +16,7 @@ from sqlalchemy import Engine
 
 from stockdash import calendar, fetchbudget, ingest, movers, runs, store
 from stockdash.config import Settings
+from stockdash.dbname import database_name
 from stockdash.live import liveset
 from stockdash.providers.base import Provider
 from stockdash.runs import Job, RunResult, Status
@@ -68,13 +69,14 @@ def pull(
         chunks = planned.chunks
         result.symbols_ok += len(planned.up_to_date)
         log.info(
-            "job=pull start symbols=%d to_fetch=%d up_to_date=%d chunks=%d target=%s provider=%s",
+            "job=pull start symbols=%d to_fetch=%d up_to_date=%d chunks=%d target=%s provider=%s database=%s",
             len(symbols),
             len(symbols) - len(planned.up_to_date),
             len(planned.up_to_date),
             len(chunks),
             today,
             provider.name,
+            database_name(engine.url.render_as_string(hide_password=False)),
         )
         done = 0
         try:
@@ -133,6 +135,11 @@ def compute_movers(engine: Engine, *, as_of: date | None = None) -> RunResult:
         if not calendar.is_session(as_of):
             as_of = calendar.previous_session(as_of)
         result.target_date = as_of
+        log.info(
+            "job=movers start as_of=%s database=%s",
+            as_of,
+            database_name(engine.url.render_as_string(hide_password=False)),
+        )
         rows = movers.compute_snapshot(conn, as_of)
         result.rows_written = movers.store_snapshot(conn, as_of, rows)
         result.symbols_ok = len(movers.changes(conn, as_of, "1d"))

@@ -20,6 +20,8 @@ from stockdash.web.chart.callbacks import chart
 from stockdash.web.chart.layout import DEFAULT_CHART_TYPE, DEFAULT_OVERLAYS, chart_card
 from stockdash.web.client import client_address
 from stockdash.web.live.layout import live_card
+from stockdash.web.markets import layout as markets
+from stockdash.web.markets.data import Last, cached_last_closes
 from stockdash.web.movers.layout import movers_card
 from stockdash.web.services import Services
 from stockdash.web.urlstate import parse_query, query_of
@@ -74,6 +76,7 @@ def page(services: Services | None, *, query: str = "") -> html.Div:
     `services=None` gives the static copy Dash validates callback ids against.
     """
     bar: list = []
+    lasts: dict[str, Last] | None = None
     view = parse_query(query)
     drawn = None
     fetching: set[str] = set()
@@ -89,6 +92,7 @@ def page(services: Services | None, *, query: str = "") -> html.Div:
         )
         try:
             bar = freshness_bar(_cached_freshness(services))
+            lasts = cached_last_closes(services, tuple(markets.SYMBOLS))
         except SQLAlchemyError:
             bar = [
                 html.Span(
@@ -115,6 +119,7 @@ def page(services: Services | None, *, query: str = "") -> html.Div:
                     html.Div(bar, id=ids.FRESHNESS, className="freshness"),
                 ],
             ),
+            markets.markets_strip(lasts),
             html.Main(
                 className="content",
                 children=[

@@ -52,9 +52,13 @@ def csv_href(symbols: list[str], start: date | None, end: date | None) -> str:
     return f"/api/history?{urlencode({'symbols': ','.join(symbols), **params}, safe=',')}"
 
 
+NOTHING_TO_CHART = "Nothing to chart: the note above says why."
+
+
 def _message_outputs(message: str, header: list, *notes: str) -> tuple:
-    """What the chart shows instead of prices: the reason, on the chart and above it; nothing to download."""
-    return message_figure(message), header, notice(message, *notes), None
+    """What the chart shows instead of prices: the reason once, above the chart (which points to it,
+    never blank); nothing to download."""
+    return message_figure(NOTHING_TO_CHART), header, notice(message, *notes), None
 
 
 def chart(
