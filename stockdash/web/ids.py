@@ -66,3 +66,8 @@ NOTIFY = "live-notify"  # the "Allow notifications" button
 NOTIFY_STATE = "live-notify-state"
 LIVE_ROWS = "live-rows"  # dcc.Store: the latest row updates, applied to the rows the grid holds
 LIVE_SINK = "live-sink"  # dummy output of the client-side toast and notification callbacks
+
+# Chart analysis options (stockdash/web/chart/options.py)
+INDICATORS = "indicators"  # the compact indicators menu: EMAs, Bollinger, VWAP, RSI, MACD, ATR, markers
+INTERVAL = "interval"  # Day / Week / Month candles
+BASIS = "basis"  # price or total return
