@@ -1,7 +1,7 @@
 """The chart's analysis options in the view and the URL: overlays and indicators, interval, price basis.
 
 In the link: `ind=sma50,sma200,rsi14,macd` (overlay chips and the indicators menu together;
-absent means the defaults, empty means none), `interval=1d|1wk|1mo` (absent: no button on, daily,
+absent means the defaults, `none` means none), `interval=1d|1wk|1mo` (absent: no button on, daily,
 or weekly for 5Y and Max on a phone), `basis=tr` (total return; absent: price). One callback keeps these
 controls and the URL in step; urlstate's own callback keeps them in the URL it writes.
 """
@@ -39,6 +39,7 @@ BASES = {"price": "Price", "tr": "Total return"}
 PRICE = "price"
 LONG_PERIODS = ("5Y", "Max")  # weekly candles by default on a phone: 1,250+ daily ones are unreadable
 KEYS = ("overlays", "indicators", "interval", "basis")
+NONE = "none"  # `ind=none`: nothing on (an empty `ind=` is dropped from a query string like no `ind`)
 
 
 def parse(params: dict[str, str]) -> dict:
@@ -65,7 +66,7 @@ def query_params(view: dict) -> dict[str, str]:
     overlays, indicators = view.get("overlays"), view.get("indicators")
     lists = isinstance(overlays, list) and isinstance(indicators, list)
     if lists and (overlays, indicators) != (DEFAULT_OVERLAYS, DEFAULT_INDICATORS):
-        out["ind"] = ",".join(overlays + indicators)  # type: ignore[operator]
+        out["ind"] = ",".join(overlays + indicators) or NONE  # type: ignore[operator]
     if view.get("interval") in INTERVALS:
         out["interval"] = view["interval"]
     if view.get("basis") == "tr":
@@ -78,7 +79,7 @@ def carried(data: dict) -> dict[str, str]:
     out: dict[str, str] = {}
     lists = [data.get(k) for k in ("overlays", "indicators")]
     if all(isinstance(v, list) for v in lists):
-        out["ind"] = ",".join(n for v in lists for n in v if isinstance(n, str))  # type: ignore[union-attr]
+        out["ind"] = ",".join(n for v in lists for n in v if isinstance(n, str)) or NONE  # type: ignore[union-attr]
     for key in ("interval", "basis"):
         if isinstance(data.get(key), str):
             out[key] = data[key]
