@@ -148,7 +148,7 @@ def stack(layout: dict, panes: list[str]) -> None:
         if i > 2:
             y["title"] = {"text": PANE_TITLES[panes[i - 3]], "font": {"size": 11, "color": MUTED}}
             x = dict(layout["xaxis2"])
-            x.update({"anchor": f"y{i}", "matches": "x"})
+            x.update({"anchor": f"y{i}", "matches": "x", "showticklabels": i == len(heights)})
             layout[f"xaxis{i}"] = x
         top = bottom - GAP_PX / total
     if panes:
