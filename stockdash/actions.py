@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from fractions import Fraction
 
+import numpy as np
 import pandas as pd
 from sqlalchemy import Connection, Engine, delete, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -89,9 +90,14 @@ def load(
     if end:
         stmt = stmt.where(t.c.date <= end)
     found = conn.execute(stmt.order_by(t.c.date, t.c.kind)).all()
-    return pd.DataFrame(found, columns=COLUMNS).astype(
-        {"amount": "float64", "numerator": "float64", "denominator": "float64"}
-    )
+    columns = list(zip(*found, strict=True)) if found else [()] * len(COLUMNS)
+    # Built column by column: pandas' row-by-row construction and astype cost more than the query.
+    data = {
+        "date": pd.Series(columns[0], dtype=object),
+        "kind": pd.Series(columns[1], dtype=object),
+        **{c: np.array(v, dtype="float64") for c, v in zip(COLUMNS[2:], columns[2:], strict=True)},
+    }
+    return pd.DataFrame(data)
 
 
 def label(row: dict, *, currency: str = "USD") -> str:

@@ -18,6 +18,7 @@ from stockdash.providers.yahoo import YahooProvider
 from stockdash.web import ids, urlstate
 from stockdash.web.chart import callbacks as chart_callbacks
 from stockdash.web.chart import options
+from stockdash.web.chart.panes import unpacked
 from tests.web.conftest import services_for
 from tests.yahoo_replay import recording, yahoo_http_fixture  # noqa: F401
 
@@ -34,7 +35,13 @@ def stored(url: str, symbol: str) -> pd.DataFrame:
 
 
 def named(figure: dict, name: str) -> dict:
-    return next(t for t in figure["data"] if t.get("name") == name)
+    """The trace called `name`, its x as ISO dates and its y as numbers (typed arrays unpacked)."""
+    found = dict(next(t for t in figure["data"] if t.get("name") == name))
+    if isinstance(found["x"], dict):
+        ms = unpacked(found["x"]).astype("int64").astype("datetime64[ms]")
+        found["x"] = ms.astype("datetime64[D]").astype("U10").tolist()
+    found["y"] = unpacked(found["y"])
+    return found
 
 
 def draw(url: str, query: str, *, chart_type: str = "candles", **kw) -> tuple:
@@ -81,6 +88,7 @@ def test_a_date_shows_the_same_values_whatever_the_window(filled_url):
         n = len(short["x"])
         assert 15 <= n <= 25 and list(full["x"][-n:]) == list(short["x"])
         assert list(short["y"]) == list(full["y"][-n:])
+        assert not np.isnan(short["y"]).any()
         np.testing.assert_allclose(short["y"], np.round(values[-n:], 4), rtol=1e-6, atol=1e-4)
 
 

@@ -37,7 +37,9 @@ def with_indicators(
     out["high52"] = out["high"].rolling(window, min_periods=min(20, window)).max()
     out["low52"] = out["low"].rolling(window, min_periods=min(20, window)).min()
     specs = indicators.parse([c for c in chosen if c in COMPUTED])
-    return out.assign(**indicators.compute(out, specs)) if specs else out
+    for name, values in indicators.compute(out, specs).items():
+        out[name] = values
+    return out
 
 
 COMPUTED = ("ema20", "ema50", "ema200", "bb20", "rsi14", "macd", "atr14")
@@ -78,6 +80,7 @@ def _axes(
         if holidays:
             breaks.append({"values": holidays})
     x_common = {
+        "type": "date",  # indicator traces give their dates as ms since the epoch
         "showgrid": False,
         "rangebreaks": breaks,
         "showspikes": True,
@@ -113,12 +116,12 @@ def _axes(
 CANDLE_HOVER = "O %{open:,.2f}  H %{high:,.2f}  L %{low:,.2f}  C %{close:,.2f}<br>Vol %{customdata:,.0f}"
 
 
-def _volume_trace(view: pd.DataFrame) -> dict:
+def _volume_trace(view: pd.DataFrame, x: np.ndarray | None = None) -> dict:
     up = (view["close"] >= view["open"]).to_numpy()
     return {
         "type": "bar",
         "name": "Volume",
-        "x": dates(view["date"]),
+        "x": dates(view["date"]) if x is None else x,
         "y": view["volume"].fillna(0).to_numpy("int64"),
         "marker": {"color": np.where(up, "rgba(15,157,88,0.45)", "rgba(217,48,37,0.45)")},
         "xaxis": "x2",
@@ -209,14 +212,15 @@ def price_figure(
         if f"sma{n}" in overlays:
             line = {"color": colour, "width": 1.4}
             traces.append(_line(f"SMA {n}", x, view[f"sma{n}"], line=line, legendrank=LEGEND_RANK[f"sma{n}"]))
-    traces += panes.overlays(view, list(chosen))
+    xs = panes.packed_dates(view["date"]) if any(c in COMPUTED for c in chosen) else {}
+    traces += panes.overlays(view, xs, list(chosen))
     if actions is not None and "actions" in chosen:
         traces += panes.markers(view, actions, currency="USD")
-    traces.append(_volume_trace(view))
+    traces.append(_volume_trace(view, x))
     shown = [p for p in panes.PANES if p in chosen]
     shapes: list[dict] = []
     for i, pane in enumerate(shown, start=3):
-        pane_data, pane_shapes = panes.pane_traces(view, pane, i)
+        pane_data, pane_shapes = panes.pane_traces(view, xs, pane, i)
         traces += pane_data
         shapes += pane_shapes
     layout = base_layout()
