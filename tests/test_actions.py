@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import delete
 
 from stockdash import actions, jobs
+from stockdash.db import make_engine
 from stockdash.providers.demo import DemoProvider
 from stockdash.providers.yahoo import YahooProvider
 from stockdash.schema import corporate_actions
@@ -160,3 +161,27 @@ def test_trailing_yield():
     )
     assert actions.trailing_yield(frame, as_of=date(2025, 12, 31), close=50.0) == pytest.approx(2.0)
     assert actions.trailing_yield(frame, as_of=date(2027, 1, 1), close=50.0) is None
+
+
+def test_worker_actions_backfills_what_is_stored(database_url):
+    from tests.test_cli import worker
+
+    env = {"HISTORY_YEARS": "3"}
+    assert worker("migrate", database_url=database_url, **env).returncode == 0
+    assert worker("pull", "--symbols", "NVDA,KO", database_url=database_url, **env).returncode == 0
+    engine = make_engine(database_url)
+    try:
+        with engine.connect() as conn:
+            before = {s: actions.load(conn, s) for s in ("NVDA", "KO")}
+        assert (before["NVDA"]["kind"] == "split").sum() == 1  # 10:1 in June 2024
+        with engine.begin() as conn:
+            conn.execute(delete(corporate_actions))
+        for _ in range(2):  # idempotent: a second run stores the same rows
+            proc = worker("actions", database_url=database_url, **env)
+            assert proc.returncode == 0, proc.stderr
+            assert "job=actions symbols=2" in proc.stderr + proc.stdout
+            with engine.connect() as conn:
+                for symbol, frame in before.items():
+                    pd.testing.assert_frame_equal(actions.load(conn, symbol), frame)
+    finally:
+        engine.dispose()
