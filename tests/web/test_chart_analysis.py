@@ -124,12 +124,7 @@ def test_phone_defaults_long_periods_to_weekly(filled_url):
         assert (shortest_gap(figure) >= 3) is weekly, period
     assert shortest_gap(draw(filled_url, "?symbol=MSFT&period=5Y")[0]) == 1  # a desktop
     assert shortest_gap(draw(filled_url, "?symbol=MSFT&period=5Y&interval=1d", narrow=True)[0]) == 1  # chosen
-    view = urlstate.parse_query("?symbol=MSFT&period=5Y")
-    assert chart_callbacks.phone_redraw({"narrow": True}, view)["narrow"] is True
-    kept = [({"narrow": False}, "?period=5Y"), ({"narrow": True}, "?period=1Y")]
-    for viewport, query in [*kept, ({"narrow": True}, "?period=5Y&interval=1mo")]:
-        with pytest.raises(PreventUpdate):
-            chart_callbacks.phone_redraw(viewport, urlstate.parse_query(query))
+    assert options.interval_of(urlstate.parse_query("?period=Max&interval=1mo"), narrow=True) == "1mo"
 
 
 def test_markers_and_the_dividend_yield(filled_url):
@@ -220,3 +215,27 @@ def test_options_follow_the_url_and_the_controls():
     # urlstate's own callback keeps them when the ticker changes.
     moved = urlstate.sync(ids.TICKER, link, "AAPL", [], "5Y", None, None)
     assert moved[0] == "?symbol=AAPL&period=5Y&ind=sma20,rsi14,macd&interval=1mo&basis=tr"
+
+
+def test_vwap_on_minute_bars_starts_again_each_session():
+    from datetime import UTC, datetime
+
+    from stockdash.web.chart.intraday import intraday_figure
+
+    def bar(day: int, minute: int, price: float, volume: int) -> dict:
+        at = datetime(2026, 3, day, 14, 30 + minute, tzinfo=UTC)  # 09:30 New York and after
+        return {
+            "minute": at,
+            "open": price,
+            "high": price + 1,
+            "low": price - 1,
+            "close": price,
+            "volume": volume,
+        }
+
+    rows = [bar(2, 0, 10.0, 100), bar(2, 1, 20.0, 300), bar(3, 0, 50.0, 10)]
+    figure = intraday_figure("MSFT", rows, chart_type="candles", days=5, vwap=True)
+    vwap = next(t for t in figure["data"] if t["name"] == "VWAP")
+    assert vwap["y"] == pytest.approx([10.0, (10 * 100 + 20 * 300) / 400, 50.0])
+    plain = intraday_figure("MSFT", rows, chart_type="candles", days=5)
+    assert [t["name"] for t in plain["data"]] == ["MSFT", "Volume"]

@@ -8,7 +8,6 @@ from urllib.parse import urlencode
 
 import flask
 from dash import Dash
-from dash.exceptions import PreventUpdate
 from sqlalchemy.exc import SQLAlchemyError
 
 from stockdash import actions, reads
@@ -23,7 +22,7 @@ from stockdash.web.chart.header import quote_header
 from stockdash.web.chart.intraday import PERIOD_DAYS, intraday_chart, live_price
 from stockdash.web.chart.periods import load_start, period_start
 from stockdash.web.client import client_address
-from stockdash.web.components import DB_DOWN, OOPS, callback, notice
+from stockdash.web.components import DB_DOWN, OOPS, callback, clientside, notice
 from stockdash.web.plotting import message_figure
 from stockdash.web.services import Services
 from stockdash.web.urlstate import CUSTOM, DEFAULT_PERIOD, MAX_COMPARE, clean_view, compare_list, delisted
@@ -249,26 +248,14 @@ def register(app: Dash, services: Services) -> None:
     def _controls(view):
         return (*single_only_controls(view), *analysis_controls(view))
 
-    @callback(
+    # In the browser: a phone that opened 5Y or Max redraws them weekly (assets/clientside.js).
+    clientside(
         app,
+        "stockdash.phone_weekly",
         [(ids.VIEW, "data")],
         [(ids.VIEWPORT, "data")],
         states=[(ids.VIEW, "data")],
         allow_duplicate=True,
         prevent_initial_call=True,
     )
-    def _phone(viewport, view):
-        # The first chart is drawn before the page knows its width: a phone redraws a long period weekly.
-        return phone_redraw(viewport, view)
-
     options.register(app)
-
-
-def phone_redraw(viewport: object, view: object) -> dict:
-    """The view again (so the chart redraws) when a phone opened a long period with no interval chosen."""
-    narrow = isinstance(viewport, dict) and viewport.get("narrow") is True
-    if not (narrow and isinstance(view, dict)) or options.interval_of(view, narrow=True) == "1d":
-        raise PreventUpdate
-    if view.get("interval") or view.get("compare"):
-        raise PreventUpdate
-    return view | {"narrow": True}
