@@ -10,13 +10,14 @@ from datetime import date
 
 from sqlalchemy.exc import SQLAlchemyError
 
-from stockdash import calendar, cli_args, ingest, jobs, logs, migrate, movers, reads
+from stockdash import actions, calendar, cli_args, ingest, jobs, logs, migrate, movers, reads
 from stockdash.config import Settings, get_settings
 from stockdash.db import get_engine, migration_urls
 from stockdash.dbname import database_name
 from stockdash.deployment import resolve
 from stockdash.errors import error_text
 from stockdash.live import cli as live_cli
+from stockdash.providers.base import ProviderError
 from stockdash.runs import Status
 from stockdash.symbols import InvalidSymbol, normalise_many
 from stockdash.universe import GROUP_LABELS, to_yahoo
@@ -52,6 +53,10 @@ def parser() -> argparse.ArgumentParser:
     back = sub.add_parser("backfill", help="fetch HISTORY_YEARS (or --years) again, replacing stored bars")
     back.add_argument("--symbols", type=_symbols)
     back.add_argument("--years", type=cli_args.history_years, help="years to fetch (default: HISTORY_YEARS)")
+    acts = sub.add_parser(
+        "actions", help="fetch the dividends and splits of the stored bars (a one-off backfill)"
+    )
+    acts.add_argument("--symbols", type=_symbols, help="comma-separated symbols instead of every stored one")
     mv = sub.add_parser("movers", help="compute (and print) top gainers and losers")
     mv.add_argument("--date", type=cli_args.session_date, help="trading date (default: latest with data)")
     mv.add_argument("--horizon", choices=list(movers.HORIZONS), default="1d")
@@ -107,6 +112,19 @@ def cmd_backfill(settings: Settings, args) -> int:
         today=today,
     )
     return EXIT_STATUS[result.status]
+
+
+def cmd_actions(settings: Settings, args) -> int:
+    try:
+        deployment = resolve(settings)
+        done = actions.backfill(deployment.engine(), deployment.provider(), symbols=args.symbols)
+    except ProviderError as exc:
+        log.error("job=actions status=failed reason=%s", error_text(exc))
+        return 1
+    for symbol, reason in sorted(done.failures.items()):
+        log.warning("job=actions symbol=%s failed: %s", symbol, reason)
+    log.info("job=actions symbols=%d rows=%d failed=%d", done.symbols, done.rows, len(done.failures))
+    return 3 if done.failures else 0
 
 
 def cmd_movers(settings: Settings, args) -> int:
@@ -192,6 +210,7 @@ COMMANDS = {
     "migrate": cmd_migrate,
     "pull": cmd_pull,
     "backfill": cmd_backfill,
+    "actions": cmd_actions,
     "movers": cmd_movers,
     "status": cmd_status,
     "housekeeping": cmd_housekeeping,

@@ -69,3 +69,8 @@ LIVE_SINK = "live-sink"  # dummy output of the client-side toast and notificatio
 
 # Markets strip (stockdash/web/markets/)
 MARKETS = "markets-strip"
+
+# Chart analysis options (stockdash/web/chart/options.py)
+INDICATORS = "indicators"  # the compact indicators menu: EMAs, Bollinger, VWAP, RSI, MACD, ATR, markers
+INTERVAL = "interval"  # Day / Week / Month candles
+BASIS = "basis"  # price or total return

@@ -17,7 +17,7 @@ from stockdash import reads
 from stockdash.reads import Freshness
 from stockdash.web import ids
 from stockdash.web.chart.callbacks import chart
-from stockdash.web.chart.layout import DEFAULT_CHART_TYPE, DEFAULT_OVERLAYS, chart_card
+from stockdash.web.chart.layout import DEFAULT_CHART_TYPE, chart_card
 from stockdash.web.client import client_address
 from stockdash.web.live.layout import live_card
 from stockdash.web.markets import layout as markets
@@ -85,7 +85,7 @@ def page(services: Services | None, *, query: str = "") -> html.Div:
             services,
             view,
             DEFAULT_CHART_TYPE,
-            DEFAULT_OVERLAYS,
+            view["overlays"],
             client=client_address(request) if has_request_context() else "",
             fetching=fetching,
             stored_only=True,  # a stale or missing ticker is fetched by the chart callback next
