@@ -1,0 +1,418 @@
+"""The screener's daily snapshot: figures per symbol for one session, over the whole universe at once.
+
+Everything is a matrix of sessions x symbols (the NYSE calendar, a missing bar a NaN), so one numpy
+operation serves 8,700 symbols. Window figures (returns, 52-week range, SMAs, crosses, volume)
+read the last `WINDOW` sessions. RSI 14 and ATR 14 are Wilder averages whose value depends on all
+of a symbol's history, as TA-Lib computes them over the stored bars: the first snapshot runs the
+recursion over the whole history (still one vectorised step per date), and each snapshot stores
+the averages, so the next session's rolls them on by one bar instead of re-reading years.
+
+Prices: returns use the adjusted close (as the movers do); everything else uses open, high, low
+and close, which are stored split-adjusted on one basis (a split refetches a symbol's history,
+docs/data.md), so a split day is neither a -75 % gap nor a new 52-week low. A refetch changes the
+stored close of the previous snapshot's session: such a symbol's averages are recomputed.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date
+
+import numpy as np
+import pandas as pd
+from sqlalchemy import Connection, delete, func, insert, select
+
+from stockdash import calendar
+from stockdash.schema import SCREENER_FLAGS, SCREENER_FLOATS, SCREENER_INTS, daily_bars, securities
+from stockdash.schema import screener as screener_table
+
+log = logging.getLogger("stockdash.stats")
+
+HORIZONS = {"1d": 1, "1w": 5, "1m": 21, "3m": 63, "6m": 126, "1y": 252}  # sessions back
+YEAR = 252  # sessions in the 52-week range
+CROSS_DAYS = 60  # a cross older than this many sessions has no value
+PERIOD = 14  # RSI and ATR
+# Sessions read for the window figures: an SMA 200 on each of the last CROSS_DAYS + 1 sessions,
+# plus the one before the oldest to see a cross on it. Covers pct_1y (253) and YTD (<= 253).
+WINDOW = 200 + CROSS_DAYS + 1
+HISTORY_CHUNK = 500  # symbols whose whole history is read at once (bounds memory)
+STATE = ("rsi_avg_gain", "rsi_avg_loss", "atr14")
+SECURITY_FIELDS = ("name", "sector", "kind", "in_sp500")
+FIELDS = (*SCREENER_FLOATS, *SCREENER_FLAGS, *SCREENER_INTS, "volume")
+PRICES = ("open", "high", "low", "close", "adj_close", "volume")
+TA_EPSILON = 1e-14  # TA-Lib's TA_IS_ZERO: no move at all gives RSI 0
+
+
+def window_sessions(as_of: date, count: int = WINDOW) -> list[date]:
+    """The `count` NYSE sessions ending with as_of (which must be one)."""
+    cal = calendar.nyse()
+    first = cal.session_offset(pd.Timestamp(as_of), -(count - 1))
+    return [ts.date() for ts in cal.sessions_in_range(first, pd.Timestamp(as_of))]
+
+
+# --- reading bars into matrices ----------------------------------------------------------------
+
+
+@dataclass
+class Matrix:
+    """Bars as (dates x symbols) arrays, NaN where a symbol has no bar on a date."""
+
+    dates: list[date]
+    symbols: list[str]
+    values: dict[str, np.ndarray]
+
+    def __getitem__(self, name: str) -> np.ndarray:
+        return self.values[name]
+
+
+def read_matrix(
+    conn: Connection,
+    symbols: list[str],
+    *,
+    end: date,
+    start: date | None = None,
+    dates: list[date] | None = None,
+) -> Matrix:
+    """Bars of `symbols` from start (default: their first) to end, one row per date in `dates`
+    (default: every date any of them has a bar on)."""
+    stmt = select(daily_bars.c.symbol, daily_bars.c.date, *[daily_bars.c[c] for c in PRICES]).where(
+        daily_bars.c.symbol.in_(symbols), daily_bars.c.date <= end
+    )
+    if start is not None:
+        stmt = stmt.where(daily_bars.c.date >= start)
+    rows = conn.execute(stmt).all()
+    columns = list(zip(*rows, strict=True)) if rows else [()] * (2 + len(PRICES))
+    row_dates = pd.Index(columns[1], dtype=object)
+    if dates is None:
+        dates = sorted(set(columns[1]))
+    date_pos = pd.Index(dates).get_indexer(row_dates)
+    sym_pos = pd.Index(symbols).get_indexer(pd.Index(columns[0], dtype=object))
+    keep = date_pos >= 0  # a bar on a date that is not a session is not in the matrix
+    values = {}
+    for name, col in zip(PRICES, columns[2:], strict=True):
+        matrix = np.full((len(dates), len(symbols)), np.nan)
+        matrix[date_pos[keep], sym_pos[keep]] = np.array(col, dtype="float64")[keep]
+        values[name] = matrix
+    return Matrix(list(dates), list(symbols), values)
+
+
+# --- Wilder averages, as TA-Lib computes RSI and ATR ------------------------------------------
+
+
+@dataclass
+class Wilder:
+    """RSI 14 and ATR 14 state per symbol after its bars so far, as TA-Lib's recursions hold it.
+
+    `changes` counts close-to-close steps seen; until it reaches PERIOD the averages hold sums
+    (TA-Lib seeds both with a simple mean of the first 14 steps). Steps follow each symbol's own
+    bars, so a missing session is skipped, as TA-Lib over the stored rows would skip it.
+    """
+
+    last: np.ndarray  # the previous bar's close
+    changes: np.ndarray
+    gain: np.ndarray
+    loss: np.ndarray
+    atr: np.ndarray
+
+    @classmethod
+    def empty(cls, n: int) -> Wilder:
+        zeros = np.zeros(n)
+        return cls(np.full(n, np.nan), np.zeros(n, dtype=np.int64), zeros.copy(), zeros.copy(), zeros.copy())
+
+    @classmethod
+    def seeded(cls, last: np.ndarray, gain: np.ndarray, loss: np.ndarray, atr: np.ndarray) -> Wilder:
+        """The state a stored snapshot row holds (past the seeding period)."""
+        return cls(
+            last.copy(), np.full(len(last), PERIOD + 1, dtype=np.int64), gain.copy(), loss.copy(), atr.copy()
+        )
+
+    def step(self, close: np.ndarray, high: np.ndarray, low: np.ndarray) -> None:
+        """One date: every symbol with a bar on it and one before moves on by one bar."""
+        bar = ~np.isnan(close)
+        moved = bar & ~np.isnan(self.last)
+        diff = close - self.last
+        gain = np.where(diff > 0, diff, 0.0)
+        loss = np.where(diff < 0, -diff, 0.0)
+        # TA-Lib's TRANGE: the greatest of high-low and the previous close's distance to each.
+        true_range = np.maximum(np.maximum(high - low, np.abs(self.last - high)), np.abs(self.last - low))
+        self.changes = self.changes + moved
+        seeding = moved & (self.changes <= PERIOD)
+        rolling = moved & (self.changes > PERIOD)
+        p = float(PERIOD)
+        self.gain = np.where(
+            seeding, self.gain + gain, np.where(rolling, (self.gain * (p - 1) + gain) / p, self.gain)
+        )
+        self.loss = np.where(
+            seeding, self.loss + loss, np.where(rolling, (self.loss * (p - 1) + loss) / p, self.loss)
+        )
+        self.atr = np.where(
+            seeding, self.atr + true_range, np.where(rolling, (self.atr * (p - 1) + true_range) / p, self.atr)
+        )
+        done = moved & (self.changes == PERIOD)  # the seed: a simple mean of the first 14
+        self.gain = np.where(done, self.gain / p, self.gain)
+        self.loss = np.where(done, self.loss / p, self.loss)
+        self.atr = np.where(done, self.atr / p, self.atr)
+        self.last = np.where(bar, close, self.last)
+
+    def run(self, close: np.ndarray, high: np.ndarray, low: np.ndarray, *, start: int = 0) -> Wilder:
+        for t in range(start, close.shape[0]):
+            self.step(close[t], high[t], low[t])
+        return self
+
+    @property
+    def ready(self) -> np.ndarray:
+        return self.changes >= PERIOD
+
+    def rsi(self) -> np.ndarray:
+        total = self.gain + self.loss
+        flat = np.abs(total) < TA_EPSILON
+        with np.errstate(invalid="ignore", divide="ignore"):
+            value = np.where(flat, 0.0, 100.0 * (self.gain / np.where(flat, 1.0, total)))
+        return np.where(self.ready, value, np.nan)
+
+    def atr14(self) -> np.ndarray:
+        return np.where(self.ready, self.atr, np.nan)
+
+    def take(self, mask: np.ndarray) -> None:
+        """Forget the state where `mask` is False (nothing to roll on from)."""
+        for name in ("gain", "loss", "atr"):
+            setattr(self, name, np.where(mask, getattr(self, name), np.nan))
+        self.changes = np.where(mask, self.changes, 0)
+
+
+def full_history_state(conn: Connection, symbols: list[str], as_of: date) -> Wilder:
+    """The Wilder state after every stored bar up to as_of, in chunks of symbols."""
+    parts = []
+    for i in range(0, len(symbols), HISTORY_CHUNK):
+        chunk = symbols[i : i + HISTORY_CHUNK]
+        history = read_matrix(conn, chunk, end=as_of)
+        parts.append(Wilder.empty(len(chunk)).run(history["close"], history["high"], history["low"]))
+    if not parts:
+        return Wilder.empty(0)
+    return Wilder(
+        *(np.concatenate([getattr(p, f) for p in parts]) for f in ("last", "changes", "gain", "loss", "atr"))
+    )
+
+
+# --- the window figures --------------------------------------------------------------------------
+
+
+def _pct(now: np.ndarray, then: np.ndarray) -> np.ndarray:
+    """% change; no value where either end is missing or not positive (as the movers)."""
+    with np.errstate(invalid="ignore", divide="ignore"):
+        ok = (now > 0) & (then > 0)
+        return np.where(ok, (now / np.where(ok, then, 1.0) - 1.0) * 100.0, np.nan)
+
+
+def _ratio_pct(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(b > 0, (a / np.where(b > 0, b, 1.0) - 1.0) * 100.0, np.nan)
+
+
+def _flag(condition: np.ndarray, *defined: np.ndarray) -> np.ndarray:
+    """A boolean that is None where any input has no value."""
+    out = condition.astype(object)
+    missing = np.zeros(condition.shape, dtype=bool)
+    for d in defined:
+        missing |= np.isnan(d)
+    out[missing] = None
+    return out
+
+
+def _sessions_since(event: np.ndarray) -> np.ndarray:
+    """Rows from the last True to the last row (0: on it), NaN if none in the window (rows x symbols)."""
+    rows = event.shape[0]
+    last = rows - 1 - np.argmax(event[::-1], axis=0)
+    return np.where(event.any(axis=0), (rows - 1 - last).astype(float), np.nan)
+
+
+def _mean_last(matrix: np.ndarray, n: int, *, skip: int = 0) -> np.ndarray:
+    """Mean of rows [-n-skip, -skip) per symbol; NaN if any of them is missing."""
+    end = matrix.shape[0] - skip
+    return matrix[end - n : end].mean(axis=0) if end - n >= 0 else np.full(matrix.shape[1], np.nan)
+
+
+def _rolling_mean(matrix: np.ndarray, n: int, rows: int) -> np.ndarray:
+    """Means of n rows ending at each of the last `rows` rows (NaN if a row in it is missing)."""
+    return np.stack([_mean_last(matrix, n, skip=k) for k in range(rows - 1, -1, -1)])
+
+
+def _year_end_row(sessions: list[date]) -> int | None:
+    """The row of the last session of the year before the last row's year."""
+    year = sessions[-1].year
+    before = [i for i, d in enumerate(sessions) if d.year < year]
+    return before[-1] if before else None
+
+
+def window_figures(window: Matrix) -> dict[str, np.ndarray]:
+    """Every figure that reads only the window, for the window's last session."""
+    o, h, lo, c, adj, vol = (window[n] for n in PRICES)
+    out: dict[str, np.ndarray] = {"close": c[-1], "volume": vol[-1]}
+    for name, back in HORIZONS.items():
+        out[f"pct_{name}"] = _pct(adj[-1], adj[-1 - back])
+    ytd = _year_end_row(window.dates)
+    out["pct_ytd"] = _pct(adj[-1], adj[ytd]) if ytd is not None else np.full(c.shape[1], np.nan)
+    high, low = h[-YEAR:].max(axis=0), lo[-YEAR:].min(axis=0)  # NaN if a session lacks a bar
+    out |= {"high_52w": high, "low_52w": low}
+    out["from_high_52w_pct"] = _ratio_pct(c[-1], high)
+    out["from_low_52w_pct"] = _ratio_pct(c[-1], low)
+    out["new_high_52w"] = _flag(h[-1] >= high, high)
+    out["new_low_52w"] = _flag(lo[-1] <= low, low)
+    sma50 = _rolling_mean(c, 50, CROSS_DAYS + 2)
+    sma200 = _rolling_mean(c, 200, CROSS_DAYS + 2)
+    out |= {"sma50": sma50[-1], "sma200": sma200[-1]}
+    out["above_sma50"] = _flag(c[-1] > sma50[-1], sma50[-1])
+    out["above_sma200"] = _flag(c[-1] > sma200[-1], sma200[-1])
+    both = ~np.isnan(sma50) & ~np.isnan(sma200)
+    steady = both[1:] & both[:-1]
+    golden = steady & (sma50[1:] > sma200[1:]) & (sma50[:-1] <= sma200[:-1])
+    death = steady & (sma50[1:] < sma200[1:]) & (sma50[:-1] >= sma200[:-1])
+    out["golden_cross_days"] = _sessions_since(golden)
+    out["death_cross_days"] = _sessions_since(death)
+    avg20 = _mean_last(vol, 20, skip=1)
+    out["avg_volume_20"] = avg20
+    with np.errstate(invalid="ignore", divide="ignore"):
+        out["relvol"] = np.where(avg20 > 0, vol[-1] / np.where(avg20 > 0, avg20, 1.0), np.nan)
+    out["gap_pct"] = _ratio_pct(o[-1], c[-2])
+    out["dollar_volume_20"] = _mean_last(c * vol, 20)
+    return out
+
+
+# --- one session's snapshot ----------------------------------------------------------------------
+
+
+def previous_snapshot(conn: Connection, as_of: date) -> date | None:
+    """The latest stored snapshot before as_of."""
+    return conn.execute(
+        select(func.max(screener_table.c.as_of)).where(screener_table.c.as_of < as_of)
+    ).scalar()
+
+
+def _stored_state(conn: Connection, day: date, symbols: list[str]) -> pd.DataFrame:
+    cols = [screener_table.c.symbol, screener_table.c.close, *[screener_table.c[c] for c in STATE]]
+    stmt = select(*cols).where(screener_table.c.as_of == day, screener_table.c.symbol.in_(symbols))
+    frame = pd.DataFrame(conn.execute(stmt).all(), columns=["symbol", "close", *STATE]).set_index("symbol")
+    return frame.reindex(symbols).astype("float64")
+
+
+def wilder_state(conn: Connection, window: Matrix, *, full: bool = False) -> tuple[Wilder, int]:
+    """RSI/ATR state at the window's last session: rolled on from the previous snapshot where it
+    is usable, from the whole history elsewhere. Returns it and how many symbols were recomputed."""
+    as_of, n = window.dates[-1], len(window.symbols)
+    prev = None if full else previous_snapshot(conn, as_of)
+    usable = np.zeros(n, dtype=bool)
+    state = Wilder.empty(n)
+    if prev is not None and prev >= window.dates[0]:
+        row = window.dates.index(prev)
+        stored = _stored_state(conn, prev, window.symbols)
+        close_then = window["close"][row]
+        # The same close as when the state was stored: no split refetch changed the basis since.
+        with np.errstate(invalid="ignore"):
+            same_basis = np.isclose(stored["close"].to_numpy(), close_then, rtol=1e-12, atol=0.0)
+        usable = same_basis & stored[list(STATE)].notna().all(axis=1).to_numpy()
+        state = Wilder.seeded(close_then, *(stored[c].to_numpy() for c in STATE))
+        state.take(usable)
+        state.run(window["close"], window["high"], window["low"], start=row + 1)
+    redo = [s for s, ok in zip(window.symbols, usable, strict=True) if not ok]
+    if redo:
+        fresh = full_history_state(conn, redo, as_of)
+        at = np.flatnonzero(~usable)
+        for name in ("last", "changes", "gain", "loss", "atr"):
+            merged = getattr(state, name).copy()
+            merged[at] = getattr(fresh, name)
+            setattr(state, name, merged)
+    return state, len(redo)
+
+
+def _security_frame(conn: Connection, symbols: list[str]) -> pd.DataFrame:
+    cols = [securities.c.symbol, *[securities.c[c] for c in SECURITY_FIELDS]]
+    rows = conn.execute(select(*cols).where(securities.c.symbol.in_(symbols))).all()
+    return pd.DataFrame(rows, columns=["symbol", *SECURITY_FIELDS]).set_index("symbol")
+
+
+def tracked(conn: Connection) -> list[str]:
+    return list(conn.execute(select(securities.c.symbol).order_by(securities.c.symbol)).scalars())
+
+
+@dataclass
+class Snapshot:
+    """One session's figures for some symbols, and how they were reached."""
+
+    as_of: date
+    frame: pd.DataFrame  # indexed by symbol, columns: SECURITY_FIELDS + FIELDS
+    recomputed: int  # symbols whose RSI/ATR state was rebuilt from their whole history
+
+
+def compute(
+    conn: Connection, as_of: date, symbols: list[str] | None = None, *, full: bool = False
+) -> Snapshot:
+    """The snapshot of as_of (a session) for `symbols` (default: every tracked one) that have a bar on it."""
+    symbols = tracked(conn) if symbols is None else symbols
+    window = read_matrix(conn, symbols, start=None, end=as_of, dates=window_sessions(as_of))
+    has_bar = ~np.isnan(window["close"][-1])
+    window = Matrix(
+        window.dates,
+        [s for s, b in zip(symbols, has_bar, strict=True) if b],
+        {k: v[:, has_bar] for k, v in window.values.items()},
+    )
+    figures = window_figures(window)
+    state, redone = wilder_state(conn, window, full=full)
+    rsi, atr = state.rsi(), state.atr14()
+    close = window["close"][-1]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        atr_pct = np.where(close > 0, atr / np.where(close > 0, close, 1.0) * 100.0, np.nan)
+    figures |= {"rsi14": rsi, "atr14": atr, "atr14_pct": atr_pct}
+    figures |= {
+        "rsi_avg_gain": np.where(state.ready, state.gain, np.nan),
+        "rsi_avg_loss": np.where(state.ready, state.loss, np.nan),
+    }
+    frame = pd.DataFrame(
+        {name: figures[name] for name in FIELDS}, index=pd.Index(window.symbols, name="symbol")
+    )
+    frame = _security_frame(conn, window.symbols).reindex(frame.index).join(frame)
+    return Snapshot(as_of, frame, redone)
+
+
+# --- storing and reading ---------------------------------------------------------------------
+
+
+def _records(frame: pd.DataFrame, as_of: date) -> Iterator[dict]:
+    """Rows the drivers bind: floats, ints, bools or None."""
+    floats = frame[list(SCREENER_FLOATS)].astype("float64")
+    floats = floats.astype(object).where(floats.notna(), None)
+    ints = frame[list(SCREENER_INTS) + ["volume"]].astype("float64")
+    for symbol, f, i, flags, sec in zip(
+        frame.index,
+        floats.to_dict("records"),
+        ints.to_dict("records"),
+        frame[list(SCREENER_FLAGS)].to_dict("records"),
+        frame[list(SECURITY_FIELDS)].to_dict("records"),
+        strict=True,
+    ):
+        yield {
+            "as_of": as_of,
+            "symbol": symbol,
+            "name": sec["name"] if isinstance(sec["name"], str) else symbol,
+            "sector": sec["sector"] if isinstance(sec["sector"], str) else "",
+            "kind": sec["kind"] if isinstance(sec["kind"], str) else "stock",
+            "in_sp500": bool(sec["in_sp500"])
+            if sec["in_sp500"] is not None and sec["in_sp500"] == sec["in_sp500"]
+            else False,
+            **f,
+            **{k: None if v != v else int(v) for k, v in i.items()},
+            **{k: None if v is None else bool(v) for k, v in flags.items()},
+        }
+
+
+def store(conn: Connection, snap: Snapshot, symbols: list[str] | None = None) -> int:
+    """Replace the rows of snap.as_of for `symbols` (default: the snapshot's) with the snapshot's."""
+    symbols = list(snap.frame.index) if symbols is None else symbols
+    where = [screener_table.c.as_of == snap.as_of]
+    for i in range(0, len(symbols), 1000):
+        conn.execute(delete(screener_table).where(*where, screener_table.c.symbol.in_(symbols[i : i + 1000])))
+    rows = list(_records(snap.frame, snap.as_of))
+    for i in range(0, len(rows), 2000):
+        conn.execute(insert(screener_table), rows[i : i + 2000])
+    return len(rows)
