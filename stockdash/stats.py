@@ -406,12 +406,21 @@ def _records(frame: pd.DataFrame, as_of: date) -> Iterator[dict]:
         }
 
 
+WRITE_LOCK = 0x5D_5C4E
+
+
 def store(conn: Connection, snap: Snapshot, symbols: list[str] | None = None) -> int:
-    """Replace the rows of snap.as_of for `symbols` (default: the snapshot's) with the snapshot's."""
-    symbols = list(snap.frame.index) if symbols is None else symbols
-    where = [screener_table.c.as_of == snap.as_of]
-    for i in range(0, len(symbols), 1000):
-        conn.execute(delete(screener_table).where(*where, screener_table.c.symbol.in_(symbols[i : i + 1000])))
+    """Replace the rows of snap.as_of for `symbols` (default: all of that session) with the
+    snapshot's: re-running gives the same rows, and a symbol without a bar any more loses its row."""
+    if conn.dialect.name == "postgresql":
+        # Two runs at once (clock and a hand-run) would both delete, then collide on insert.
+        conn.execute(select(func.pg_advisory_xact_lock(WRITE_LOCK)))
+    same_day = screener_table.c.as_of == snap.as_of
+    if symbols is None:
+        conn.execute(delete(screener_table).where(same_day))
+    for i in range(0, len(symbols or []), 1000):
+        chunk = (symbols or [])[i : i + 1000]
+        conn.execute(delete(screener_table).where(same_day, screener_table.c.symbol.in_(chunk)))
     rows = list(_records(snap.frame, snap.as_of))
     for i in range(0, len(rows), 2000):
         conn.execute(insert(screener_table), rows[i : i + 2000])
