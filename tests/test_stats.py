@@ -95,7 +95,9 @@ def test_horizons_count_sessions_across_a_holiday(filled):
     assert date(2026, 11, 26) not in bars.index  # Thanksgiving
     want = (bars.at[TODAY, "adj_close"] / bars.at[date(2026, 11, 25), "adj_close"] - 1) * 100
     assert row["pct_1d"] == pytest.approx(want, rel=1e-12)
-    assert row["gap_pct"] == pytest.approx((bars.at[TODAY, "open"] / bars.at[date(2026, 11, 25), "close"] - 1) * 100)
+    assert row["gap_pct"] == pytest.approx(
+        (bars.at[TODAY, "open"] / bars.at[date(2026, 11, 25), "close"] - 1) * 100
+    )
     want_1w = (bars.at[TODAY, "adj_close"] / bars.at[date(2026, 11, 19), "adj_close"] - 1) * 100  # 5 sessions
     assert row["pct_1w"] == pytest.approx(want_1w, rel=1e-12)
 
