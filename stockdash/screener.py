@@ -7,6 +7,7 @@ The web page, the API and the alerts read it through here. Filters are parsed in
 from __future__ import annotations
 
 import math
+import operator
 import re
 from dataclasses import dataclass, field
 from datetime import date
@@ -176,17 +177,20 @@ def latest(conn: Connection) -> date | None:
     return conn.execute(select(func.max(table.c.as_of))).scalar()
 
 
+_OPS = {
+    "<": operator.lt,
+    "<=": operator.le,
+    ">": operator.gt,
+    ">=": operator.ge,
+    "=": operator.eq,
+    "!=": operator.ne,
+}
+
+
 def _condition(f: Filter) -> ColumnElement[bool]:
-    col = table.c[f.field]
-    ops = {
-        "<": col < f.value,
-        "<=": col <= f.value,
-        ">": col > f.value,
-        ">=": col >= f.value,
-        "=": col == f.value,
-        "!=": col != f.value,
-    }
-    return ops[f.op]
+    if isinstance(f.value, bool):  # `IS NOT true` would match a row without a value
+        return table.c[f.field].is_(f.value if f.op == "=" else not f.value)
+    return _OPS[f.op](table.c[f.field], f.value)
 
 
 def _conditions(screen: Screen, as_of: date) -> list[ColumnElement[bool]]:
