@@ -24,8 +24,8 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import Connection, delete, func, insert, select
 
-from stockdash import calendar
-from stockdash.schema import SCREENER_FLAGS, SCREENER_FLOATS, SCREENER_INTS, daily_bars, securities
+from stockdash import barmatrix, calendar
+from stockdash.schema import SCREENER_FLAGS, SCREENER_FLOATS, SCREENER_INTS, securities
 from stockdash.schema import screener as screener_table
 
 log = logging.getLogger("stockdash.stats")
@@ -77,23 +77,19 @@ def read_matrix(
 ) -> Matrix:
     """Bars of `symbols` from start (default: their first) to end, one row per date in `dates`
     (default: every date any of them has a bar on)."""
-    stmt = select(daily_bars.c.symbol, daily_bars.c.date, *[daily_bars.c[c] for c in PRICES]).where(
-        daily_bars.c.symbol.in_(symbols), daily_bars.c.date <= end
-    )
-    if start is not None:
-        stmt = stmt.where(daily_bars.c.date >= start)
-    rows = conn.execute(stmt).all()
-    columns = list(zip(*rows, strict=True)) if rows else [()] * (2 + len(PRICES))
-    row_dates = pd.Index(columns[1], dtype=object)
+    bars = barmatrix.read(conn, symbols, start=start, end=end)
     if dates is None:
-        dates = sorted(set(columns[1]))
-    date_pos = pd.Index(dates).get_indexer(row_dates)
-    sym_pos = pd.Index(symbols).get_indexer(pd.Index(columns[0], dtype=object))
-    keep = date_pos >= 0  # a bar on a date that is not a session is not in the matrix
+        days = np.unique(bars.day)
+        dates = [d.item() for d in days.astype("datetime64[D]")]
+    else:
+        days = np.array(dates, dtype="datetime64[D]").astype(np.int64)
+    row = np.searchsorted(days, bars.day)
+    row_ok = row < len(days)
+    keep = row_ok & (days[np.minimum(row, len(days) - 1)] == bars.day)  # a bar off the sessions is left out
     values = {}
-    for name, col in zip(PRICES, columns[2:], strict=True):
+    for name in PRICES:
         matrix = np.full((len(dates), len(symbols)), np.nan)
-        matrix[date_pos[keep], sym_pos[keep]] = np.array(col, dtype="float64")[keep]
+        matrix[row[keep], bars.symbol[keep]] = bars.values[name][keep]
         values[name] = matrix
     return Matrix(list(dates), list(symbols), values)
 
