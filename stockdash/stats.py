@@ -66,6 +66,24 @@ class Matrix:
     def __getitem__(self, name: str) -> np.ndarray:
         return self.values[name]
 
+    def on(self, dates: list[date]) -> Matrix:
+        """The rows of `dates` (a row of NaN for a date none of the symbols has a bar on)."""
+        have = np.array(self.dates, dtype="datetime64[D]")
+        want = np.array(dates, dtype="datetime64[D]")
+        pos = np.minimum(np.searchsorted(have, want), max(len(have) - 1, 0))
+        found = (pos < len(have)) & (have[pos] == want) if len(have) else np.zeros(len(want), dtype=bool)
+        values = {}
+        for name, matrix in self.values.items():
+            out = np.full((len(dates), len(self.symbols)), np.nan)
+            out[found] = matrix[pos[found]]
+            values[name] = out
+        return Matrix(list(dates), self.symbols, values)
+
+    def columns(self, keep: np.ndarray) -> Matrix:
+        """Only the symbols where `keep` is True."""
+        symbols = [s for s, k in zip(self.symbols, keep, strict=True) if k]
+        return Matrix(self.dates, symbols, {k: v[:, keep] for k, v in self.values.items()})
+
 
 def read_matrix(
     conn: Connection,
@@ -170,6 +188,10 @@ class Wilder:
 
     def atr14(self) -> np.ndarray:
         return np.where(self.ready, self.atr, np.nan)
+
+    def columns(self, keep: np.ndarray) -> Wilder:
+        """Only the symbols where `keep` is True."""
+        return Wilder(*(getattr(self, f)[keep] for f in ("last", "changes", "gain", "loss", "atr")))
 
     def take(self, mask: np.ndarray) -> None:
         """Forget the state where `mask` is False (nothing to roll on from)."""
@@ -293,11 +315,10 @@ def _stored_state(conn: Connection, day: date, symbols: list[str]) -> pd.DataFra
     return frame.reindex(symbols).astype("float64")
 
 
-def wilder_state(conn: Connection, window: Matrix, *, full: bool = False) -> tuple[Wilder, int]:
-    """RSI/ATR state at the window's last session: rolled on from the previous snapshot where it
+def wilder_state(conn: Connection, window: Matrix, prev: date | None) -> tuple[Wilder, int]:
+    """RSI/ATR state at the window's last session: rolled on from the snapshot of `prev` where it
     is usable, from the whole history elsewhere. Returns it and how many symbols were recomputed."""
     as_of, n = window.dates[-1], len(window.symbols)
-    prev = None if full else previous_snapshot(conn, as_of)
     usable = np.zeros(n, dtype=bool)
     state = Wilder.empty(n)
     if prev is not None and prev >= window.dates[0]:
@@ -344,17 +365,44 @@ class Snapshot:
 def compute(
     conn: Connection, as_of: date, symbols: list[str] | None = None, *, full: bool = False
 ) -> Snapshot:
-    """The snapshot of as_of (a session) for `symbols` (default: every tracked one) that have a bar on it."""
+    """The snapshot of as_of (a session) for `symbols` (default: every tracked one) that have a bar
+    on it; `full`: RSI/ATR from each symbol's whole history, not rolled on from the last snapshot."""
     symbols = tracked(conn) if symbols is None else symbols
-    window = read_matrix(conn, symbols, start=None, end=as_of, dates=window_sessions(as_of))
+    sessions = window_sessions(as_of)
+    prev = None if full else previous_snapshot(conn, as_of)
+    if prev is not None and prev < sessions[0]:
+        prev = None  # too old to roll on from: the bars in between are outside the window
+    parts = [
+        _chunk(conn, symbols[i : i + HISTORY_CHUNK], sessions, prev)
+        for i in range(0, len(symbols), HISTORY_CHUNK)
+    ]
+    frames = [frame for frame, _ in parts]
+    frame = pd.concat(frames) if frames else pd.DataFrame(columns=[*SECURITY_FIELDS, *FIELDS])
+    return Snapshot(as_of, frame, sum(n for _, n in parts))
+
+
+def _chunk(
+    conn: Connection, symbols: list[str], sessions: list[date], prev: date | None
+) -> tuple[pd.DataFrame, int]:
+    """One chunk of symbols' figures, and how many of them had RSI/ATR rebuilt from history.
+
+    Without a snapshot to roll on from, the whole history is read once and the window taken from it.
+    """
+    as_of = sessions[-1]
+    if prev is None:
+        history = read_matrix(conn, symbols, end=as_of)
+        window = history.on(sessions)
+        state, redone = (
+            Wilder.empty(len(symbols)).run(history["close"], history["high"], history["low"]),
+            len(symbols),
+        )
+    else:
+        window = read_matrix(conn, symbols, start=sessions[0], end=as_of, dates=sessions)
+        state, redone = wilder_state(conn, window, prev)
     has_bar = ~np.isnan(window["close"][-1])
-    window = Matrix(
-        window.dates,
-        [s for s, b in zip(symbols, has_bar, strict=True) if b],
-        {k: v[:, has_bar] for k, v in window.values.items()},
-    )
+    window = window.columns(has_bar)
+    state = state.columns(has_bar)
     figures = window_figures(window)
-    state, redone = wilder_state(conn, window, full=full)
     rsi, atr = state.rsi(), state.atr14()
     close = window["close"][-1]
     with np.errstate(invalid="ignore", divide="ignore"):
@@ -367,8 +415,7 @@ def compute(
     frame = pd.DataFrame(
         {name: figures[name] for name in FIELDS}, index=pd.Index(window.symbols, name="symbol")
     )
-    frame = _security_frame(conn, window.symbols).reindex(frame.index).join(frame)
-    return Snapshot(as_of, frame, redone)
+    return _security_frame(conn, window.symbols).reindex(frame.index).join(frame), redone
 
 
 # --- storing and reading ---------------------------------------------------------------------
