@@ -83,6 +83,7 @@ def screener_grid(rows: list[dict], columns: list[dict]) -> dag.AgGrid:
         row_height=32,
         class_name="screen-grid",
         domLayout="normal",
+        animateRows=False,  # a screenshot (or a glance) never catches rows mid-move
     )
     g.csvExportParams = {"fileName": "screener.csv", "columnKeys": None}
     g.style = {"width": "100%", "height": "560px"}
