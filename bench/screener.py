@@ -165,7 +165,8 @@ def main() -> int:
 
         snap, snapshot_s = timed(lambda: ours_full(engine, DAY0))
         print(
-            f"snapshot {DAY0}, ours (whole history, vectorised): {snapshot_s:.2f} s for {len(snap.frame):,} symbols"
+            f"snapshot {DAY0}, ours (whole history, vectorised): {snapshot_s:.2f} s "
+            f"for {len(snap.frame):,} symbols"
         )
         sample = symbols if not BASELINE else symbols[:: max(1, len(symbols) // BASELINE)][:BASELINE]
         base, base_s = timed(lambda: baseline(engine, sample, DAY0))
@@ -174,7 +175,8 @@ def main() -> int:
         print(f"snapshot {DAY0}, baseline (pandas + TA-Lib per symbol): {scaled:.2f} s{note}")
         ratio = scaled / snapshot_s
         print(
-            f"  ours vs baseline: {ratio:.1f}x faster; largest relative difference {worst_difference(snap, base):.1e}"
+            f"  ours vs baseline: {ratio:.1f}x faster; "
+            f"largest relative difference {worst_difference(snap, base):.1e}"
         )
 
         added, _ = timed(lambda: fill(engine, symbols, today=DAY1, start=DAY1))
@@ -187,7 +189,8 @@ def main() -> int:
         rsi = {r["symbol"]: r["rsi14"] for r in rolled}
         gaps = [abs(rsi[s] - full.frame.at[s, "rsi14"]) for s in full.frame.index if rsi.get(s) is not None]
         print(
-            f"daily {DAY1}, recomputed from whole history: {full_s:.2f} s; rolled RSI vs full: max |diff| {max(gaps):.1e}"
+            f"daily {DAY1}, recomputed from whole history: {full_s:.2f} s; "
+            f"rolled RSI vs full: max |diff| {max(gaps):.1e}"
         )
         ours_full(engine, DAY1)  # leave the rolled snapshot as the one served (same figures)
         jobs.compute_stats(engine, as_of=DAY1)

@@ -65,6 +65,8 @@ def columns(screen: dict, *, narrow: bool) -> list[dict]:
     ]
     focus_cols = [_number_column(f) if f in NUMBERS else _flag_column(f) for f in focus]
     if narrow:
+        # Symbol, last and the screen's own figure fit 390 px; the sparkline is there by scrolling.
+        first = [{**first[0], "width": 74}, {**first[1], "width": 88}]
         spark = {
             "field": "spark",
             "headerName": "3M",
@@ -72,7 +74,7 @@ def columns(screen: dict, *, narrow: bool) -> list[dict]:
             "cellRenderer": "Sparkline",
             "sortable": False,
         }
-        return first + [{**c, "width": 92} for c in focus_cols[:1]] + [spark]
+        return first + [{**c, "width": 90} for c in focus_cols[:1]] + [spark]
     rest = [f for f in (*WIDE_FIRST, *NUMBERS) if f not in focus and f != "close"]
     return (
         first
