@@ -62,6 +62,9 @@ def parser() -> argparse.ArgumentParser:
     mv.add_argument("--horizon", choices=list(movers.HORIZONS), default="1d")
     mv.add_argument("--group", choices=list(movers.GROUPS), default="sp500")
     mv.add_argument("--json", action="store_true", help="print one snapshot as JSON")
+    st = sub.add_parser("stats", help="compute the screener's snapshot of figures per symbol")
+    st.add_argument("--date", type=cli_args.session_date, help="trading date (default: latest with data)")
+    st.add_argument("--full", action="store_true", help="RSI/ATR from each symbol's whole history")
     sub.add_parser(
         "status", help="last runs, data freshness, row counts, live stream; the queue with REDIS_URL"
     )
@@ -145,6 +148,15 @@ def cmd_movers(settings: Settings, args) -> int:
     return 0
 
 
+def cmd_stats(settings: Settings, args) -> int:
+    result = jobs.compute_stats(resolve(settings).engine(), as_of=args.date, full=args.full)
+    if result.status == Status.FAILED:
+        print(f"stats failed: {result.message}", file=sys.stderr)
+        return 1
+    print(f"screener snapshot for {result.target_date}: {result.rows_written:,} symbols ({result.message})")
+    return EXIT_STATUS[result.status]
+
+
 def format_snapshot(snap: dict) -> str:
     title = (
         f"{GROUP_LABELS[snap['group']]} — {movers.HORIZON_LABELS[snap['horizon']]} — as of {snap['as_of']}"
@@ -212,6 +224,7 @@ COMMANDS = {
     "backfill": cmd_backfill,
     "actions": cmd_actions,
     "movers": cmd_movers,
+    "stats": cmd_stats,
     "status": cmd_status,
     "housekeeping": cmd_housekeeping,
     "stream": cmd_stream,

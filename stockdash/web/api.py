@@ -11,7 +11,6 @@ from __future__ import annotations
 import csv
 import io
 import logging
-import re
 from datetime import date
 
 import orjson
@@ -23,6 +22,7 @@ from werkzeug.exceptions import HTTPException
 from stockdash import movers, store
 from stockdash import series as bar_series
 from stockdash.api_params import BadRequest, error, only_params, path_symbol
+from stockdash.api_params import date_param as _date_param
 from stockdash.errors import error_text
 from stockdash.indicators import Spec
 from stockdash.live import api as live_api
@@ -30,28 +30,16 @@ from stockdash.symbols import InvalidSymbol, normalise_many
 from stockdash.universe import name_of, to_yahoo
 from stockdash.web import health
 from stockdash.web.chart import api as chart_api
+from stockdash.web.screener import api as screener_api
 from stockdash.web.services import Services
 
 log = logging.getLogger("stockdash.web")
 
 FORMATS = ("json", "csv")
-ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")  # fromisoformat alone also takes 20260101 and 2026-W01-1
 CSV_COLUMNS = ["date", "open", "high", "low", "close", "adj_close", "volume"]
 # The longest URL (path and query) the app takes; longer ones get a JSON 414. gunicorn.conf.py lets
 # request lines up to 8190 bytes through to the app, so only longer ones meet gunicorn's own page.
 MAX_URL_BYTES = 4096
-
-
-def _date_param(name: str) -> date | None:
-    raw = request.args.get(name)
-    if raw is None or raw == "":
-        return None
-    try:
-        if not ISO_DATE.fullmatch(raw):
-            raise ValueError(raw)
-        return date.fromisoformat(raw)
-    except ValueError:
-        raise BadRequest(f"'{name}' must be a date as YYYY-MM-DD (got {raw[:40]!r})", param=name) from None
 
 
 def _date_range() -> tuple[date | None, date | None]:
@@ -246,6 +234,7 @@ def blueprint(services: Services) -> Blueprint:
 def register(server: Flask, services: Services) -> None:
     server.register_blueprint(blueprint(services))
     server.register_blueprint(chart_api.blueprint(services, _date_range))
+    server.register_blueprint(screener_api.blueprint(services))
     server.register_blueprint(
         live_api.blueprint(services.engine_if_up, services.settings, reads=services.live)
     )
