@@ -11,7 +11,7 @@ from stockdash.alerts.channels import Channel, parse_channels, selected
 from stockdash.alerts.delivery import send
 from stockdash.alerts.kinds import SPECS, Kind
 from stockdash.config import Settings
-from stockdash.db import engine_for
+from stockdash.deployment import resolve
 from stockdash.symbols import InvalidSymbol
 
 TEST_MESSAGE = "stockdash test message: this channel receives the owner's alerts."
@@ -47,7 +47,7 @@ def cmd_alerts(settings: Settings, args: argparse.Namespace) -> int:
     channels = parse_channels(settings.alert_channels)
     if args.alerts_command == "test":
         return _test(channels)
-    engine = engine_for(settings)
+    engine = resolve(settings).engine()
     with engine.begin() as conn:
         match args.alerts_command:
             case "list":

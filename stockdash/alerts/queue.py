@@ -21,7 +21,7 @@ from rq import Queue
 from stockdash.alerts.channels import parse_channels
 from stockdash.alerts.delivery import deliver
 from stockdash.config import get_settings
-from stockdash.db import engine_for
+from stockdash.deployment import resolve
 from stockdash.workers.enqueue import ALERTS_QUEUE, Lifetime, enqueue_once
 
 # A send is bounded by Apprise's timeouts; a job nobody takes in 10 minutes is queued again anyway.
@@ -60,7 +60,7 @@ def enqueue_deliveries(redis: Redis, due: list[tuple[int, int]]) -> int:
 def deliver_job(delivery_ids: list[int]) -> dict[int, str | None]:
     """The worker's side: this worker's channels and database; each delivery on its own thread."""
     settings = get_settings()
-    engine = engine_for(settings)
+    engine = resolve(settings).engine()
     channels = parse_channels(settings.alert_channels)
     give_up = timedelta(minutes=settings.alert_give_up_minutes)
     with ThreadPoolExecutor(max_workers=min(THREADS, len(delivery_ids)) or 1) as pool:

@@ -18,10 +18,12 @@ from typing import Any
 from sqlalchemy import Engine
 
 from stockdash.config import Settings
+from stockdash.errors import error_text
 from stockdash.live import liveset
 from stockdash.live.demo import DemoFeed, last_closes
 from stockdash.live.hours import is_streaming
 from stockdash.live.poll import poll_quotes
+from stockdash.live.setline import live_set_line
 from stockdash.live.stream import Upstream
 from stockdash.live.writer import Writer
 
@@ -130,6 +132,7 @@ class LiveIngest:
             with self.engine.connect() as conn:
                 found = liveset.read(conn, self.settings, now=now)
             chosen, refused, polled = found.symbols, found.refused, found.polled
+        wanted = len(chosen)
         if not self.ignore_hours:
             chosen = [s for s in chosen if is_streaming(s, now)]
             polled = [s for s in polled if is_streaming(s, now)]
@@ -137,7 +140,8 @@ class LiveIngest:
             with self.engine.connect() as conn:
                 self._demo.closes.update(last_closes(conn, new))
         if chosen != self.live:
-            log.info("live set: %d symbols (%d refused: slots full)", len(chosen), len(refused))
+            waiting = wanted - len(chosen)
+            log.info(live_set_line(streaming=len(chosen), waiting=waiting, refused=len(refused), now=now))
         if polled != self.polled:
             log.info("live set: %d alert symbols over the cap are polled", len(polled))
         self.live, self.refused, self.polled = chosen, refused, polled
@@ -160,7 +164,7 @@ class LiveIngest:
                     self._prune()
                 self.writer.flush()
             except Exception as exc:  # database down: keep the buffer, try again next second
-                log.warning("live write failed: %s: %s", type(exc).__name__, str(exc).splitlines()[0][:160])
+                log.warning("live write failed: %s", error_text(exc))
         self.writer.set_state("stopped", message="")
         try:
             self.writer.flush()
