@@ -12,10 +12,11 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from stockdash import calendar, cli_args, ingest, jobs, logs, migrate, movers, reads
 from stockdash.config import Settings, get_settings
-from stockdash.db import engine_for, get_engine, migration_urls
+from stockdash.db import get_engine, migration_urls
+from stockdash.dbname import database_name
+from stockdash.deployment import resolve
 from stockdash.errors import error_text
 from stockdash.live import cli as live_cli
-from stockdash.providers import get_provider, resolve_provider_name
 from stockdash.runs import Status
 from stockdash.symbols import InvalidSymbol, normalise_many
 from stockdash.universe import GROUP_LABELS, to_yahoo
@@ -68,9 +69,15 @@ def parser() -> argparse.ArgumentParser:
 
 
 def cmd_migrate(settings: Settings, _args) -> int:
+    # Alembic's own lines, once per database, named none; ours says which database and what changed.
+    logging.getLogger("alembic").setLevel(logging.WARNING)
     for url in migration_urls(settings):
-        migrate.upgrade(get_engine(url))
-    log.info("job=migrate status=ok")
+        engine = get_engine(url)
+        before = migrate.current(engine)
+        migrate.upgrade(engine)
+        after = migrate.current(engine)
+        change = f"{before or 'empty'} -> {after}" if before != after else f"at {after}, nothing to do"
+        log.info("job=migrate status=ok database=%s %s", database_name(url), change)
     return 0
 
 
@@ -78,7 +85,11 @@ def cmd_pull(settings: Settings, args) -> int:
     if args.enqueue:
         return queue_cli.cmd_enqueue_pull(settings, args)
     result = jobs.pull(
-        engine_for(settings), get_provider(settings), settings, symbols=args.symbols, since=args.since
+        resolve(settings).engine(),
+        resolve(settings).provider(),
+        settings,
+        symbols=args.symbols,
+        since=args.since,
     )
     return EXIT_STATUS[result.status]
 
@@ -88,8 +99,8 @@ def cmd_backfill(settings: Settings, args) -> int:
         settings = settings.model_copy(update={"history_years": args.years})
     today = calendar.last_closed_session()
     result = jobs.pull(
-        engine_for(settings),
-        get_provider(settings),
+        resolve(settings).engine(),
+        resolve(settings).provider(),
         settings,
         symbols=args.symbols,
         since=ingest.history_start(settings, today),
@@ -99,7 +110,7 @@ def cmd_backfill(settings: Settings, args) -> int:
 
 
 def cmd_movers(settings: Settings, args) -> int:
-    engine = engine_for(settings)
+    engine = resolve(settings).engine()
     result = jobs.compute_movers(engine, as_of=args.date)
     if result.status == Status.FAILED:
         print(f"movers failed: {result.message}", file=sys.stderr)
@@ -136,7 +147,7 @@ def format_snapshot(snap: dict) -> str:
 
 
 def cmd_status(settings: Settings, _args) -> int:
-    info = reads.status(engine_for(settings))
+    info = reads.status(resolve(settings).engine())
     print(f"data provider : {info['provider'] or '(empty database)'}")
     print(f"latest bar    : {info['latest_bar'] or '-'}    latest movers: {info['latest_movers'] or '-'}")
     last = info["last_pull"]
@@ -156,20 +167,24 @@ def cmd_status(settings: Settings, _args) -> int:
             f"ok={r['symbols_ok']} failed={r['symbols_failed']} rows={r['rows_written']} {r['message'][:60]}"
         )
         if r["job"] in ("pull", "pull-symbols"):
-            queue_cli.print_chunks(engine_for(settings), r["id"])
-    for line in live_cli.status_lines(engine_for(settings), settings):
+            queue_cli.print_chunks(resolve(settings).engine(), r["id"])
+    for line in live_cli.status_lines(resolve(settings).engine(), settings):
         print(line)
     return queue_cli.print_queue(settings)
 
 
 def cmd_housekeeping(settings: Settings, _args) -> int:
-    return EXIT_STATUS[jobs.housekeeping(engine_for(settings), settings).status]
+    return EXIT_STATUS[jobs.housekeeping(resolve(settings).engine(), settings).status]
 
 
 def cmd_stream(settings: Settings, args) -> int:
-    name = resolve_provider_name(settings)
+    deployment = resolve(settings)
     return live_cli.run_stream(
-        engine_for(settings), settings, provider_name=name, symbols=args.symbols, seconds=args.seconds
+        deployment.engine(),
+        settings,
+        provider_name=deployment.provider_name,
+        symbols=args.symbols,
+        seconds=args.seconds,
     )
 
 
@@ -190,6 +205,8 @@ def main(argv: list[str] | None = None) -> int:
     settings = get_settings()
     logs.setup(settings.log_level)
     try:
+        if args.command != "migrate":  # migrate applies to every database the settings may pick
+            resolve(settings)  # once, at start: the commands read this process's decision
         return COMMANDS[args.command](settings, args)
     except SQLAlchemyError as exc:
         first = error_text(exc)

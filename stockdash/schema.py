@@ -33,7 +33,7 @@ securities = Table(
     Column("name", String(200), nullable=False),
     Column("sector", String(64), nullable=False, server_default=""),
     Column("exchange", String(32), nullable=False, server_default=""),
-    Column("kind", String(8), nullable=False, server_default="stock"),  # stock | etf
+    Column("kind", String(8), nullable=False, server_default="stock"),  # stock etf index future fx crypto
     Column("in_sp500", Boolean, nullable=False, server_default="0"),
 )
 

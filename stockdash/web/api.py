@@ -159,7 +159,7 @@ def blueprint(services: Services) -> Blueprint:
     def _history(symbols: list[str], *, start: date | None, end: date | None, fmt: str, listed: bool):
         """Stored bars as JSON or CSV: one symbol's answer for /api/history/<symbol>, and for
         `symbols=` (listed) always {"symbols", "series"} and a `symbol` column, whatever the count."""
-        with services.engine.connect() as conn:
+        with services.engine_if_up().connect() as conn:
             lasts = store.last_dates(conn, symbols)
             missing = [s for s in symbols if s not in lasts]
             if missing:
@@ -190,7 +190,7 @@ def blueprint(services: Services) -> Blueprint:
         horizon = _choice("horizon", list(movers.HORIZONS), "1d")
         group = _choice("group", list(movers.GROUPS), "sp500")
         try:
-            with services.engine.connect() as conn:
+            with services.engine_if_up().connect() as conn:
                 snap = movers.read(conn, as_of=as_of, horizon=horizon, group=group)
         except movers.NoData as exc:
             return error(404, str(exc))
@@ -209,7 +209,7 @@ def blueprint(services: Services) -> Blueprint:
 def register(server: Flask, services: Services) -> None:
     server.register_blueprint(blueprint(services))
     server.register_blueprint(
-        live_api.blueprint(lambda: services.engine, services.settings, reads=services.live)
+        live_api.blueprint(services.engine_if_up, services.settings, reads=services.live)
     )
 
     @server.before_request

@@ -66,3 +66,6 @@ NOTIFY = "live-notify"  # the "Allow notifications" button
 NOTIFY_STATE = "live-notify-state"
 LIVE_ROWS = "live-rows"  # dcc.Store: the latest row updates, applied to the rows the grid holds
 LIVE_SINK = "live-sink"  # dummy output of the client-side toast and notification callbacks
+
+# Markets strip (stockdash/web/markets/)
+MARKETS = "markets-strip"

@@ -17,9 +17,8 @@ from rq.job import JobStatus
 
 from stockdash import fetchbudget, ingest, runs
 from stockdash.config import Settings, get_settings
-from stockdash.db import engine_for
+from stockdash.deployment import resolve
 from stockdash.errors import error_text
-from stockdash.providers import get_provider
 from stockdash.providers.base import Provider, ProviderError
 from stockdash.runs import Job, RunResult, Status
 
@@ -36,7 +35,7 @@ class ProviderMismatch(Exception):
 
 def _provider(settings: Settings, wanted: str) -> Provider:
     """This worker's provider; a mismatch fails the job for good (no retry can fix a setting)."""
-    provider = get_provider(settings)
+    provider = resolve(settings).provider()
     if provider.name != wanted:
         if (job := get_current_job()) is not None:
             job.retries_left = None  # read by RQ right after this raises: no retry
@@ -47,7 +46,7 @@ def _provider(settings: Settings, wanted: str) -> Provider:
 def run_chunk(chunk: ingest.Chunk, *, run_id: int | None, provider: str, number: int, of: int) -> dict:
     """Fetch and write one chunk, recorded under the pull's run; returns what it did."""
     settings = get_settings()
-    engine = engine_for(settings)
+    engine = resolve(settings).engine()
     source = _provider(settings, provider)
     with runs.recorded(
         engine, Job.PULL_CHUNK, provider=provider, target_date=chunk.today, parent_id=run_id
@@ -86,7 +85,7 @@ def finish_pull(
 ) -> dict:
     """After the last chunk: write the pull's totals to its run, close chunk runs left by dead
     workers, then compute movers on what was pulled (once, whichever workers ran the chunks)."""
-    engine = engine_for(get_settings())
+    engine = resolve(get_settings()).engine()
     result = RunResult(Job(job), provider=provider, target_date=target_date, run_id=run_id)
     result.symbols_ok = up_to_date
     current = get_current_job()
@@ -138,7 +137,7 @@ def fetch_symbol(symbol: str, *, provider: str) -> str | None:
     """The web's fetch of one stale symbol; the reason it got nothing, or None."""
     settings = get_settings()
     started = time.monotonic()
-    engine = engine_for(settings)
+    engine = resolve(settings).engine()
     outcome = ingest.refresh_symbol(engine, _provider(settings, provider), settings, symbol)
     reason = outcome.failures.get(symbol)
     if reason:

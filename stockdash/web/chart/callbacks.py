@@ -52,9 +52,13 @@ def csv_href(symbols: list[str], start: date | None, end: date | None) -> str:
     return f"/api/history?{urlencode({'symbols': ','.join(symbols), **params}, safe=',')}"
 
 
+NOTHING_TO_CHART = "Nothing to chart: the note above says why."
+
+
 def _message_outputs(message: str, header: list, *notes: str) -> tuple:
-    """What the chart shows instead of prices: the reason, on the chart and above it; nothing to download."""
-    return message_figure(message), header, notice(message, *notes), None
+    """What the chart shows instead of prices: the reason once, above the chart (which points to it,
+    never blank); nothing to download."""
+    return message_figure(NOTHING_TO_CHART), header, notice(message, *notes), None
 
 
 def chart(
@@ -66,9 +70,12 @@ def chart(
     client: str = "",
     fetching: set[str] | None = None,
     now: datetime | None = None,
+    stored_only: bool = False,
 ) -> tuple:
     """(figure, quote header, notice, CSV href) for the view; every failure is a plain message.
-    Symbols whose prices queue workers are fetching are added to `fetching`; `now` is the clock's reading."""
+    Symbols whose prices are being fetched are added to `fetching`; `now` is the clock's reading.
+    `stored_only` (the page layout) asks no provider: stale symbols are added to `fetching`, and
+    the chart callback, polled, fetches them."""
     now = now or datetime.now(UTC)
     view = clean_view(view)
     notes = view["notes"]
@@ -89,6 +96,7 @@ def chart(
             client=client,
             fetching=fetching,
             now=now,
+            stored_only=stored_only,
         )
         return figure, header, notice(*notes) + lines, href
     except SQLAlchemyError as exc:
@@ -103,7 +111,7 @@ def _dates(services: Services, symbol: str, view: dict) -> tuple[date | None, da
     """First and last day to show, and the label of the period's return."""
     period = view.get("period") or DEFAULT_PERIOD
     if period != CUSTOM:
-        last = reads.last_dates(services.engine, [symbol]).get(symbol)
+        last = reads.last_dates(services.engine_if_up(), [symbol]).get(symbol)
         return (period_start(period, last) if last else None), None, period
     start = date.fromisoformat(view["start"]) if view.get("start") else None
     end = date.fromisoformat(view["end"]) if view.get("end") else None
@@ -122,13 +130,17 @@ def _chart(
     client: str,
     fetching: set[str] | None,
     now: datetime,
+    stored_only: bool,
 ) -> tuple:
     compare = compare_list(view.get("compare") or [], symbol)[:MAX_COMPARE]
     if view.get("period") in PERIOD_DAYS:  # 1D, 5D: minute bars
         return intraday_chart(
             services, symbol, period=view["period"], chart_type=chart_type, compare=bool(compare), now=now
         )
-    reasons = fetch.refresh(services, [symbol, *compare], client=client)
+    if stored_only:
+        reasons = dict.fromkeys(fetch.stale_symbols(services, [symbol, *compare]), FETCHING)
+    else:
+        reasons = fetch.refresh(services, [symbol, *compare], client=client)
     if fetching is not None:
         fetching.update(s for s, reason in reasons.items() if reason == FETCHING)
     start, end, label = _dates(services, symbol, view)
@@ -136,7 +148,11 @@ def _chart(
 
     def load(sym: str):
         return load_symbol(
-            services.engine, sym, stale_after_hours=hours, start=load_start(start), reason=reasons.get(sym)
+            services.engine_if_up(),
+            sym,
+            stale_after_hours=hours,
+            start=load_start(start),
+            reason=reasons.get(sym),
         )
 
     main = load(symbol)
