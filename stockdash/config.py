@@ -60,6 +60,9 @@ class Settings(BaseSettings):
     database_url: str | None = Field(
         None, description="SQLAlchemy URL; unset = SQLite file under var/ (postgres:// accepted)"
     )
+    var_dir: Path = Field(
+        VAR_DIR, description="folder of the SQLite files (no DATABASE_URL) and the auto provider's choice"
+    )
     provider: Literal["auto", "yahoo", "demo"] = Field(
         "auto", description="price source: yahoo, demo (offline), auto = yahoo when reachable"
     )

@@ -10,15 +10,15 @@ from pathlib import Path
 
 from sqlalchemy.engine import make_url
 
-from stockdash.db import VAR_DIR, sqlite_default
-
-_EMBEDDED = {sqlite_default("demo"): "demo data", sqlite_default("yahoo"): "Yahoo data"}
+_EMBEDDED = {"demo.db": "demo data", "stockdash.db": "Yahoo data"}  # db.sqlite_default's file names
 
 
 def database_name(url: str) -> str:
     """'var/demo.db (demo data)', 'var/stockdash.db (Yahoo data)', or the URL without its password."""
-    if url in _EMBEDDED:
-        path = Path(make_url(url).database or "")
-        shown = path.relative_to(VAR_DIR.parent) if path.is_relative_to(VAR_DIR.parent) else path
-        return f"{shown} ({_EMBEDDED[url]})"
-    return make_url(url).render_as_string(hide_password=True)
+    parsed = make_url(url)
+    path = Path(parsed.database or "")
+    whose = _EMBEDDED.get(path.name) if parsed.get_backend_name() == "sqlite" else None
+    if whose is None:
+        return parsed.render_as_string(hide_password=True)
+    shown = path.relative_to(Path.cwd()) if path.is_relative_to(Path.cwd()) else path
+    return f"{shown} ({whose})"

@@ -7,11 +7,15 @@ from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import Engine
 
-ALEMBIC_INI = Path(__file__).resolve().parent.parent / "alembic.ini"
+# The revisions ship inside the package: an installed copy (no alembic.ini beside it) migrates too.
+# alembic.ini at the top of the repository points at the same folder for `alembic` by hand.
+MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
 
 def _run(engine: Engine, action, revision: str) -> None:
-    cfg = Config(str(ALEMBIC_INI))
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS))
+    cfg.set_main_option("path_separator", "os")
     with engine.begin() as conn:
         cfg.attributes["connection"] = conn
         action(cfg, revision)

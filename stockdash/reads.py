@@ -11,10 +11,9 @@ from datetime import UTC, date, datetime, timedelta
 
 import pandas as pd
 from cachetools import TTLCache
-from sqlalchemy import Connection, Engine, text
+from sqlalchemy import Connection, Engine
 
 from stockdash import calendar, movers, runs, store
-from stockdash.errors import error_text
 from stockdash.runs import PULLS
 from stockdash.universe import catalogue
 
@@ -48,16 +47,6 @@ def freshness(engine: Engine) -> Freshness:
 def _utc(moment: datetime | None) -> datetime | None:
     """SQLite hands back naive UTC."""
     return moment.replace(tzinfo=UTC) if moment is not None and moment.tzinfo is None else moment
-
-
-def database_ok(engine: Engine) -> tuple[bool, str]:
-    """SELECT 1 against the database: (ok, error text)."""
-    try:
-        with engine.connect() as conn:
-            conn.execute(text("SELECT 1"))
-    except Exception as exc:  # any driver error means "down" to a health check
-        return False, error_text(exc)
-    return True, ""
 
 
 def is_stale(last: date | None, *, stale_after_hours: int, now: datetime | None = None) -> bool:

@@ -2,14 +2,15 @@
 
 import re
 
+from stockdash.config import VAR_DIR
 from stockdash.db import sqlite_default
 from stockdash.dbname import database_name
 from tests.test_cli import worker
 
 
 def test_embedded_databases_are_named_by_file_and_whose_data():
-    assert database_name(sqlite_default("demo")) == "var/demo.db (demo data)"
-    assert database_name(sqlite_default("yahoo")) == "var/stockdash.db (Yahoo data)"
+    assert database_name(sqlite_default("demo", var_dir=VAR_DIR)) == "var/demo.db (demo data)"
+    assert database_name(sqlite_default("yahoo", var_dir=VAR_DIR)) == "var/stockdash.db (Yahoo data)"
     shown = database_name("postgresql+psycopg://app:s3cret@db.example:5432/prices")
     assert "s3cret" not in shown and shown.endswith("@db.example:5432/prices")
 

@@ -18,6 +18,7 @@ from typing import Any
 from sqlalchemy import Engine
 
 from stockdash.config import Settings
+from stockdash.errors import error_text
 from stockdash.live import liveset
 from stockdash.live.demo import DemoFeed, last_closes
 from stockdash.live.hours import is_streaming
@@ -158,7 +159,7 @@ class LiveIngest:
                     self._prune()
                 self.writer.flush()
             except Exception as exc:  # database down: keep the buffer, try again next second
-                log.warning("live write failed: %s: %s", type(exc).__name__, str(exc).splitlines()[0][:160])
+                log.warning("live write failed: %s", error_text(exc))
         self.writer.set_state("stopped", message="")
         try:
             self.writer.flush()
