@@ -137,6 +137,25 @@ def throughput(url: str, payloads: list, seconds: float, method: str = "POST") -
     return sum(counts) / elapsed, sum(counts), sum(errors)
 
 
+def movers_by_horizon(session: requests.Session, dash_url: str) -> list[str]:
+    """One line per horizon: the movers callback's first answer after the page's 1d, then p50/p95.
+
+    A visitor's first click on 1w, 1m or 1y used to compute that horizon's sector map (2-3.6 s on
+    a busy machine against 0.3 s for the 1d the page had loaded); it must cost what 1d costs.
+    """
+    out, base = [], None
+    for horizon in ("1d", "1w", "1m", "1y"):
+        payload = [movers_payload(horizon, "sp500")]
+        first = latencies(session, "POST", dash_url, payload, 1)[0]
+        values = latencies(session, "POST", dash_url, payload, max(20, SAMPLES // 4))
+        base = base or pct(values, 50)
+        out.append(
+            f"movers {horizon} (S&P 500): first {first:6.1f} ms, p50 {pct(values, 50):6.1f} ms, "
+            f"p95 {pct(values, 95):6.1f} ms, p50 / 1d p50 = {pct(values, 50) / base:.2f}x"
+        )
+    return out
+
+
 def analysis_payload(symbol: str, *, every: bool) -> dict:
     """The chart callback's request for 10 years (Max) of `symbol`: every overlay and indicator, or none."""
     overlays, indicators = (EVERY_OVERLAY, EVERY_INDICATOR) if every else ([], [])
@@ -211,6 +230,7 @@ def main() -> int:
         latencies(session, "POST", dash_url, rotating[:20], 40)
         latencies(session, "POST", dash_url, [movers_payload()], 10)
         rss_idle, pss_idle, workers = memory_mb(server.proc.pid)
+        horizon_lines = movers_by_horizon(session, dash_url)
 
         results = {
             "/healthz": latencies(session, "GET", base + "/healthz", None, SAMPLES),
@@ -244,6 +264,8 @@ def main() -> int:
         print(f"{'request':36} {'p50 ms':>8} {'p95 ms':>8} {'max ms':>8}")
         for label, values in results.items():
             print(f"{label:36} {pct(values, 50):8.1f} {pct(values, 95):8.1f} {max(values):8.1f}")
+        print()
+        print("\n".join(horizon_lines))
         hz = pct(results["/healthz"], 50)
         chart = results["chart callback (1Y, 100 symbols)"]
         line = indicators_line(session, dash_url, symbols[:20], max(40, SAMPLES // 3))

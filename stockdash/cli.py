@@ -12,10 +12,11 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from stockdash import actions, calendar, cli_args, ingest, jobs, logs, migrate, movers, reads
 from stockdash.config import Settings, get_settings
-from stockdash.db import engine_for, get_engine, migration_urls
+from stockdash.db import get_engine, migration_urls
+from stockdash.dbname import database_name
+from stockdash.deployment import resolve
 from stockdash.errors import error_text
 from stockdash.live import cli as live_cli
-from stockdash.providers import get_provider, resolve_provider_name
 from stockdash.providers.base import ProviderError
 from stockdash.runs import Status
 from stockdash.symbols import InvalidSymbol, normalise_many
@@ -61,6 +62,9 @@ def parser() -> argparse.ArgumentParser:
     mv.add_argument("--horizon", choices=list(movers.HORIZONS), default="1d")
     mv.add_argument("--group", choices=list(movers.GROUPS), default="sp500")
     mv.add_argument("--json", action="store_true", help="print one snapshot as JSON")
+    st = sub.add_parser("stats", help="compute the screener's snapshot of figures per symbol")
+    st.add_argument("--date", type=cli_args.session_date, help="trading date (default: latest with data)")
+    st.add_argument("--full", action="store_true", help="RSI/ATR from each symbol's whole history")
     sub.add_parser(
         "status", help="last runs, data freshness, row counts, live stream; the queue with REDIS_URL"
     )
@@ -73,9 +77,15 @@ def parser() -> argparse.ArgumentParser:
 
 
 def cmd_migrate(settings: Settings, _args) -> int:
+    # Alembic's own lines, once per database, named none; ours says which database and what changed.
+    logging.getLogger("alembic").setLevel(logging.WARNING)
     for url in migration_urls(settings):
-        migrate.upgrade(get_engine(url))
-    log.info("job=migrate status=ok")
+        engine = get_engine(url)
+        before = migrate.current(engine)
+        migrate.upgrade(engine)
+        after = migrate.current(engine)
+        change = f"{before or 'empty'} -> {after}" if before != after else f"at {after}, nothing to do"
+        log.info("job=migrate status=ok database=%s %s", database_name(url), change)
     return 0
 
 
@@ -83,7 +93,11 @@ def cmd_pull(settings: Settings, args) -> int:
     if args.enqueue:
         return queue_cli.cmd_enqueue_pull(settings, args)
     result = jobs.pull(
-        engine_for(settings), get_provider(settings), settings, symbols=args.symbols, since=args.since
+        resolve(settings).engine(),
+        resolve(settings).provider(),
+        settings,
+        symbols=args.symbols,
+        since=args.since,
     )
     return EXIT_STATUS[result.status]
 
@@ -93,8 +107,8 @@ def cmd_backfill(settings: Settings, args) -> int:
         settings = settings.model_copy(update={"history_years": args.years})
     today = calendar.last_closed_session()
     result = jobs.pull(
-        engine_for(settings),
-        get_provider(settings),
+        resolve(settings).engine(),
+        resolve(settings).provider(),
         settings,
         symbols=args.symbols,
         since=ingest.history_start(settings, today),
@@ -105,7 +119,8 @@ def cmd_backfill(settings: Settings, args) -> int:
 
 def cmd_actions(settings: Settings, args) -> int:
     try:
-        done = actions.backfill(engine_for(settings), get_provider(settings), symbols=args.symbols)
+        deployment = resolve(settings)
+        done = actions.backfill(deployment.engine(), deployment.provider(), symbols=args.symbols)
     except ProviderError as exc:
         log.error("job=actions status=failed reason=%s", error_text(exc))
         return 1
@@ -116,7 +131,7 @@ def cmd_actions(settings: Settings, args) -> int:
 
 
 def cmd_movers(settings: Settings, args) -> int:
-    engine = engine_for(settings)
+    engine = resolve(settings).engine()
     result = jobs.compute_movers(engine, as_of=args.date)
     if result.status == Status.FAILED:
         print(f"movers failed: {result.message}", file=sys.stderr)
@@ -131,6 +146,15 @@ def cmd_movers(settings: Settings, args) -> int:
                 snap = movers.read(conn, as_of=result.target_date, horizon=horizon, group=group)
                 print(format_snapshot(snap))
     return 0
+
+
+def cmd_stats(settings: Settings, args) -> int:
+    result = jobs.compute_stats(resolve(settings).engine(), as_of=args.date, full=args.full)
+    if result.status == Status.FAILED:
+        print(f"stats failed: {result.message}", file=sys.stderr)
+        return 1
+    print(f"screener snapshot for {result.target_date}: {result.rows_written:,} symbols ({result.message})")
+    return EXIT_STATUS[result.status]
 
 
 def format_snapshot(snap: dict) -> str:
@@ -153,7 +177,7 @@ def format_snapshot(snap: dict) -> str:
 
 
 def cmd_status(settings: Settings, _args) -> int:
-    info = reads.status(engine_for(settings))
+    info = reads.status(resolve(settings).engine())
     print(f"data provider : {info['provider'] or '(empty database)'}")
     print(f"latest bar    : {info['latest_bar'] or '-'}    latest movers: {info['latest_movers'] or '-'}")
     last = info["last_pull"]
@@ -173,20 +197,24 @@ def cmd_status(settings: Settings, _args) -> int:
             f"ok={r['symbols_ok']} failed={r['symbols_failed']} rows={r['rows_written']} {r['message'][:60]}"
         )
         if r["job"] in ("pull", "pull-symbols"):
-            queue_cli.print_chunks(engine_for(settings), r["id"])
-    for line in live_cli.status_lines(engine_for(settings), settings):
+            queue_cli.print_chunks(resolve(settings).engine(), r["id"])
+    for line in live_cli.status_lines(resolve(settings).engine(), settings):
         print(line)
     return queue_cli.print_queue(settings)
 
 
 def cmd_housekeeping(settings: Settings, _args) -> int:
-    return EXIT_STATUS[jobs.housekeeping(engine_for(settings), settings).status]
+    return EXIT_STATUS[jobs.housekeeping(resolve(settings).engine(), settings).status]
 
 
 def cmd_stream(settings: Settings, args) -> int:
-    name = resolve_provider_name(settings)
+    deployment = resolve(settings)
     return live_cli.run_stream(
-        engine_for(settings), settings, provider_name=name, symbols=args.symbols, seconds=args.seconds
+        deployment.engine(),
+        settings,
+        provider_name=deployment.provider_name,
+        symbols=args.symbols,
+        seconds=args.seconds,
     )
 
 
@@ -196,6 +224,7 @@ COMMANDS = {
     "backfill": cmd_backfill,
     "actions": cmd_actions,
     "movers": cmd_movers,
+    "stats": cmd_stats,
     "status": cmd_status,
     "housekeeping": cmd_housekeeping,
     "stream": cmd_stream,
@@ -208,6 +237,8 @@ def main(argv: list[str] | None = None) -> int:
     settings = get_settings()
     logs.setup(settings.log_level)
     try:
+        if args.command != "migrate":  # migrate applies to every database the settings may pick
+            resolve(settings)  # once, at start: the commands read this process's decision
         return COMMANDS[args.command](settings, args)
     except SQLAlchemyError as exc:
         first = error_text(exc)

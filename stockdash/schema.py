@@ -33,7 +33,7 @@ securities = Table(
     Column("name", String(200), nullable=False),
     Column("sector", String(64), nullable=False, server_default=""),
     Column("exchange", String(32), nullable=False, server_default=""),
-    Column("kind", String(8), nullable=False, server_default="stock"),  # stock | etf
+    Column("kind", String(8), nullable=False, server_default="stock"),  # stock etf index future fx crypto
     Column("in_sp500", Boolean, nullable=False, server_default="0"),
 )
 
@@ -176,4 +176,51 @@ corporate_actions = Table(
     Column("amount", Float),
     Column("numerator", Float),
     Column("denominator", Float),
+)
+
+# --- screener (issue 18) -------------------------------------------------------------------------
+
+# One row per session and symbol with a bar that session: the figures the screener filters on
+# (stockdash/stats.py computes them), plus the Wilder state (`rsi_avg_gain`, `rsi_avg_loss`,
+# `atr14`) the next session's RSI and ATR roll forward from instead of re-reading all history.
+SCREENER_FLOATS = (
+    "close",
+    "pct_1d",
+    "pct_1w",
+    "pct_1m",
+    "pct_3m",
+    "pct_6m",
+    "pct_1y",
+    "pct_ytd",
+    "high_52w",
+    "low_52w",
+    "from_high_52w_pct",
+    "from_low_52w_pct",
+    "sma50",
+    "sma200",
+    "rsi14",
+    "atr14_pct",
+    "avg_volume_20",
+    "relvol",
+    "gap_pct",
+    "dollar_volume_20",
+    "rsi_avg_gain",
+    "rsi_avg_loss",
+    "atr14",
+)
+SCREENER_FLAGS = ("new_high_52w", "new_low_52w", "above_sma50", "above_sma200")
+SCREENER_INTS = ("golden_cross_days", "death_cross_days")
+screener = Table(
+    "screener",
+    metadata,
+    Column("as_of", Date, primary_key=True),
+    Column("symbol", String(16), primary_key=True),
+    Column("name", String(200), nullable=False, server_default=""),
+    Column("sector", String(64), nullable=False, server_default=""),
+    Column("kind", String(8), nullable=False, server_default="stock"),
+    Column("in_sp500", Boolean, nullable=False, server_default="0"),
+    *[Column(name, Float) for name in SCREENER_FLOATS],
+    *[Column(name, Boolean) for name in SCREENER_FLAGS],
+    *[Column(name, Integer) for name in SCREENER_INTS],
+    Column("volume", BigInteger),
 )

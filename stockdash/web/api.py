@@ -11,18 +11,18 @@ from __future__ import annotations
 import csv
 import io
 import logging
-import re
 from datetime import date
 
 import orjson
 import pandas as pd
-from flask import Blueprint, Flask, Response, jsonify, request
+from flask import Blueprint, Flask, Response, abort, jsonify, request
 from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.exceptions import HTTPException
 
 from stockdash import movers, store
 from stockdash import series as bar_series
 from stockdash.api_params import BadRequest, error, only_params, path_symbol
+from stockdash.api_params import date_param as _date_param
 from stockdash.errors import error_text
 from stockdash.indicators import Spec
 from stockdash.live import api as live_api
@@ -30,25 +30,16 @@ from stockdash.symbols import InvalidSymbol, normalise_many
 from stockdash.universe import name_of, to_yahoo
 from stockdash.web import health
 from stockdash.web.chart import api as chart_api
+from stockdash.web.screener import api as screener_api
 from stockdash.web.services import Services
 
 log = logging.getLogger("stockdash.web")
 
 FORMATS = ("json", "csv")
-ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")  # fromisoformat alone also takes 20260101 and 2026-W01-1
 CSV_COLUMNS = ["date", "open", "high", "low", "close", "adj_close", "volume"]
-
-
-def _date_param(name: str) -> date | None:
-    raw = request.args.get(name)
-    if raw is None or raw == "":
-        return None
-    try:
-        if not ISO_DATE.fullmatch(raw):
-            raise ValueError(raw)
-        return date.fromisoformat(raw)
-    except ValueError:
-        raise BadRequest(f"'{name}' must be a date as YYYY-MM-DD (got {raw[:40]!r})", param=name) from None
+# The longest URL (path and query) the app takes; longer ones get a JSON 414. gunicorn.conf.py lets
+# request lines up to 8190 bytes through to the app, so only longer ones meet gunicorn's own page.
+MAX_URL_BYTES = 4096
 
 
 def _date_range() -> tuple[date | None, date | None]:
@@ -97,12 +88,18 @@ def _bars_json(frame: pd.DataFrame, extra: list[str]) -> orjson.Fragment:
 
 
 def _csv(
-    frames: dict, *, start: date | None, end: date | None, last: date, extra: list[str] | None = None
+    frames: dict,
+    *,
+    start: date | None,
+    end: date | None,
+    last: date,
+    listed: bool,
+    extra: list[str] | None = None,
 ) -> Response:
-    """A CSV download; several symbols go one after another with a leading `symbol` column;
+    """A CSV download; `symbols=` (listed) go one after another with a leading `symbol` column;
     `extra` indicator columns follow the bar's, unrounded."""
     extra = extra or []
-    if len(frames) == 1:
+    if not listed:
         out = next(iter(frames.values()))[CSV_COLUMNS + extra]
     else:
         out = pd.concat([f[CSV_COLUMNS].assign(symbol=s) for s, f in frames.items()], ignore_index=True)
@@ -149,7 +146,7 @@ def blueprint(services: Services) -> Blueprint:
         start, end = _date_range()
         fmt = _choice("format", FORMATS, "json")
         specs, interval = chart_api.analysis_params()
-        return _history([symbol], start=start, end=end, fmt=fmt, specs=specs, interval=interval)
+        return _history([symbol], start=start, end=end, fmt=fmt, listed=False, specs=specs, interval=interval)
 
     @bp.get("/api/history")
     def history_many():
@@ -165,7 +162,8 @@ def blueprint(services: Services) -> Blueprint:
                 f"'symbols' must list 1 to {MAX_SYMBOLS} symbols, comma-separated", param="symbols"
             )
         start, end = _date_range()
-        return _history(symbols, start=start, end=end, fmt=_choice("format", FORMATS, "json"))
+        fmt = _choice("format", FORMATS, "json")
+        return _history(symbols, start=start, end=end, fmt=fmt, listed=True)
 
     def _history(
         symbols: list[str],
@@ -173,14 +171,16 @@ def blueprint(services: Services) -> Blueprint:
         start: date | None,
         end: date | None,
         fmt: str,
+        listed: bool,
         specs: list[Spec] | None = None,
         interval: str = "1d",
     ):
-        """One or several symbols' stored bars as JSON, or CSV (a `symbol` column when several),
+        """Stored bars as JSON or CSV: one symbol's answer for /api/history/<symbol>, and for
+        `symbols=` (listed) always {"symbols", "series"} and a `symbol` column, whatever the count;
         at `interval` with the `specs` indicators (computed over the whole stored history)."""
         specs = specs or []
         extra = bar_series.columns(specs)
-        with services.engine.connect() as conn:
+        with services.engine_if_up().connect() as conn:
             lasts = store.last_dates(conn, symbols)
             missing = [s for s in symbols if s not in lasts]
             if missing:
@@ -191,7 +191,7 @@ def blueprint(services: Services) -> Blueprint:
             }
             provider = store.dataset_provider(conn)
         if fmt == "csv":
-            return _csv(frames, start=start, end=end, last=max(lasts.values()), extra=extra)
+            return _csv(frames, start=start, end=end, last=max(lasts.values()), listed=listed, extra=extra)
         series = [
             {
                 "symbol": s,
@@ -206,7 +206,7 @@ def blueprint(services: Services) -> Blueprint:
             }
             for s in symbols
         ]
-        return jsonify(series[0] if len(series) == 1 else {"symbols": symbols, "series": series})
+        return jsonify({"symbols": symbols, "series": series} if listed else series[0])
 
     @bp.get("/api/movers")
     def movers_snapshot():
@@ -215,7 +215,7 @@ def blueprint(services: Services) -> Blueprint:
         horizon = _choice("horizon", list(movers.HORIZONS), "1d")
         group = _choice("group", list(movers.GROUPS), "sp500")
         try:
-            with services.engine.connect() as conn:
+            with services.engine_if_up().connect() as conn:
                 snap = movers.read(conn, as_of=as_of, horizon=horizon, group=group)
         except movers.NoData as exc:
             return error(404, str(exc))
@@ -234,9 +234,15 @@ def blueprint(services: Services) -> Blueprint:
 def register(server: Flask, services: Services) -> None:
     server.register_blueprint(blueprint(services))
     server.register_blueprint(chart_api.blueprint(services, _date_range))
+    server.register_blueprint(screener_api.blueprint(services))
     server.register_blueprint(
-        live_api.blueprint(lambda: services.engine, services.settings, reads=services.live)
+        live_api.blueprint(services.engine_if_up, services.settings, reads=services.live)
     )
+
+    @server.before_request
+    def _url_length():
+        if len(request.environ.get("RAW_URI") or request.full_path) > MAX_URL_BYTES:
+            abort(414, f"the URL is longer than {MAX_URL_BYTES} bytes")
 
     @server.errorhandler(HTTPException)
     def _http_error(exc: HTTPException):

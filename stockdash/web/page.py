@@ -20,7 +20,10 @@ from stockdash.web.chart.callbacks import chart
 from stockdash.web.chart.layout import DEFAULT_CHART_TYPE, chart_card
 from stockdash.web.client import client_address
 from stockdash.web.live.layout import live_card
+from stockdash.web.markets import layout as markets
+from stockdash.web.markets.data import Last, cached_last_closes
 from stockdash.web.movers.layout import movers_card
+from stockdash.web.screener.layout import screener_card, tabs
 from stockdash.web.services import Services
 from stockdash.web.urlstate import parse_query, query_of
 
@@ -54,7 +57,7 @@ def freshness_bar(info: Freshness) -> list:
 # The top bar's figures change once a day (a pull); every page view need not read them.
 @cached(TTLCache(maxsize=8, ttl=10), key=lambda services: services.database_url, lock=threading.Lock())
 def _cached_freshness(services: Services) -> Freshness:
-    return reads.freshness(services.engine)
+    return reads.freshness(services.engine_if_up())
 
 
 def linked_query() -> str:
@@ -68,12 +71,13 @@ def linked_query() -> str:
 
 
 def page(services: Services | None, *, query: str = "") -> html.Div:
-    """The whole page, with the linked view's chart drawn in it; the database being down costs
-    the freshness line, never the page.
+    """The whole page, with the linked view's chart drawn in it from what is stored (the provider is
+    never asked here); the database being down costs the freshness line, never the page.
 
     `services=None` gives the static copy Dash validates callback ids against.
     """
     bar: list = []
+    lasts: dict[str, Last] | None = None
     view = parse_query(query)
     drawn = None
     fetching: set[str] = set()
@@ -85,9 +89,11 @@ def page(services: Services | None, *, query: str = "") -> html.Div:
             view["overlays"],
             client=client_address(request) if has_request_context() else "",
             fetching=fetching,
+            stored_only=True,  # a stale or missing ticker is fetched by the chart callback next
         )
         try:
             bar = freshness_bar(_cached_freshness(services))
+            lasts = cached_last_closes(services, tuple(markets.SYMBOLS))
         except SQLAlchemyError:
             bar = [
                 html.Span(
@@ -100,6 +106,7 @@ def page(services: Services | None, *, query: str = "") -> html.Div:
             dcc.Location(id=ids.URL, refresh=False),
             dcc.Store(id=ids.VIEW, data=view),
             dcc.Store(id=ids.VIEWPORT),
+            dcc.Store(id=ids.SCREEN),
             html.Header(
                 className="topbar",
                 children=[
@@ -114,12 +121,23 @@ def page(services: Services | None, *, query: str = "") -> html.Div:
                     html.Div(bar, id=ids.FRESHNESS, className="freshness"),
                 ],
             ),
+            markets.markets_strip(lasts),
             html.Main(
                 className="content",
                 children=[
-                    chart_card(view, drawn, fetching=bool(fetching)),
-                    live_card(),
-                    movers_card(static=services is None),
+                    tabs(),
+                    html.Div(
+                        [
+                            chart_card(view, drawn, fetching=bool(fetching)),
+                            live_card(),
+                            movers_card(static=services is None),
+                        ],
+                        id=ids.CHART_TAB,
+                        className="tab-body",
+                    ),
+                    html.Div(
+                        screener_card(), id=ids.SCREENER_TAB, className="tab-body", style={"display": "none"}
+                    ),
                 ],
             ),
             html.Footer(

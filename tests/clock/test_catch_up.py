@@ -25,10 +25,11 @@ def record(engine, job: str, target: date, status: str) -> None:
 
 
 def record_pull(engine, target: date, status: str) -> None:
-    """A daily run: the pull with `status`, and movers after a pull that got through."""
+    """A daily run: the pull with `status`, and movers and the screener after a pull that got through."""
     record(engine, "pull", target, status)
     if status != "failed":
         record(engine, "movers", target, "ok")
+        record(engine, "stats", target, "ok")
 
 
 class Recorder:
@@ -76,8 +77,19 @@ def test_catch_up_when_the_last_pull_did_not_reach_every_symbol(engine, status):
 
 def test_catch_up_when_movers_are_missing(engine, settings):
     record(engine, "pull", date(2026, 11, 23), "ok")
+    record(engine, "stats", date(2026, 11, 23), "ok")
     assert catch_up_needed(engine, NOW)  # a shutdown between pull and movers
     record(engine, "movers", date(2026, 11, 23), "ok")
+    assert not catch_up_needed(engine, NOW)
+
+
+def test_catch_up_when_the_screener_snapshot_is_missing(engine, settings):
+    record(engine, "pull", date(2026, 11, 23), "ok")
+    record(engine, "movers", date(2026, 11, 23), "ok")
+    assert catch_up_needed(engine, NOW)  # a shutdown between movers and the screener
+    record(engine, "stats", date(2026, 11, 23), "failed")
+    assert catch_up_needed(engine, NOW)
+    record(engine, "stats", date(2026, 11, 23), "ok")
     assert not catch_up_needed(engine, NOW)
 
 
@@ -113,18 +125,18 @@ def test_clock_daily_job_pulls_then_catch_up_is_satisfied(engine, settings, capl
     caplog.set_level(logging.INFO)
     now = datetime.now(NEW_YORK)
     assert catch_up_needed(engine, now)
-    ClockJobs(settings, engine, threading.Event()).daily()
+    ClockJobs(settings, engine, threading.Event(), provider_name="demo").daily()
     assert not catch_up_needed(engine, now)
     with engine.connect() as conn:
         rows = conn.execute(select(job_runs.c.job, job_runs.c.status, job_runs.c.target_date)).all()
-    assert [(job, status) for job, status, _ in rows] == [("pull", "ok"), ("movers", "ok")]
+    assert [(job, status) for job, status, _ in rows] == [("pull", "ok"), ("movers", "ok"), ("stats", "ok")]
     assert rows[0].target_date == last_closed_session(now)
     assert "job=daily start" in caplog.text and "job=daily end pull=ok movers=ok" in caplog.text
 
 
 def test_clock_job_survives_a_dead_database(settings, caplog):
     dead = make_engine("postgresql+psycopg://postgres@127.0.0.1:1/nothing")
-    jobs = ClockJobs(settings, dead, threading.Event())
+    jobs = ClockJobs(settings, dead, threading.Event(), provider_name="demo")
     jobs.daily()  # must not raise: the clock keeps running
     jobs.housekeeping()
     assert "job=daily error=OperationalError" in caplog.text
@@ -136,6 +148,6 @@ def test_clock_jobs_do_not_start_once_stopping(engine, settings, caplog):
     caplog.set_level(logging.INFO)
     stop = threading.Event()
     stop.set()
-    ClockJobs(settings, engine, stop).daily()
+    ClockJobs(settings, engine, stop, provider_name="demo").daily()
     assert "job=daily skipped: clock is stopping" in caplog.text
     assert not runs.recent(engine)

@@ -318,8 +318,8 @@ def test_invalid_symbol_is_a_plain_message(demo_url):
         services_for(demo_url), {"symbol": "$$$"}, "candles", []
     )
     assert figure["data"] == []
-    assert "not a valid ticker symbol" in figure["layout"]["annotations"][0]["text"]
-    assert "not a valid ticker symbol" in text_of(notice)
+    assert figure["layout"]["annotations"][0]["text"] == chart_callbacks.NOTHING_TO_CHART
+    assert "not a valid ticker symbol" in text_of(notice)  # said once, above the chart
     assert href is None  # nothing to download: the button is off, never a page's HTML
 
 

@@ -85,7 +85,7 @@ def blueprint(services: Services, date_range: Callable[[], tuple[date | None, da
         fmt = request.args.get("format", "json")
         if fmt not in ("json", "csv"):
             raise BadRequest(f"'format' must be one of json, csv (got {fmt[:40]!r})", param="format")
-        with services.engine.connect() as conn:
+        with services.engine_if_up().connect() as conn:
             if symbol not in store.last_dates(conn, [symbol]):
                 return error(404, f"no prices stored for {symbol}", symbol=symbol)
             rows = _action_rows(symbol, actions.load(conn, symbol, start=start, end=end))

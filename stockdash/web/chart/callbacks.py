@@ -55,9 +55,13 @@ def csv_href(
     return f"/api/history?{urlencode({'symbols': ','.join(symbols), **params}, safe=',')}"
 
 
+NOTHING_TO_CHART = "Nothing to chart: the note above says why."
+
+
 def _message_outputs(message: str, header: list, *notes: str) -> tuple:
-    """What the chart shows instead of prices: the reason, on the chart and above it; nothing to download."""
-    return message_figure(message), header, notice(message, *notes), None
+    """What the chart shows instead of prices: the reason once, above the chart (which points to it,
+    never blank); nothing to download."""
+    return message_figure(NOTHING_TO_CHART), header, notice(message, *notes), None
 
 
 def chart(
@@ -69,11 +73,14 @@ def chart(
     client: str = "",
     fetching: set[str] | None = None,
     now: datetime | None = None,
+    stored_only: bool = False,
     narrow: bool = False,
 ) -> tuple:
     """(figure, quote header, notice, CSV href) for the view; every failure is a plain message.
-    Symbols whose prices queue workers are fetching are added to `fetching`; `now` is the clock's
-    reading; `narrow` is a phone's screen (long periods default to weekly candles there)."""
+    Symbols whose prices are being fetched are added to `fetching`; `now` is the clock's reading.
+    `stored_only` (the page layout) asks no provider: stale symbols are added to `fetching`, and
+    the chart callback, polled, fetches them; `narrow` is a phone's screen (long periods default to
+    weekly candles there)."""
     now = now or datetime.now(UTC)
     view = clean_view(view)
     notes = view["notes"]
@@ -94,6 +101,7 @@ def chart(
             client=client,
             fetching=fetching,
             now=now,
+            stored_only=stored_only,
             narrow=narrow,
         )
         return figure, header, notice(*notes) + lines, href
@@ -109,7 +117,7 @@ def _dates(services: Services, symbol: str, view: dict) -> tuple[date | None, da
     """First and last day to show, and the label of the period's return."""
     period = view.get("period") or DEFAULT_PERIOD
     if period != CUSTOM:
-        last = reads.last_dates(services.engine, [symbol]).get(symbol)
+        last = reads.last_dates(services.engine_if_up(), [symbol]).get(symbol)
         return (period_start(period, last) if last else None), None, period
     start = date.fromisoformat(view["start"]) if view.get("start") else None
     end = date.fromisoformat(view["end"]) if view.get("end") else None
@@ -128,6 +136,7 @@ def _chart(
     client: str,
     fetching: set[str] | None,
     now: datetime,
+    stored_only: bool,
     narrow: bool = False,
 ) -> tuple:
     compare = compare_list(view.get("compare") or [], symbol)[:MAX_COMPARE]
@@ -146,7 +155,10 @@ def _chart(
     basis = view.get("basis") or options.PRICE
     # Indicators and weekly or monthly bars are computed over the whole stored history.
     whole = not compare and (interval != "1d" or any(c in figures.COMPUTED for c in chosen))
-    reasons = fetch.refresh(services, [symbol, *compare], client=client)
+    if stored_only:
+        reasons = dict.fromkeys(fetch.stale_symbols(services, [symbol, *compare]), FETCHING)
+    else:
+        reasons = fetch.refresh(services, [symbol, *compare], client=client)
     if fetching is not None:
         fetching.update(s for s, reason in reasons.items() if reason == FETCHING)
     start, end, label = _dates(services, symbol, view)
@@ -155,13 +167,13 @@ def _chart(
     def load(sym: str):
         first = None if whole else load_start(start)
         return load_symbol(
-            services.engine, sym, stale_after_hours=hours, start=first, reason=reasons.get(sym)
+            services.engine_if_up(), sym, stale_after_hours=hours, start=first, reason=reasons.get(sym)
         )
 
     main = load(symbol)
     if main.error:
         return _message_outputs(main.error, quote_header(symbol, main.name, None, period_label=label))
-    with services.engine.connect() as conn:
+    with services.engine_if_up().connect() as conn:
         events = actions.load(conn, symbol)
     notices = [main.notice]
     q = figures.quote(figures.visible(main.bars, None, end), start=start)

@@ -145,7 +145,7 @@ def intraday_chart(
     """(figure, header, notice, CSV href) for 1D or 5D: minute bars where stored, else the last daily bars."""
     days = PERIOD_DAYS[period]
     main = load_symbol(
-        services.engine, symbol, stale_after_hours=services.settings.stale_after_hours, reason=None
+        services.engine_if_up(), symbol, stale_after_hours=services.settings.stale_after_hours, reason=None
     )
     q = figures.quote(main.bars) if not main.bars.empty else None
     q, live = live_price(services, symbol, q, now=now)
