@@ -40,7 +40,7 @@ from stockdash import runs  # noqa: E402
 from stockdash.config import Settings  # noqa: E402
 from stockdash.db import make_engine  # noqa: E402
 from stockdash.migrate import upgrade  # noqa: E402
-from stockdash.providers import get_provider  # noqa: E402
+from stockdash.providers import make_provider  # noqa: E402
 from stockdash.schema import daily_bars  # noqa: E402
 from stockdash.universe import resolve  # noqa: E402
 from stockdash.workers.enqueue import enqueue_pull  # noqa: E402
@@ -157,7 +157,9 @@ def one_run(
         wait_until(lambda: Worker.count(connection=redis) == count, 60, f"{count} live workers")
 
         started = time.perf_counter()
-        queued = enqueue_pull(redis, engine, get_provider(settings), settings, today=TODAY)
+        queued = enqueue_pull(
+            redis, engine, make_provider(settings, settings.provider), settings, today=TODAY
+        )
         finish = f"{queued.batch}_finish"
         wait_until(
             lambda: RqJob.fetch(finish, connection=redis).get_status() in ("finished", "failed"),

@@ -10,12 +10,14 @@ from datetime import date
 
 from sqlalchemy.exc import SQLAlchemyError
 
-from stockdash import calendar, cli_args, ingest, jobs, logs, migrate, movers, reads
+from stockdash import actions, calendar, cli_args, ingest, jobs, logs, migrate, movers, reads
 from stockdash.config import Settings, get_settings
-from stockdash.db import engine_for, get_engine, migration_urls
+from stockdash.db import get_engine, migration_urls
+from stockdash.dbname import database_name
+from stockdash.deployment import resolve
 from stockdash.errors import error_text
 from stockdash.live import cli as live_cli
-from stockdash.providers import get_provider, resolve_provider_name
+from stockdash.providers.base import ProviderError
 from stockdash.runs import Status
 from stockdash.symbols import InvalidSymbol, normalise_many
 from stockdash.universe import GROUP_LABELS, to_yahoo
@@ -51,6 +53,10 @@ def parser() -> argparse.ArgumentParser:
     back = sub.add_parser("backfill", help="fetch HISTORY_YEARS (or --years) again, replacing stored bars")
     back.add_argument("--symbols", type=_symbols)
     back.add_argument("--years", type=cli_args.history_years, help="years to fetch (default: HISTORY_YEARS)")
+    acts = sub.add_parser(
+        "actions", help="fetch the dividends and splits of the stored bars (a one-off backfill)"
+    )
+    acts.add_argument("--symbols", type=_symbols, help="comma-separated symbols instead of every stored one")
     mv = sub.add_parser("movers", help="compute (and print) top gainers and losers")
     mv.add_argument("--date", type=cli_args.session_date, help="trading date (default: latest with data)")
     mv.add_argument("--horizon", choices=list(movers.HORIZONS), default="1d")
@@ -71,9 +77,15 @@ def parser() -> argparse.ArgumentParser:
 
 
 def cmd_migrate(settings: Settings, _args) -> int:
+    # Alembic's own lines, once per database, named none; ours says which database and what changed.
+    logging.getLogger("alembic").setLevel(logging.WARNING)
     for url in migration_urls(settings):
-        migrate.upgrade(get_engine(url))
-    log.info("job=migrate status=ok")
+        engine = get_engine(url)
+        before = migrate.current(engine)
+        migrate.upgrade(engine)
+        after = migrate.current(engine)
+        change = f"{before or 'empty'} -> {after}" if before != after else f"at {after}, nothing to do"
+        log.info("job=migrate status=ok database=%s %s", database_name(url), change)
     return 0
 
 
@@ -81,7 +93,11 @@ def cmd_pull(settings: Settings, args) -> int:
     if args.enqueue:
         return queue_cli.cmd_enqueue_pull(settings, args)
     result = jobs.pull(
-        engine_for(settings), get_provider(settings), settings, symbols=args.symbols, since=args.since
+        resolve(settings).engine(),
+        resolve(settings).provider(),
+        settings,
+        symbols=args.symbols,
+        since=args.since,
     )
     return EXIT_STATUS[result.status]
 
@@ -91,8 +107,8 @@ def cmd_backfill(settings: Settings, args) -> int:
         settings = settings.model_copy(update={"history_years": args.years})
     today = calendar.last_closed_session()
     result = jobs.pull(
-        engine_for(settings),
-        get_provider(settings),
+        resolve(settings).engine(),
+        resolve(settings).provider(),
         settings,
         symbols=args.symbols,
         since=ingest.history_start(settings, today),
@@ -101,8 +117,21 @@ def cmd_backfill(settings: Settings, args) -> int:
     return EXIT_STATUS[result.status]
 
 
+def cmd_actions(settings: Settings, args) -> int:
+    try:
+        deployment = resolve(settings)
+        done = actions.backfill(deployment.engine(), deployment.provider(), symbols=args.symbols)
+    except ProviderError as exc:
+        log.error("job=actions status=failed reason=%s", error_text(exc))
+        return 1
+    for symbol, reason in sorted(done.failures.items()):
+        log.warning("job=actions symbol=%s failed: %s", symbol, reason)
+    log.info("job=actions symbols=%d rows=%d failed=%d", done.symbols, done.rows, len(done.failures))
+    return 3 if done.failures else 0
+
+
 def cmd_movers(settings: Settings, args) -> int:
-    engine = engine_for(settings)
+    engine = resolve(settings).engine()
     result = jobs.compute_movers(engine, as_of=args.date)
     if result.status == Status.FAILED:
         print(f"movers failed: {result.message}", file=sys.stderr)
@@ -120,7 +149,7 @@ def cmd_movers(settings: Settings, args) -> int:
 
 
 def cmd_stats(settings: Settings, args) -> int:
-    result = jobs.compute_stats(engine_for(settings), as_of=args.date, full=args.full)
+    result = jobs.compute_stats(resolve(settings).engine(), as_of=args.date, full=args.full)
     if result.status == Status.FAILED:
         print(f"stats failed: {result.message}", file=sys.stderr)
         return 1
@@ -148,7 +177,7 @@ def format_snapshot(snap: dict) -> str:
 
 
 def cmd_status(settings: Settings, _args) -> int:
-    info = reads.status(engine_for(settings))
+    info = reads.status(resolve(settings).engine())
     print(f"data provider : {info['provider'] or '(empty database)'}")
     print(f"latest bar    : {info['latest_bar'] or '-'}    latest movers: {info['latest_movers'] or '-'}")
     last = info["last_pull"]
@@ -168,20 +197,24 @@ def cmd_status(settings: Settings, _args) -> int:
             f"ok={r['symbols_ok']} failed={r['symbols_failed']} rows={r['rows_written']} {r['message'][:60]}"
         )
         if r["job"] in ("pull", "pull-symbols"):
-            queue_cli.print_chunks(engine_for(settings), r["id"])
-    for line in live_cli.status_lines(engine_for(settings), settings):
+            queue_cli.print_chunks(resolve(settings).engine(), r["id"])
+    for line in live_cli.status_lines(resolve(settings).engine(), settings):
         print(line)
     return queue_cli.print_queue(settings)
 
 
 def cmd_housekeeping(settings: Settings, _args) -> int:
-    return EXIT_STATUS[jobs.housekeeping(engine_for(settings), settings).status]
+    return EXIT_STATUS[jobs.housekeeping(resolve(settings).engine(), settings).status]
 
 
 def cmd_stream(settings: Settings, args) -> int:
-    name = resolve_provider_name(settings)
+    deployment = resolve(settings)
     return live_cli.run_stream(
-        engine_for(settings), settings, provider_name=name, symbols=args.symbols, seconds=args.seconds
+        deployment.engine(),
+        settings,
+        provider_name=deployment.provider_name,
+        symbols=args.symbols,
+        seconds=args.seconds,
     )
 
 
@@ -189,6 +222,7 @@ COMMANDS = {
     "migrate": cmd_migrate,
     "pull": cmd_pull,
     "backfill": cmd_backfill,
+    "actions": cmd_actions,
     "movers": cmd_movers,
     "stats": cmd_stats,
     "status": cmd_status,
@@ -203,6 +237,8 @@ def main(argv: list[str] | None = None) -> int:
     settings = get_settings()
     logs.setup(settings.log_level)
     try:
+        if args.command != "migrate":  # migrate applies to every database the settings may pick
+            resolve(settings)  # once, at start: the commands read this process's decision
         return COMMANDS[args.command](settings, args)
     except SQLAlchemyError as exc:
         first = error_text(exc)

@@ -1,5 +1,5 @@
-"""The one place that decides which database a process uses and makes its engines; everything else
-receives an engine or a connection.
+"""Engines with bounded waits, one per role and process; which database a process uses is decided
+once at start (stockdash.deployment), and everything else receives an engine or a connection.
 
 Every engine has a role, and the role bounds every wait on the database (`LIMITS`): the web
 answers within seconds or gives up, a health check within two, and the jobs that COPY hundreds
@@ -21,7 +21,7 @@ from typing import Literal
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 
-from stockdash.config import VAR_DIR, Settings, normalise_database_url
+from stockdash.config import Settings, normalise_database_url
 
 Role = Literal["web", "health", "job"]
 
@@ -164,29 +164,15 @@ def is_postgres(bind) -> bool:
     return bind.dialect.name == "postgresql"
 
 
-def sqlite_default(provider_name: str) -> str:
+def sqlite_default(provider_name: str, *, var_dir: Path) -> str:
     """The embedded database when DATABASE_URL is unset: demo data gets its own file, never mixed."""
     filename = "demo.db" if provider_name == "demo" else "stockdash.db"
-    return f"sqlite:///{VAR_DIR / filename}"
-
-
-def database_url(settings: Settings) -> str:
-    """DATABASE_URL, else the SQLite file for the provider in use (which PROVIDER=auto may probe for)."""
-    if settings.database_url:
-        return settings.database_url
-    from stockdash.providers import resolve_provider_name
-
-    return sqlite_default(resolve_provider_name(settings))
+    return f"sqlite:///{Path(var_dir) / filename}"
 
 
 def migration_urls(settings: Settings) -> list[str]:
-    """Every database `database_url` may pick, decided without asking the provider anything."""
+    """Every database the settings may pick (stockdash.deployment decides which), without asking anyone."""
     if settings.database_url:
         return [settings.database_url]
     names = ["demo", "yahoo"] if settings.provider == "auto" else [settings.provider]
-    return [sqlite_default(name) for name in names]
-
-
-def engine_for(settings: Settings, *, role: Role = "job") -> Engine:
-    """This process's engine for the database the settings pick, with the waits of `role`."""
-    return get_engine(database_url(settings), role=role)
+    return [sqlite_default(name, var_dir=settings.var_dir) for name in names]

@@ -9,13 +9,15 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import NamedTuple, TypedDict, Unpack
 
 from sqlalchemy import Engine
 
 from stockdash import calendar, fetchbudget, ingest, movers, runs, stats, store
 from stockdash.config import Settings
+from stockdash.dbname import database_name
+from stockdash.live import liveset
 from stockdash.providers.base import Provider
 from stockdash.runs import Job, RunResult, Status
 from stockdash.universe import resolve
@@ -67,13 +69,14 @@ def pull(
         chunks = planned.chunks
         result.symbols_ok += len(planned.up_to_date)
         log.info(
-            "job=pull start symbols=%d to_fetch=%d up_to_date=%d chunks=%d target=%s provider=%s",
+            "job=pull start symbols=%d to_fetch=%d up_to_date=%d chunks=%d target=%s provider=%s database=%s",
             len(symbols),
             len(symbols) - len(planned.up_to_date),
             len(planned.up_to_date),
             len(chunks),
             today,
             provider.name,
+            database_name(engine.url.render_as_string(hide_password=False)),
         )
         done = 0
         try:
@@ -132,6 +135,11 @@ def compute_movers(engine: Engine, *, as_of: date | None = None) -> RunResult:
         if not calendar.is_session(as_of):
             as_of = calendar.previous_session(as_of)
         result.target_date = as_of
+        log.info(
+            "job=movers start as_of=%s database=%s",
+            as_of,
+            database_name(engine.url.render_as_string(hide_password=False)),
+        )
         rows = movers.compute_snapshot(conn, as_of)
         result.rows_written = movers.store_snapshot(conn, as_of, rows)
         result.symbols_ok = len(movers.changes(conn, as_of, "1d"))
@@ -193,11 +201,15 @@ def daily(
 
 
 def housekeeping(engine: Engine, settings: Settings) -> RunResult:
-    """Housekeeping: drop old job-run rows and provider asks; close runs abandoned by a dead process."""
+    """Housekeeping: drop old job-run rows, provider asks and live wants; close runs abandoned by a
+    dead process."""
     with runs.recorded(engine, Job.HOUSEKEEPING) as result:
         abandoned = runs.mark_abandoned(engine)
         result.rows_written = runs.prune(engine, keep_days=settings.job_runs_keep_days)
         asks = fetchbudget.prune(engine)
-        kept = f"deleted {result.rows_written} old runs and {asks} old provider asks"
+        with engine.begin() as conn:
+            wants = liveset.prune_wanted(conn, now=datetime.now(UTC), minutes=settings.live_want_minutes)
+        kept = f"deleted {result.rows_written} old runs, {asks} old provider asks"
+        kept += f" and {wants} lapsed live wants"
         result.message = f"{kept}, closed {abandoned} abandoned"
     return result

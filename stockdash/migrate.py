@@ -4,13 +4,18 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
 from sqlalchemy import Engine
 
-ALEMBIC_INI = Path(__file__).resolve().parent.parent / "alembic.ini"
+# The revisions ship inside the package: an installed copy (no alembic.ini beside it) migrates too.
+# alembic.ini at the top of the repository points at the same folder for `alembic` by hand.
+MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
 
 def _run(engine: Engine, action, revision: str) -> None:
-    cfg = Config(str(ALEMBIC_INI))
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS))
+    cfg.set_main_option("path_separator", "os")
     with engine.begin() as conn:
         cfg.attributes["connection"] = conn
         action(cfg, revision)
@@ -22,3 +27,9 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
 
 def downgrade(engine: Engine, revision: str) -> None:
     _run(engine, command.downgrade, revision)
+
+
+def current(engine: Engine) -> str | None:
+    """The revision the database is at; None for an empty (never migrated) one."""
+    with engine.connect() as conn:
+        return MigrationContext.configure(conn).get_current_revision()

@@ -33,7 +33,7 @@ securities = Table(
     Column("name", String(200), nullable=False),
     Column("sector", String(64), nullable=False, server_default=""),
     Column("exchange", String(32), nullable=False, server_default=""),
-    Column("kind", String(8), nullable=False, server_default="stock"),  # stock | etf
+    Column("kind", String(8), nullable=False, server_default="stock"),  # stock etf index future fx crypto
     Column("in_sp500", Boolean, nullable=False, server_default="0"),
 )
 
@@ -161,6 +161,23 @@ provider_asks = Table(
 )
 Index("ix_provider_asks_asked_at", provider_asks.c.asked_at)
 Index("ix_provider_asks_client_asked_at", provider_asks.c.client, provider_asks.c.asked_at)
+
+# --- corporate actions (issue 17) ----------------------------------------------------------------
+
+# Dividends and splits per symbol and trading session, as the provider reports them with the bars.
+# A dividend has `amount` (per share, on the bars' split-adjusted basis); a split has `numerator`
+# and `denominator` (4 and 1 for 4:1, 1 and 10 for a 1:10 reverse split).
+corporate_actions = Table(
+    "corporate_actions",
+    metadata,
+    Column("symbol", String(16), primary_key=True),
+    Column("date", Date, primary_key=True),  # the exchange-local trading date of the event
+    Column("kind", String(8), primary_key=True),  # dividend | split
+    Column("amount", Float),
+    Column("numerator", Float),
+    Column("denominator", Float),
+)
+
 
 # --- screener (issue 18) -------------------------------------------------------------------------
 

@@ -308,9 +308,3 @@ def counts(conn: Connection) -> dict[str, int]:
             select(func.count(func.distinct(daily_bars.c.symbol)))
         ).scalar_one(),
     }
-
-
-def securities_frame(conn: Connection) -> pd.DataFrame:
-    rows = conn.execute(select(securities)).mappings().all()
-    frame = pd.DataFrame(rows, columns=[c.name for c in securities.columns])
-    return frame.set_index("symbol")

@@ -6,7 +6,8 @@ import pytest
 from pydantic import ValidationError
 
 from stockdash.config import Settings, describe_error, parse_window
-from stockdash.db import database_url, migration_urls
+from stockdash.db import migration_urls
+from stockdash.deployment import decide
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -17,14 +18,14 @@ def test_heroku_postgres_scheme_is_accepted():
 
 
 def test_demo_and_real_data_default_to_different_sqlite_files():
-    assert database_url(Settings(_env_file=None, provider="demo")).endswith("var/demo.db")
-    assert database_url(Settings(_env_file=None, provider="yahoo")).endswith("var/stockdash.db")
+    assert decide(Settings(_env_file=None, provider="demo"))[1].endswith("var/demo.db")
+    assert decide(Settings(_env_file=None, provider="yahoo"))[1].endswith("var/stockdash.db")
 
 
 def test_migrations_pick_their_databases_without_asking_the_provider(monkeypatch):
-    from stockdash import providers
+    from stockdash import deployment
 
-    monkeypatch.setattr(providers, "_yahoo_reachable", lambda: pytest.fail("the provider was asked"))
+    monkeypatch.setattr(deployment, "yahoo_reachable", lambda _: pytest.fail("the provider was asked"))
     auto = migration_urls(Settings(_env_file=None, provider="auto"))
     assert [u.rsplit("/", 1)[1] for u in auto] == ["demo.db", "stockdash.db"]
     given = Settings(_env_file=None, provider="auto", database_url="postgresql://u@h/db")

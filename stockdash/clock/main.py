@@ -20,8 +20,7 @@ from stockdash.clock.runner import ClockJobs, catch_up_needed
 from stockdash.clock.schedule import Jobs, build_scheduler, schedule_lines
 from stockdash.clock.shutdown import SHUTDOWN_SECONDS, Stopper, mark_interrupted
 from stockdash.config import Settings, get_settings
-from stockdash.db import engine_for
-from stockdash.providers import resolve_provider_name
+from stockdash.deployment import Deployment, resolve
 
 log = logging.getLogger("stockdash.clock")
 
@@ -30,10 +29,12 @@ def run(settings: Settings) -> int:
     """The `clock:` process. Returns the exit status."""
     stopper = Stopper()
     stopper.install()
-    provider_name = resolve_provider_name(settings)
-    engine = engine_for(settings)
+    deployment = resolve(settings)
+    engine = deployment.engine()
     lock = make_lock(engine)
-    log.info("clock starting: provider=%s database=%s", provider_name, engine.url.render_as_string())
+    log.info(
+        "clock starting: provider=%s database=%s", deployment.provider_name, engine.url.render_as_string()
+    )
     if not take_lock(lock, stopper.stop):
         log.info("clock stopped while on standby")
         return 0
@@ -43,7 +44,7 @@ def run(settings: Settings) -> int:
     ).start()
     try:
         log.info("clock active: holds the %s lock", engine.dialect.name)
-        _serve(settings, engine, stopper)
+        _serve(deployment, stopper)
     finally:
         lock.release()
         log.info("clock lock released")
@@ -81,9 +82,10 @@ def plan(settings: Settings, engine: Engine, jobs: Jobs, now: datetime) -> Block
     return scheduler
 
 
-def _serve(settings: Settings, engine: Engine, stopper: Stopper) -> None:
+def _serve(deployment: Deployment, stopper: Stopper) -> None:
     """Schedule the jobs and block until a signal; then wait for the running job within the deadline."""
-    jobs = ClockJobs(settings, engine, stopper.stop)
+    settings, engine = deployment.settings, deployment.engine()
+    jobs = ClockJobs(settings, engine, stopper.stop, provider_name=deployment.provider_name)
     started = datetime.now(NEW_YORK)
     scheduler = plan(settings, engine, jobs, started)
     stopper.attach(scheduler)

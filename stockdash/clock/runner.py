@@ -20,7 +20,7 @@ from stockdash.clock import keepalive
 from stockdash.config import Settings
 from stockdash.errors import error_text
 from stockdash.live import clock as live_clock
-from stockdash.providers import Provider, get_provider
+from stockdash.providers import Provider, make_provider
 
 log = logging.getLogger("stockdash.clock")
 
@@ -28,14 +28,17 @@ log = logging.getLogger("stockdash.clock")
 class ClockJobs:
     """What the clock runs, bound to this clock's engine, provider and stop event."""
 
-    def __init__(self, settings: Settings, engine: Engine, stop: threading.Event) -> None:
+    def __init__(
+        self, settings: Settings, engine: Engine, stop: threading.Event, *, provider_name: str
+    ) -> None:
         self.settings = settings
         self.engine = engine
         self.stop = stop
+        self.provider_name = provider_name  # decided at the clock's start (stockdash.deployment)
         self._provider: Provider | None = None
         self._running = 0
         self._idle = threading.Condition()
-        self.live = live_clock.make_ingest(settings, engine)
+        self.live = live_clock.make_ingest(settings, engine, provider_name=provider_name)
 
     def daily(self) -> None:
         self._run("daily", self._daily)
@@ -62,7 +65,7 @@ class ClockJobs:
         from stockdash import jobs  # imported when first run: `--print-schedule` needs none of it
 
         if self._provider is None:
-            self._provider = get_provider(self.settings)
+            self._provider = make_provider(self.settings, self.provider_name)
         if self.settings.redis_url:  # workers pull when there are any; else (logged why) this process does
             from stockdash.workers.enqueue import hand_over_daily
 

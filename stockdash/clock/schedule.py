@@ -9,9 +9,9 @@ from apscheduler.schedulers.blocking import BlockingScheduler
 from apscheduler.triggers.cron import CronTrigger
 
 from stockdash.calendar import NEW_YORK
+from stockdash.clock.live_edges import PreMarketOpenTrigger, post_market_close_trigger
 from stockdash.clock.triggers import KeepAliveTrigger, TradingCloseTrigger
 from stockdash.config import Settings
-from stockdash.live.triggers import PreMarketOpenTrigger, post_market_close_trigger
 
 # A daily run may start this late (the executor was busy, the host stalled) and still be useful.
 DAILY_GRACE = timedelta(hours=6)

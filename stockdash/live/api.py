@@ -22,6 +22,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from stockdash.api_params import BadRequest, error, only_params, path_symbol
 from stockdash.config import Settings
+from stockdash.errors import error_text
 from stockdash.live import liveset
 from stockdash.live.hours import next_open, session_at, utc
 from stockdash.live.reads import SharedReads
@@ -192,7 +193,7 @@ def blueprint(
 
     @bp.errorhandler(SQLAlchemyError)
     def _db_down(exc: SQLAlchemyError):
-        log.error("live api database error: %s", str(exc).splitlines()[0][:200])
+        log.error("live api database error: %s", error_text(exc))
         return error(503, "the database is not answering; try again shortly")
 
     @bp.get("/api/quotes")

@@ -7,12 +7,11 @@ from sqlalchemy import Engine
 from stockdash.config import Settings
 from stockdash.live.cli import source_for
 from stockdash.live.service import LiveIngest
-from stockdash.providers import resolve_provider_name
 
 
-def make_ingest(settings: Settings, engine: Engine) -> LiveIngest:
+def make_ingest(settings: Settings, engine: Engine, *, provider_name: str) -> LiveIngest:
     """The clock's one live ingest, streaming from Yahoo, or walking in demo for demo data."""
-    return LiveIngest(engine, settings, source=source_for(resolve_provider_name(settings)))
+    return LiveIngest(engine, settings, source=source_for(provider_name))
 
 
 def session_edge(ingest: LiveIngest) -> str:

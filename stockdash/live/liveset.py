@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import Connection, case, select
+from sqlalchemy import Connection, case, func, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -14,6 +14,9 @@ from stockdash.db import is_postgres
 from stockdash.schema import live_wanted
 
 FULL = "live slots are full"
+# Rows of live_wanted kept at most, whatever visitors ask: the live set takes a few dozen of them,
+# the rest only wait their turn, so a flood of asks for new symbols cannot grow the table.
+MAX_WANTED = 1000
 
 
 @dataclass(frozen=True)
@@ -72,6 +75,20 @@ def want(conn: Connection, symbols: list[str], *, now: datetime, minutes: int) -
         },
     )
     conn.execute(stmt)
+    _trim(conn, now=now, minutes=minutes)
+
+
+def _trim(conn: Connection, *, now: datetime, minutes: int) -> None:
+    """Keep the first MAX_WANTED rows in live-set order (current wants first come, then lapsed ones)."""
+    if conn.execute(select(func.count()).select_from(live_wanted)).scalar_one() <= MAX_WANTED:
+        return
+    current = live_wanted.c.wanted_at >= now - timedelta(minutes=minutes)
+    kept = (
+        select(live_wanted.c.symbol)
+        .order_by(case((current, 0), else_=1), live_wanted.c.since, live_wanted.c.symbol)
+        .limit(MAX_WANTED)
+    )
+    conn.execute(live_wanted.delete().where(live_wanted.c.symbol.not_in(kept.scalar_subquery())))
 
 
 def prune_wanted(conn: Connection, *, now: datetime, minutes: int) -> int:

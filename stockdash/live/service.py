@@ -18,10 +18,12 @@ from typing import Any
 from sqlalchemy import Engine
 
 from stockdash.config import Settings
+from stockdash.errors import error_text
 from stockdash.live import liveset
 from stockdash.live.demo import DemoFeed, last_closes
 from stockdash.live.hours import is_streaming
 from stockdash.live.poll import poll_quotes
+from stockdash.live.setline import live_set_line
 from stockdash.live.stream import Upstream
 from stockdash.live.writer import Writer
 
@@ -128,13 +130,15 @@ class LiveIngest:
             with self.engine.connect() as conn:
                 found = liveset.read(conn, self.settings, now=now)
             chosen, refused = found.symbols, found.refused
+        wanted = len(chosen)
         if not self.ignore_hours:
             chosen = [s for s in chosen if is_streaming(s, now)]
         if self.source == "demo" and (new := [s for s in chosen if s not in self._demo.closes]):
             with self.engine.connect() as conn:
                 self._demo.closes.update(last_closes(conn, new))
         if chosen != self.live:
-            log.info("live set: %d symbols (%d refused: slots full)", len(chosen), len(refused))
+            waiting = wanted - len(chosen)
+            log.info(live_set_line(streaming=len(chosen), waiting=waiting, refused=len(refused), now=now))
         self.live, self.refused = chosen, refused
         self.writer.set_state(self.writer.state.state, symbols=chosen)
 
@@ -155,7 +159,7 @@ class LiveIngest:
                     self._prune()
                 self.writer.flush()
             except Exception as exc:  # database down: keep the buffer, try again next second
-                log.warning("live write failed: %s: %s", type(exc).__name__, str(exc).splitlines()[0][:160])
+                log.warning("live write failed: %s", error_text(exc))
         self.writer.set_state("stopped", message="")
         try:
             self.writer.flush()

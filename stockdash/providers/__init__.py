@@ -1,66 +1,24 @@
-"""Pick the provider named by the settings (`auto` = Yahoo when reachable, else demo)."""
+"""Make the provider a process decided on (`stockdash.deployment`), and probe whether Yahoo answers."""
 
 from __future__ import annotations
-
-import logging
-from functools import lru_cache
 
 from stockdash.config import Settings
 from stockdash.providers.base import FetchResult, Provider, ProviderError
 
-__all__ = ["FetchResult", "Provider", "ProviderError", "get_provider", "resolve_provider_name"]
-
-log = logging.getLogger(__name__)
+__all__ = ["FetchResult", "Provider", "ProviderError", "make_provider", "yahoo_reachable"]
 
 
-@lru_cache
-def _yahoo_reachable() -> bool:
-    from stockdash.providers.yahoo import reachable
+def yahoo_reachable(settings: Settings) -> bool:
+    """Whether Yahoo (or YAHOO_BASE_URL standing in for it) answers within 3 s."""
+    from stockdash.providers.yahoo import REACHABLE_URL, reachable
+    from stockdash.providers.yahoo_session import rebase
 
-    ok = reachable()
-    log.info("provider=auto yahoo_reachable=%s", ok)
-    return ok
-
-
-_held: dict[str, str] = {}
+    base = settings.yahoo_base_url
+    return reachable(url=rebase(REACHABLE_URL, base) if base else REACHABLE_URL)
 
 
-def _database_provider(url: str) -> str | None:
-    """Whose data the database at `url` already holds, or None (empty, unmigrated, unreachable).
-
-    Only an answer is remembered: a database that was down or empty is asked again next time.
-    """
-    if url in _held:
-        return _held[url]
-    from stockdash import store
-    from stockdash.db import make_engine
-
-    engine = make_engine(url, role="health")  # a short wait: the web may be asking
-    try:
-        with engine.connect() as conn:
-            held = store.dataset_provider(conn)
-    except Exception:
-        return None
-    finally:
-        engine.dispose()
-    if held:
-        _held[url] = held
-    return held
-
-
-def resolve_provider_name(settings: Settings) -> str:
-    """`yahoo` or `demo`. `auto` keeps to whatever a configured database already holds, so one
-    failed probe never starts demo data in a real database; otherwise it asks once per process
-    whether Yahoo answers."""
-    if settings.provider != "auto":
-        return settings.provider
-    if settings.database_url and (held := _database_provider(settings.database_url)):
-        return held
-    return "yahoo" if _yahoo_reachable() else "demo"
-
-
-def get_provider(settings: Settings) -> Provider:
-    name = resolve_provider_name(settings)
+def make_provider(settings: Settings, name: str) -> Provider:
+    """The provider called `name` (yahoo or demo), set up from the settings."""
     if name == "demo":
         from stockdash.providers.demo import DemoProvider
 

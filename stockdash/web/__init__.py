@@ -10,7 +10,7 @@ from flask import has_request_context
 from stockdash import logs
 from stockdash.config import Settings, get_settings
 from stockdash.providers.base import Provider
-from stockdash.web import api, guard, headers, notfound, page, page_assets, urlstate
+from stockdash.web import api, favicon, guard, headers, notfound, page, page_assets, urlstate
 from stockdash.web.chart import callbacks as chart_callbacks
 from stockdash.web.jsonio import OrjsonProvider
 from stockdash.web.live import callbacks as live_callbacks
@@ -26,6 +26,7 @@ def create_app(settings: Settings | None = None, *, provider: Provider | None = 
     settings = settings or get_settings()
     logs.setup(settings.log_level)
     services = Services(settings, provider_override=provider)
+    services.deployment  # noqa: B018  decided now, in gunicorn's master: every worker inherits it
     app = Dash(
         __name__,
         title="stockdash",
@@ -46,6 +47,7 @@ def create_app(settings: Settings | None = None, *, provider: Provider | None = 
     live_callbacks.register(app, services)
     screener_callbacks.register(app, services)
     api.register(app.server, services)
+    favicon.register(app.server)
     page_assets.install(app)
     if settings.dash_debug:
         app.enable_dev_tools(debug=True)

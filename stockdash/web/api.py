@@ -15,18 +15,21 @@ from datetime import date
 
 import orjson
 import pandas as pd
-from flask import Blueprint, Flask, Response, jsonify, request
+from flask import Blueprint, Flask, Response, abort, jsonify, request
 from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.exceptions import HTTPException
 
 from stockdash import movers, store
+from stockdash import series as bar_series
 from stockdash.api_params import BadRequest, error, only_params, path_symbol
 from stockdash.api_params import date_param as _date_param
 from stockdash.errors import error_text
+from stockdash.indicators import Spec
 from stockdash.live import api as live_api
 from stockdash.symbols import InvalidSymbol, normalise_many
 from stockdash.universe import name_of, to_yahoo
 from stockdash.web import health
+from stockdash.web.chart import api as chart_api
 from stockdash.web.screener import api as screener_api
 from stockdash.web.services import Services
 
@@ -34,6 +37,9 @@ log = logging.getLogger("stockdash.web")
 
 FORMATS = ("json", "csv")
 CSV_COLUMNS = ["date", "open", "high", "low", "close", "adj_close", "volume"]
+# The longest URL (path and query) the app takes; longer ones get a JSON 414. gunicorn.conf.py lets
+# request lines up to 8190 bytes through to the app, so only longer ones meet gunicorn's own page.
+MAX_URL_BYTES = 4096
 
 
 def _date_range() -> tuple[date | None, date | None]:
@@ -67,22 +73,39 @@ def _rounded_mover(row: dict) -> dict:
 MAX_SYMBOLS = 6  # a compare chart: the ticker and up to five others
 
 
-def _bars_json(frame: pd.DataFrame) -> orjson.Fragment:
+INDICATOR_DIGITS = 10  # indicators to 1e-10: MACD and ATR of a low-priced stock are small numbers
+
+
+def _bars_json(frame: pd.DataFrame, extra: list[str]) -> orjson.Fragment:
     """The bars as a JSON array of objects, written by pandas' C encoder and embedded as it is:
-    a dict per bar built in Python was most of the request's time for ten years of bars."""
-    out = frame[CSV_COLUMNS].astype({"date": str, "volume": "Int64"})
-    return orjson.Fragment(out.to_json(orient="records", double_precision=PRICE_DIGITS))
+    a dict per bar built in Python was most of the request's time for ten years of bars.
+    `extra` are indicator columns, kept to INDICATOR_DIGITS places (prices still to PRICE_DIGITS)."""
+    out = frame[CSV_COLUMNS + extra].astype({"date": str, "volume": "Int64"})
+    if not extra:
+        return orjson.Fragment(out.to_json(orient="records", double_precision=PRICE_DIGITS))
+    out = out.round({c: PRICE_DIGITS for c in CSV_COLUMNS[1:-1]})
+    return orjson.Fragment(out.to_json(orient="records", double_precision=INDICATOR_DIGITS))
 
 
-def _csv(frames: dict, *, start: date | None, end: date | None, last: date) -> Response:
-    """A CSV download; several symbols go one after another with a leading `symbol` column."""
-    if len(frames) == 1:
-        out = next(iter(frames.values()))[CSV_COLUMNS]
+def _csv(
+    frames: dict,
+    *,
+    start: date | None,
+    end: date | None,
+    last: date,
+    listed: bool,
+    extra: list[str] | None = None,
+) -> Response:
+    """A CSV download; `symbols=` (listed) go one after another with a leading `symbol` column;
+    `extra` indicator columns follow the bar's, unrounded."""
+    extra = extra or []
+    if not listed:
+        out = next(iter(frames.values()))[CSV_COLUMNS + extra]
     else:
         out = pd.concat([f[CSV_COLUMNS].assign(symbol=s) for s, f in frames.items()], ignore_index=True)
         out = out[["symbol", *CSV_COLUMNS]]
     # Rounded values through the csv module: pandas' to_csv formats each float in Python.
-    out = out.round(PRICE_DIGITS).astype({"volume": "Int64"}).astype(object)
+    out = out.round({c: PRICE_DIGITS for c in CSV_COLUMNS[1:]}).astype({"volume": "Int64"}).astype(object)
     out = out.where(out.notna(), "")
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\n")
@@ -119,10 +142,11 @@ def blueprint(services: Services) -> Blueprint:
     @bp.get("/api/history/<path:raw_symbol>")
     def history(raw_symbol: str):
         symbol = path_symbol(raw_symbol)
-        only_params("start", "end", "format")
+        only_params("start", "end", "format", "indicators", "interval")
         start, end = _date_range()
         fmt = _choice("format", FORMATS, "json")
-        return _history([symbol], start=start, end=end, fmt=fmt)
+        specs, interval = chart_api.analysis_params()
+        return _history([symbol], start=start, end=end, fmt=fmt, listed=False, specs=specs, interval=interval)
 
     @bp.get("/api/history")
     def history_many():
@@ -138,19 +162,36 @@ def blueprint(services: Services) -> Blueprint:
                 f"'symbols' must list 1 to {MAX_SYMBOLS} symbols, comma-separated", param="symbols"
             )
         start, end = _date_range()
-        return _history(symbols, start=start, end=end, fmt=_choice("format", FORMATS, "json"))
+        fmt = _choice("format", FORMATS, "json")
+        return _history(symbols, start=start, end=end, fmt=fmt, listed=True)
 
-    def _history(symbols: list[str], *, start: date | None, end: date | None, fmt: str):
-        """One or several symbols' stored bars as JSON, or CSV (a `symbol` column when several)."""
-        with services.engine.connect() as conn:
+    def _history(
+        symbols: list[str],
+        *,
+        start: date | None,
+        end: date | None,
+        fmt: str,
+        listed: bool,
+        specs: list[Spec] | None = None,
+        interval: str = "1d",
+    ):
+        """Stored bars as JSON or CSV: one symbol's answer for /api/history/<symbol>, and for
+        `symbols=` (listed) always {"symbols", "series"} and a `symbol` column, whatever the count;
+        at `interval` with the `specs` indicators (computed over the whole stored history)."""
+        specs = specs or []
+        extra = bar_series.columns(specs)
+        with services.engine_if_up().connect() as conn:
             lasts = store.last_dates(conn, symbols)
             missing = [s for s in symbols if s not in lasts]
             if missing:
                 return error(404, f"no prices stored for {', '.join(missing)}", symbol=missing[0])
-            frames = {s: store.load_bars(conn, s, start=start, end=end) for s in symbols}
+            frames = {
+                s: bar_series.load(conn, s, start=start, end=end, interval=interval, specs=specs)
+                for s in symbols
+            }
             provider = store.dataset_provider(conn)
         if fmt == "csv":
-            return _csv(frames, start=start, end=end, last=max(lasts.values()))
+            return _csv(frames, start=start, end=end, last=max(lasts.values()), listed=listed, extra=extra)
         series = [
             {
                 "symbol": s,
@@ -160,11 +201,12 @@ def blueprint(services: Services) -> Blueprint:
                 "end": end.isoformat() if end else None,
                 "last_date": lasts[s].isoformat(),
                 "count": len(frames[s]),
-                "bars": _bars_json(frames[s]),
+                **({"interval": interval} if interval != "1d" else {}),
+                "bars": _bars_json(frames[s], extra),
             }
             for s in symbols
         ]
-        return jsonify(series[0] if len(series) == 1 else {"symbols": symbols, "series": series})
+        return jsonify({"symbols": symbols, "series": series} if listed else series[0])
 
     @bp.get("/api/movers")
     def movers_snapshot():
@@ -173,7 +215,7 @@ def blueprint(services: Services) -> Blueprint:
         horizon = _choice("horizon", list(movers.HORIZONS), "1d")
         group = _choice("group", list(movers.GROUPS), "sp500")
         try:
-            with services.engine.connect() as conn:
+            with services.engine_if_up().connect() as conn:
                 snap = movers.read(conn, as_of=as_of, horizon=horizon, group=group)
         except movers.NoData as exc:
             return error(404, str(exc))
@@ -191,10 +233,16 @@ def blueprint(services: Services) -> Blueprint:
 
 def register(server: Flask, services: Services) -> None:
     server.register_blueprint(blueprint(services))
+    server.register_blueprint(chart_api.blueprint(services, _date_range))
     server.register_blueprint(screener_api.blueprint(services))
     server.register_blueprint(
-        live_api.blueprint(lambda: services.engine, services.settings, reads=services.live)
+        live_api.blueprint(services.engine_if_up, services.settings, reads=services.live)
     )
+
+    @server.before_request
+    def _url_length():
+        if len(request.environ.get("RAW_URI") or request.full_path) > MAX_URL_BYTES:
+            abort(414, f"the URL is longer than {MAX_URL_BYTES} bytes")
 
     @server.errorhandler(HTTPException)
     def _http_error(exc: HTTPException):

@@ -32,31 +32,36 @@ def _allowed(services: Services, dataset: str | None) -> bool:
 def _fetch_one(services: Services, symbol: str) -> str | None:
     """Fetch and store a symbol's missing bars; the failure reason, or None when it worked."""
     try:
-        outcome = ingest.refresh_symbol(services.engine, services.provider, services.settings, symbol)
+        outcome = ingest.refresh_symbol(services.engine_if_up(), services.provider, services.settings, symbol)
     except ProviderError as exc:
         return f"the price provider did not answer ({error_text(exc)})"
     except Exception as exc:  # a failed fetch must never sink the page
         log.warning("web refresh symbol=%s failed: %s", symbol, error_text(exc))
         return "fetching fresh prices failed"
     if symbol in outcome.failures:
-        fetchbudget.remember_unknown(services.engine, symbol)
+        fetchbudget.remember_unknown(services.engine_if_up(), symbol)
         return f"the provider has no prices for {symbol} ({outcome.failures[symbol]})"
     return None
+
+
+def stale_symbols(services: Services, symbols: list[str]) -> list[str]:
+    """The symbols a refresh would fetch: missing or stale, where the provider may add to what is stored."""
+    with services.engine_if_up().connect() as conn:
+        last = store.last_dates(conn, symbols)
+        dataset = store.dataset_provider(conn)
+    if not _allowed(services, dataset):
+        return []
+    hours = services.settings.stale_after_hours
+    return [s for s in symbols if reads.is_stale(last.get(s), stale_after_hours=hours)]
 
 
 def refresh(
     services: Services, symbols: list[str], *, client: str = "", budget: float = REFRESH_BUDGET_SECONDS
 ) -> dict:
     """Bring stale symbols up to date within `budget` s as `client`'s budget allows; {symbol: why not}."""
-    with services.engine.connect() as conn:
-        last = store.last_dates(conn, symbols)
-        dataset = store.dataset_provider(conn)
-    if not _allowed(services, dataset):
-        return {}
-    hours = services.settings.stale_after_hours
-    stale = [s for s in symbols if reads.is_stale(last.get(s), stale_after_hours=hours)]
+    stale = stale_symbols(services, symbols)
     limits = fetchbudget.Limits.of(services.settings)
-    claims = fetchbudget.claim(services.engine, stale, client=client, limits=limits)
+    claims = fetchbudget.claim(services.engine_if_up(), stale, client=client, limits=limits)
     if stale and services.queue is not None and services.queue.live():
         # Workers fetch what the budget granted; a fetch of theirs under way still shows as fetching.
         asked = [s for s in stale if s not in claims.refused]

@@ -67,6 +67,14 @@ NOTIFY_STATE = "live-notify-state"
 LIVE_ROWS = "live-rows"  # dcc.Store: the latest row updates, applied to the rows the grid holds
 LIVE_SINK = "live-sink"  # dummy output of the client-side toast and notification callbacks
 
+# Markets strip (stockdash/web/markets/)
+MARKETS = "markets-strip"
+
+# Chart analysis options (stockdash/web/chart/options.py)
+INDICATORS = "indicators"  # the compact indicators menu: EMAs, Bollinger, VWAP, RSI, MACD, ATR, markers
+INTERVAL = "interval"  # Day / Week / Month candles
+BASIS = "basis"  # price or total return
+
 # Screener (stockdash/web/screener/)
 TABS = "tabs"  # chart | screener: which view of the page is shown (the URL's #screener says so)
 CHART_TAB = "chart-tab"  # the chart, live and movers cards

@@ -17,9 +17,11 @@ from stockdash import reads
 from stockdash.reads import Freshness
 from stockdash.web import ids
 from stockdash.web.chart.callbacks import chart
-from stockdash.web.chart.layout import DEFAULT_CHART_TYPE, DEFAULT_OVERLAYS, chart_card
+from stockdash.web.chart.layout import DEFAULT_CHART_TYPE, chart_card
 from stockdash.web.client import client_address
 from stockdash.web.live.layout import live_card
+from stockdash.web.markets import layout as markets
+from stockdash.web.markets.data import Last, cached_last_closes
 from stockdash.web.movers.layout import movers_card
 from stockdash.web.screener.layout import screener_card, tabs
 from stockdash.web.services import Services
@@ -55,7 +57,7 @@ def freshness_bar(info: Freshness) -> list:
 # The top bar's figures change once a day (a pull); every page view need not read them.
 @cached(TTLCache(maxsize=8, ttl=10), key=lambda services: services.database_url, lock=threading.Lock())
 def _cached_freshness(services: Services) -> Freshness:
-    return reads.freshness(services.engine)
+    return reads.freshness(services.engine_if_up())
 
 
 def linked_query() -> str:
@@ -69,12 +71,13 @@ def linked_query() -> str:
 
 
 def page(services: Services | None, *, query: str = "") -> html.Div:
-    """The whole page, with the linked view's chart drawn in it; the database being down costs
-    the freshness line, never the page.
+    """The whole page, with the linked view's chart drawn in it from what is stored (the provider is
+    never asked here); the database being down costs the freshness line, never the page.
 
     `services=None` gives the static copy Dash validates callback ids against.
     """
     bar: list = []
+    lasts: dict[str, Last] | None = None
     view = parse_query(query)
     drawn = None
     fetching: set[str] = set()
@@ -83,12 +86,14 @@ def page(services: Services | None, *, query: str = "") -> html.Div:
             services,
             view,
             DEFAULT_CHART_TYPE,
-            DEFAULT_OVERLAYS,
+            view["overlays"],
             client=client_address(request) if has_request_context() else "",
             fetching=fetching,
+            stored_only=True,  # a stale or missing ticker is fetched by the chart callback next
         )
         try:
             bar = freshness_bar(_cached_freshness(services))
+            lasts = cached_last_closes(services, tuple(markets.SYMBOLS))
         except SQLAlchemyError:
             bar = [
                 html.Span(
@@ -116,6 +121,7 @@ def page(services: Services | None, *, query: str = "") -> html.Div:
                     html.Div(bar, id=ids.FRESHNESS, className="freshness"),
                 ],
             ),
+            markets.markets_strip(lasts),
             html.Main(
                 className="content",
                 children=[

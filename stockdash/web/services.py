@@ -10,9 +10,9 @@ from typing import TYPE_CHECKING
 from sqlalchemy import Engine
 
 from stockdash.config import Settings
-from stockdash.db import database_url
+from stockdash.db import get_engine
+from stockdash.deployment import Deployment, resolve
 from stockdash.live.api import LiveReads
-from stockdash.providers import get_provider
 from stockdash.providers.base import Provider
 from stockdash.web import health
 
@@ -26,17 +26,27 @@ class Services:
     provider_override: Provider | None = None
 
     @cached_property
+    def deployment(self) -> Deployment:
+        """The provider and database this process decided on (create_app asks at start)."""
+        return resolve(self.settings)
+
+    @property
     def database_url(self) -> str:
-        return database_url(self.settings)
+        return self.deployment.database_url
 
     @property
     def engine(self) -> Engine:
-        """The web's engine (short waits), or at once DatabaseDown while the health check says down."""
+        """The web's engine (short waits); reading it asks the database nothing."""
+        return get_engine(self.database_url, role="web")
+
+    def engine_if_up(self) -> Engine:
+        """The web's engine, or DatabaseDown at once while this process's health check (a ping at
+        most once per second) says down: a request on a frozen database fails fast, not holding a thread."""
         return health.web_engine(self.database_url)
 
     @cached_property
     def provider(self) -> Provider:
-        return self.provider_override or get_provider(self.settings)
+        return self.provider_override or self.deployment.provider()
 
     @cached_property
     def queue(self) -> WebQueue | None:
@@ -55,4 +65,4 @@ class Services:
     @cached_property
     def live(self) -> LiveReads:
         """Live quotes and minute bars, read once a second per process for the API and the live view."""
-        return LiveReads(lambda: self.engine, self.settings)
+        return LiveReads(self.engine_if_up, self.settings)

@@ -10,9 +10,8 @@ from redis.exceptions import RedisError
 
 from stockdash import runs
 from stockdash.config import Settings
-from stockdash.db import engine_for
+from stockdash.deployment import resolve
 from stockdash.errors import error_text
-from stockdash.providers import get_provider
 from stockdash.workers import admin
 from stockdash.workers.connection import redis_for
 from stockdash.workers.enqueue import enqueue_pull, live_workers
@@ -73,8 +72,8 @@ def cmd_enqueue_pull(settings: Settings, args) -> int:
             log.warning("job=pull --enqueue: no live worker yet; the jobs wait for one")
         result = enqueue_pull(
             redis,
-            engine_for(settings),
-            get_provider(settings),
+            resolve(settings).engine(),
+            resolve(settings).provider(),
             settings,
             symbols=args.symbols,
             since=args.since,

@@ -43,7 +43,18 @@ QUEUES = (FETCH_QUEUE, PULL_QUEUE)  # in the order a worker serves them
 # database away) runs again later; a worker killed mid-chunk counts as one such failure.
 CHUNK_RETRY = Retry(max=4, interval=[30, 120, 300, 600])
 
-PENDING = {JobStatus.QUEUED, JobStatus.DEFERRED, JobStatus.SCHEDULED, JobStatus.STARTED}
+# Every state of the pinned RQ, in one of two sets (a test checks): a job still on its way, or one
+# that ended. A state in neither would read as a failure ("the price provider did not answer").
+PENDING = {
+    JobStatus.CREATED,
+    JobStatus.QUEUED,
+    JobStatus.DEFERRED,
+    JobStatus.SCHEDULED,
+    JobStatus.READY_TO_ENQUEUE,
+    JobStatus.RATE_LIMITED,
+    JobStatus.STARTED,
+}
+ENDED = {JobStatus.FINISHED, JobStatus.FAILED, JobStatus.STOPPED, JobStatus.CANCELED}
 
 
 @dataclass(frozen=True)

@@ -19,9 +19,8 @@ from sqlalchemy import Engine
 
 from stockdash import fetchbudget, ingest, runs
 from stockdash.config import Settings, get_settings
-from stockdash.db import engine_for
+from stockdash.deployment import resolve
 from stockdash.errors import error_text
-from stockdash.providers import get_provider
 from stockdash.providers.base import Provider, ProviderError
 from stockdash.runs import Job, RunResult, Status
 
@@ -38,7 +37,7 @@ class ProviderMismatch(Exception):
 
 def _provider(settings: Settings, wanted: str) -> Provider:
     """This worker's provider; a mismatch fails the job for good (no retry can fix a setting)."""
-    provider = get_provider(settings)
+    provider = resolve(settings).provider()
     if provider.name != wanted:
         if (job := get_current_job()) is not None:
             job.retries_left = None  # read by RQ right after this raises: no retry
@@ -49,7 +48,7 @@ def _provider(settings: Settings, wanted: str) -> Provider:
 def run_chunk(chunk: ingest.Chunk, *, run_id: int | None, provider: str, number: int, of: int) -> dict:
     """Fetch and write one chunk, recorded under the pull's run; returns what it did."""
     settings = get_settings()
-    engine = engine_for(settings)
+    engine = resolve(settings).engine()
     source = _provider(settings, provider)
     with runs.recorded(
         engine, Job.PULL_CHUNK, provider=provider, target_date=chunk.today, parent_id=run_id
@@ -88,7 +87,7 @@ def finish_pull(
 ) -> dict:
     """After the last chunk: write the pull's totals to its run, close chunk runs left by dead
     workers, then compute movers on what was pulled (once, whichever workers ran the chunks)."""
-    engine = engine_for(get_settings())
+    engine = resolve(get_settings()).engine()
     result = RunResult(Job(job), provider=provider, target_date=target_date, run_id=run_id)
     result.symbols_ok = up_to_date
     current = get_current_job()
@@ -139,7 +138,8 @@ def run_stats_chunk(as_of: date, symbols: list[str], *, run_id: int) -> dict:
     """The screener's figures for one chunk of symbols, recorded under the snapshot's run."""
     from stockdash import jobs
 
-    result = jobs.compute_stats(engine_for(get_settings()), as_of=as_of, symbols=symbols, parent_id=run_id)
+    engine = resolve(get_settings()).engine()
+    result = jobs.compute_stats(engine, as_of=as_of, symbols=symbols, parent_id=run_id)
     if result.status == Status.FAILED:
         raise ChunkFailed(f"stats for {len(symbols)} symbols: {result.message}")  # wrote nothing: retry
     return {"symbols_ok": result.symbols_ok, "rows": result.rows_written, "recomputed": result.message}
@@ -147,7 +147,7 @@ def run_stats_chunk(as_of: date, symbols: list[str], *, run_id: int) -> dict:
 
 def finish_stats(*, run_id: int, as_of: date, chunk_ids: list[str], queued_at: float) -> dict:
     """After the last stats chunk: the snapshot's totals on its run."""
-    engine = engine_for(get_settings())
+    engine = resolve(get_settings()).engine()
     result = RunResult(Job.STATS, target_date=as_of, run_id=run_id)
     current = get_current_job()
     assert current is not None  # runs as an RQ job
@@ -189,7 +189,7 @@ def fetch_symbol(symbol: str, *, provider: str) -> str | None:
     """The web's fetch of one stale symbol; the reason it got nothing, or None."""
     settings = get_settings()
     started = time.monotonic()
-    engine = engine_for(settings)
+    engine = resolve(settings).engine()
     outcome = ingest.refresh_symbol(engine, _provider(settings, provider), settings, symbol)
     reason = outcome.failures.get(symbol)
     if reason:

@@ -125,7 +125,7 @@ def test_clock_daily_job_pulls_then_catch_up_is_satisfied(engine, settings, capl
     caplog.set_level(logging.INFO)
     now = datetime.now(NEW_YORK)
     assert catch_up_needed(engine, now)
-    ClockJobs(settings, engine, threading.Event()).daily()
+    ClockJobs(settings, engine, threading.Event(), provider_name="demo").daily()
     assert not catch_up_needed(engine, now)
     with engine.connect() as conn:
         rows = conn.execute(select(job_runs.c.job, job_runs.c.status, job_runs.c.target_date)).all()
@@ -136,7 +136,7 @@ def test_clock_daily_job_pulls_then_catch_up_is_satisfied(engine, settings, capl
 
 def test_clock_job_survives_a_dead_database(settings, caplog):
     dead = make_engine("postgresql+psycopg://postgres@127.0.0.1:1/nothing")
-    jobs = ClockJobs(settings, dead, threading.Event())
+    jobs = ClockJobs(settings, dead, threading.Event(), provider_name="demo")
     jobs.daily()  # must not raise: the clock keeps running
     jobs.housekeeping()
     assert "job=daily error=OperationalError" in caplog.text
@@ -148,6 +148,6 @@ def test_clock_jobs_do_not_start_once_stopping(engine, settings, caplog):
     caplog.set_level(logging.INFO)
     stop = threading.Event()
     stop.set()
-    ClockJobs(settings, engine, stop).daily()
+    ClockJobs(settings, engine, stop, provider_name="demo").daily()
     assert "job=daily skipped: clock is stopping" in caplog.text
     assert not runs.recent(engine)

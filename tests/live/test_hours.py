@@ -7,8 +7,8 @@ from datetime import datetime
 import pytest
 
 from stockdash.calendar import NEW_YORK
+from stockdash.clock.live_edges import PreMarketOpenTrigger, post_market_close_trigger
 from stockdash.live.hours import is_streaming, next_open, session_at
-from stockdash.live.triggers import PreMarketOpenTrigger, post_market_close_trigger
 
 
 def ny(*args) -> datetime:

@@ -159,7 +159,7 @@ def test_a_second_enqueue_is_a_no_op(engine, database_url, redis_url):
 def test_redis_down_the_clock_pulls_in_process(engine, database_url, caplog):
     # Nothing listens on port 1: connecting fails at once, as with a Redis that is down.
     settings = queue_settings(database_url, "redis://127.0.0.1:1/0", universe="AAPL,MSFT")
-    clock = ClockJobs(settings, engine, threading.Event())
+    clock = ClockJobs(settings, engine, threading.Event(), provider_name="demo")
     clock._provider = DemoProvider()
     with caplog.at_level(logging.INFO):
         clock.daily()
@@ -171,7 +171,7 @@ def test_redis_down_the_clock_pulls_in_process(engine, database_url, caplog):
 
 def test_no_live_worker_the_clock_pulls_in_process(engine, database_url, redis_url, caplog):
     settings = queue_settings(database_url, redis_url, universe="AAPL,MSFT")
-    clock = ClockJobs(settings, engine, threading.Event())
+    clock = ClockJobs(settings, engine, threading.Event(), provider_name="demo")
     clock._provider = DemoProvider()
     with caplog.at_level(logging.INFO):
         clock.daily()

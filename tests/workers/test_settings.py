@@ -4,7 +4,7 @@ import pytest
 from pydantic import ValidationError
 
 from stockdash.config import Settings, describe_error
-from stockdash.providers import get_provider
+from stockdash.providers import make_provider
 from stockdash.providers.yahoo_session import RebasedSession, rebase
 
 
@@ -20,9 +20,9 @@ def test_yahoo_hosts_move_to_the_base_and_keep_their_host_in_the_path():
 
 
 def test_the_yahoo_provider_uses_the_rebased_session_only_when_asked():
-    plain = get_provider(Settings(_env_file=None, provider="yahoo"))
+    plain = make_provider(Settings(_env_file=None), "yahoo")
     assert plain.session is None
-    moved = get_provider(Settings(_env_file=None, provider="yahoo", yahoo_base_url="http://127.0.0.1:1"))
+    moved = make_provider(Settings(_env_file=None, yahoo_base_url="http://127.0.0.1:1"), "yahoo")
     assert isinstance(moved.session, RebasedSession) and moved.session.base == "http://127.0.0.1:1"
 
 

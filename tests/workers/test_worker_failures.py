@@ -17,7 +17,7 @@ from stockdash import jobs, runs
 from stockdash.config import Settings
 from stockdash.db import make_engine
 from stockdash.migrate import upgrade
-from stockdash.providers import get_provider
+from stockdash.providers import make_provider
 from stockdash.providers.yahoo import YahooProvider
 from stockdash.schema import daily_bars, job_runs
 from stockdash.workers import enqueue
@@ -109,7 +109,7 @@ def pull_caught_mid_chunk(
     closed gate: (the pull, the chunk's job)."""
     wait_for(lambda: live_worker_count(redis_url) == 1, 30, "the worker")
     result = enqueue.enqueue_pull(
-        redis_for(redis_url), engine, get_provider(settings), settings, today=TODAY, retry=NO_WAIT
+        redis_for(redis_url), engine, make_provider(settings, "yahoo"), settings, today=TODAY, retry=NO_WAIT
     )
     assert yahoo.held.acquire(timeout=60), worker.text()
     return result, started_job(redis_url)
@@ -205,7 +205,12 @@ def test_a_rate_limited_chunk_is_retried_with_backoff(clean_pull, queued_db, red
         settings = settings_for(url, redis_url, yahoo)
         worker = workers(env_for(settings, tmp_path, "w"), *FAST)
         result = enqueue.enqueue_pull(
-            redis_for(redis_url), engine, get_provider(settings), settings, today=TODAY, retry=Retry(1, [3])
+            redis_for(redis_url),
+            engine,
+            make_provider(settings, "yahoo"),
+            settings,
+            today=TODAY,
+            retry=Retry(1, [3]),
         )
         wait_pull_done(redis_url, result)
 

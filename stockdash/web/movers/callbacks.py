@@ -34,7 +34,7 @@ _sector_maps: TTLCache = TTLCache(maxsize=64, ttl=300)
 
 @cached(
     _sector_maps,
-    key=lambda services, snap, horizon, group: (str(services.engine.url), snap["as_of"], horizon, group),
+    key=lambda services, snap, horizon, group: (services.database_url, snap["as_of"], horizon, group),
     lock=threading.Lock(),
 )
 def _sector_map(services: Services, snap: dict, horizon: str, group: str) -> dict:
@@ -56,7 +56,7 @@ def movers_panel(services: Services, horizon: str | None, group: str | None) -> 
     horizon = horizon if horizon in HORIZONS else "1d"
     group = group if group in GROUPS else "sp500"
     try:
-        snap = reads.movers_view(services.engine, horizon=horizon, group=group)
+        snap = reads.movers_view(services.engine_if_up(), horizon=horizon, group=group)
     except NoData:
         return _message_outputs(NO_MOVERS)
     except SQLAlchemyError as exc:

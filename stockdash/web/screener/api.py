@@ -108,7 +108,7 @@ def blueprint(services: Services) -> Blueprint:
     def screen():
         wanted, fmt = screen_from_request()
         try:
-            with services.engine.connect() as conn:
+            with services.engine_if_up().connect() as conn:
                 result = screener.run(conn, wanted)
         except screener.NoSnapshot as exc:
             return error(404, str(exc))

@@ -177,7 +177,7 @@ def screen_rows(services: Services, shown: object, viewport: object) -> tuple:
         limit=SHOWN_ROWS,
     )
     try:
-        with services.engine.connect() as conn:
+        with services.engine_if_up().connect() as conn:
             result = screener.run(conn, wanted)
             sparks = _sparks(conn, result.as_of, [r["symbol"] for r in result.rows])
     except screener.NoSnapshot:

@@ -1,0 +1,84 @@
+"""The shape of the code, read from its source: nothing defined and never used."""
+
+from __future__ import annotations
+
+import ast
+
+from tests.codemap import modules, package_of
+
+
+def _used_in_own_module(tree: ast.Module, name: str) -> bool:
+    return any(
+        (isinstance(node, ast.Name) and node.id == name)
+        or (isinstance(node, ast.Attribute) and node.attr == name)
+        for node in ast.walk(tree)
+    )
+
+
+def test_every_top_level_function_and_class_is_used_by_the_code():
+    """Tests do not count: code only they call is dead code the tests keep alive."""
+    every = modules()
+    used = {pair for module in every.values() for pair in module.uses}
+    dead = [
+        f"{module.name}.{node.name}"
+        for module in every.values()
+        if module.name.startswith("stockdash") and ".migrations." not in module.name  # Alembic calls those
+        for node in module.tree.body
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef)
+        and (module.name, node.name) not in used
+        and not _used_in_own_module(module.tree, node.name)
+    ]
+    assert dead == []
+
+
+def _cycles(graph: dict[str, set[str]]) -> list[list[str]]:
+    """The strongly connected parts of more than one node (Tarjan), each sorted."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    found: list[list[str]] = []
+
+    def visit(node: str) -> None:
+        index[node] = low[node] = len(index)
+        stack.append(node)
+        for other in graph.get(node, ()):
+            if other not in index:
+                visit(other)
+                low[node] = min(low[node], low[other])
+            elif other in stack:
+                low[node] = min(low[node], index[other])
+        if low[node] == index[node]:
+            part = []
+            while (top := stack.pop()) != node:
+                part.append(top)
+            if part:
+                found.append(sorted([node, *part]))
+
+    for node in sorted(graph):
+        if node not in index:
+            visit(node)
+    return found
+
+
+def test_no_module_imports_itself_round_a_cycle():
+    """Imports inside functions count: they only hide a cycle."""
+    graph = {name: module.imports - {name} for name, module in modules().items()}
+    assert _cycles(graph) == []
+
+
+def _nested(one: str, other: str) -> bool:
+    return one == other or one.startswith(other + ".") or other.startswith(one + ".")
+
+
+def test_no_package_imports_itself_round_a_cycle():
+    """Between sibling packages (e.g. live and clock); a package and its parent share modules by design."""
+    graph: dict[str, set[str]] = {}
+    for name, module in modules().items():
+        if not name.startswith("stockdash"):
+            continue
+        mine = package_of(name)
+        for imported in module.imports:
+            theirs = package_of(imported)
+            if not _nested(mine, theirs):
+                graph.setdefault(mine, set()).add(theirs)
+    assert _cycles(graph) == []

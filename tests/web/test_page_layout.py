@@ -1,0 +1,41 @@
+"""The page layout draws only what is stored; a missing or stale linked ticker is fetched by the chart
+callback right after (the layout turns on its poll)."""
+
+from __future__ import annotations
+
+from stockdash import reads
+from stockdash.web import ids, page, urlstate
+from stockdash.web.chart import callbacks as chart_callbacks
+from stockdash.workers.fetches import FETCHING
+from tests.web.conftest import services_for
+from tests.web.test_callbacks import _find, text_of, trace
+from tests.web.test_fetch_budget import CountingDemo
+
+
+def test_a_linked_ticker_not_stored_is_fetched_by_the_chart_callback_not_the_layout(filled_url):
+    provider = CountingDemo()
+    services = services_for(filled_url, provider=provider)
+    layout = page.page(services, query="?symbol=KO&period=1Y")
+    assert provider.asked == []
+    assert _find(layout, ids.FETCH_POLL).disabled is False
+    assert text_of(_find(layout, ids.NOTICE)) == f"No prices for KO: {FETCHING}."
+
+    view = urlstate.parse_query("?symbol=KO&period=1Y")
+    figure, _, notice, _ = chart_callbacks.chart(services, view, "candles", [])
+    assert provider.asked == ["KO"]
+    assert len(trace(figure, "candlestick")["x"]) > 200 and text_of(notice) == ""
+
+
+def test_a_stale_linked_ticker_shows_what_is_stored_and_polls(filled_url, monkeypatch):
+    monkeypatch.setattr(reads, "is_stale", lambda last, **_: True)  # as if a week had passed
+    provider = CountingDemo()
+    layout = page.page(services_for(filled_url, provider=provider), query="?symbol=MSFT&period=1Y")
+    assert provider.asked == []
+    assert _find(layout, ids.FETCH_POLL).disabled is False
+    assert text_of(_find(layout, ids.NOTICE)).startswith("Showing stored prices as of")
+
+
+def test_a_fresh_linked_ticker_draws_without_polling(filled_url):
+    provider = CountingDemo()
+    layout = page.page(services_for(filled_url, provider=provider), query="?symbol=MSFT&period=1Y")
+    assert provider.asked == [] and _find(layout, ids.FETCH_POLL).disabled is True
