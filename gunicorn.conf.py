@@ -39,3 +39,8 @@ control_socket_disable = True
 
 # Behind Heroku's router, trust its X-Forwarded-* headers (for scheme and client IP in logs).
 forwarded_allow_ips = "*"
+
+# The app answers URLs longer than stockdash.web.api.MAX_URL_BYTES (4096) with a JSON 414, so
+# gunicorn must let them through: 8190 is its largest bounded request line (0 would mean no
+# bound at all). Only a request line over 8190 bytes still gets gunicorn's own HTML 414.
+limit_request_line = 8190

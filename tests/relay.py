@@ -3,6 +3,9 @@
 That is what a hung database server or a stalled network path looks like to a client: TCP
 keepalives are answered (by the relay's kernel), nothing else comes back. Unfreezing lets the
 held bytes through again. New connections are accepted while frozen, as a hung server's kernel does.
+
+`refuse()` is a database that went away (a restart, a failover): every open connection is closed
+and new ones are closed at once, until `accept()`.
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ class Relay:
         self._flowing: asyncio.Event | None = None
         self._server: asyncio.Server | None = None
         self._writers: set[asyncio.StreamWriter] = set()
+        self._refusing = False
         self._thread = threading.Thread(target=self._loop.run_forever, name="relay", daemon=True)
 
     def __enter__(self) -> Relay:
@@ -41,6 +45,17 @@ class Relay:
     def unfreeze(self) -> None:
         self._loop.call_soon_threadsafe(self._flowing.set)
 
+    def refuse(self) -> None:
+        asyncio.run_coroutine_threadsafe(self._refuse(), self._loop).result(timeout=10)
+
+    def accept(self) -> None:
+        self._loop.call_soon_threadsafe(setattr, self, "_refusing", False)
+
+    async def _refuse(self) -> None:
+        self._refusing = True
+        for writer in list(self._writers):
+            writer.close()
+
     async def _start(self) -> None:
         self._flowing = asyncio.Event()
         self._flowing.set()
@@ -59,6 +74,9 @@ class Relay:
 
     async def _accept(self, client_r: asyncio.StreamReader, client_w: asyncio.StreamWriter) -> None:
         self.connections += 1
+        if self._refusing:
+            client_w.close()
+            return
         try:
             upstream_r, upstream_w = await asyncio.open_connection(*self.target)
         except OSError:

@@ -16,7 +16,7 @@ from datetime import date
 
 import orjson
 import pandas as pd
-from flask import Blueprint, Flask, Response, jsonify, request
+from flask import Blueprint, Flask, Response, abort, jsonify, request
 from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.exceptions import HTTPException
 
@@ -34,6 +34,9 @@ log = logging.getLogger("stockdash.web")
 FORMATS = ("json", "csv")
 ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")  # fromisoformat alone also takes 20260101 and 2026-W01-1
 CSV_COLUMNS = ["date", "open", "high", "low", "close", "adj_close", "volume"]
+# The longest URL (path and query) the app takes; longer ones get a JSON 414. gunicorn.conf.py lets
+# request lines up to 8190 bytes through to the app, so only longer ones meet gunicorn's own page.
+MAX_URL_BYTES = 4096
 
 
 def _date_param(name: str) -> date | None:
@@ -86,9 +89,9 @@ def _bars_json(frame: pd.DataFrame) -> orjson.Fragment:
     return orjson.Fragment(out.to_json(orient="records", double_precision=PRICE_DIGITS))
 
 
-def _csv(frames: dict, *, start: date | None, end: date | None, last: date) -> Response:
-    """A CSV download; several symbols go one after another with a leading `symbol` column."""
-    if len(frames) == 1:
+def _csv(frames: dict, *, start: date | None, end: date | None, last: date, listed: bool) -> Response:
+    """A CSV download; `symbols=` (listed) go one after another with a leading `symbol` column."""
+    if not listed:
         out = next(iter(frames.values()))[CSV_COLUMNS]
     else:
         out = pd.concat([f[CSV_COLUMNS].assign(symbol=s) for s, f in frames.items()], ignore_index=True)
@@ -134,7 +137,7 @@ def blueprint(services: Services) -> Blueprint:
         only_params("start", "end", "format")
         start, end = _date_range()
         fmt = _choice("format", FORMATS, "json")
-        return _history([symbol], start=start, end=end, fmt=fmt)
+        return _history([symbol], start=start, end=end, fmt=fmt, listed=False)
 
     @bp.get("/api/history")
     def history_many():
@@ -150,10 +153,12 @@ def blueprint(services: Services) -> Blueprint:
                 f"'symbols' must list 1 to {MAX_SYMBOLS} symbols, comma-separated", param="symbols"
             )
         start, end = _date_range()
-        return _history(symbols, start=start, end=end, fmt=_choice("format", FORMATS, "json"))
+        fmt = _choice("format", FORMATS, "json")
+        return _history(symbols, start=start, end=end, fmt=fmt, listed=True)
 
-    def _history(symbols: list[str], *, start: date | None, end: date | None, fmt: str):
-        """One or several symbols' stored bars as JSON, or CSV (a `symbol` column when several)."""
+    def _history(symbols: list[str], *, start: date | None, end: date | None, fmt: str, listed: bool):
+        """Stored bars as JSON or CSV: one symbol's answer for /api/history/<symbol>, and for
+        `symbols=` (listed) always {"symbols", "series"} and a `symbol` column, whatever the count."""
         with services.engine_if_up().connect() as conn:
             lasts = store.last_dates(conn, symbols)
             missing = [s for s in symbols if s not in lasts]
@@ -162,7 +167,7 @@ def blueprint(services: Services) -> Blueprint:
             frames = {s: store.load_bars(conn, s, start=start, end=end) for s in symbols}
             provider = store.dataset_provider(conn)
         if fmt == "csv":
-            return _csv(frames, start=start, end=end, last=max(lasts.values()))
+            return _csv(frames, start=start, end=end, last=max(lasts.values()), listed=listed)
         series = [
             {
                 "symbol": s,
@@ -176,7 +181,7 @@ def blueprint(services: Services) -> Blueprint:
             }
             for s in symbols
         ]
-        return jsonify(series[0] if len(series) == 1 else {"symbols": symbols, "series": series})
+        return jsonify({"symbols": symbols, "series": series} if listed else series[0])
 
     @bp.get("/api/movers")
     def movers_snapshot():
@@ -206,6 +211,11 @@ def register(server: Flask, services: Services) -> None:
     server.register_blueprint(
         live_api.blueprint(services.engine_if_up, services.settings, reads=services.live)
     )
+
+    @server.before_request
+    def _url_length():
+        if len(request.environ.get("RAW_URI") or request.full_path) > MAX_URL_BYTES:
+            abort(414, f"the URL is longer than {MAX_URL_BYTES} bytes")
 
     @server.errorhandler(HTTPException)
     def _http_error(exc: HTTPException):

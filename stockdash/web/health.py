@@ -5,6 +5,12 @@ once per PING_TTL and every check waiting meanwhile gets that answer (at once if
 said down). The ping has its own engine
 (role "health"), so it never queues for a connection behind chart work, and it gives up in
 seconds when the database is frozen.
+
+While the database is known down, each worker re-pings it every PING_TTL in the background, so it
+finds the database back within about a second whether or not requests arrive, instead of making
+the first requests after an outage answer "down" while their own ping reconnects. A ping that
+fails at once on a connection the outage killed (a disconnect) is retried on a fresh connection:
+a dead pooled connection is not a dead database.
 """
 
 from __future__ import annotations
@@ -15,7 +21,7 @@ import threading
 import time
 
 from sqlalchemy import Engine, text
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 
 from stockdash.db import get_engine
 from stockdash.errors import error_text
@@ -24,6 +30,9 @@ log = logging.getLogger("stockdash.web")
 
 PING_TTL = 1.0  # seconds a ping's answer is reused
 WAIT_LIMIT = 2.5  # a check waiting for another's ping gives up after this (answers 503 within 3 s)
+# A pooled connection an outage killed fails at once; a silent database only after the health
+# role's reply wait, and a second try then would double the check's wait past its 3 s.
+RETRY_WITHIN = 0.5
 
 
 class HealthCheck:
@@ -34,6 +43,7 @@ class HealthCheck:
         self._lock = threading.Lock()
         self._last: tuple[float, bool, str] | None = None
         self._inflight: threading.Event | None = None
+        self._watching = False
 
     def check(self) -> tuple[bool, str]:
         """(ok, why not): a fresh cached answer, the answer of a ping in flight, or a new ping."""
@@ -53,19 +63,46 @@ class HealthCheck:
         ok, why = self._ping()
         with self._lock:
             self._last, self._inflight = (time.monotonic(), ok, why), None
+            watch = not ok and not self._watching
+            self._watching = self._watching or watch
         done.set()
+        if watch:
+            threading.Thread(target=self._watch, name="healthz-watch", daemon=True).start()
         return ok, why
+
+    def _watch(self) -> None:
+        """Ping every PING_TTL until the database answers again."""
+        ok = False
+        while not ok:
+            time.sleep(PING_TTL)
+            ok = self.check()[0]
+        with self._lock:
+            self._watching = False
 
     def _ping(self) -> tuple[bool, str]:
         started = time.perf_counter()
         try:
-            with get_engine(self.url, role="health").connect() as conn:
-                conn.execute(text("SELECT 1"))
+            try:
+                self._select_one()
+            except DBAPIError as exc:
+                if not exc.connection_invalidated or time.perf_counter() - started > RETRY_WITHIN:
+                    raise
+                self._select_one()  # that pooled connection died (the pool is invalidated): once more
         except Exception as exc:  # any driver error means "down" to a health check
             why = error_text(exc)
-            log.warning("healthz ping failed seconds=%.2f: %s", time.perf_counter() - started, why)
+            was_up = self._last is None or self._last[1]  # while down, the watch's pings log quietly
+            log.log(
+                logging.WARNING if was_up else logging.DEBUG,
+                "healthz ping failed seconds=%.2f: %s",
+                time.perf_counter() - started,
+                why,
+            )
             return False, why
         return True, ""
+
+    def _select_one(self) -> None:
+        with get_engine(self.url, role="health").connect() as conn:
+            conn.execute(text("SELECT 1"))
 
 
 class DatabaseDown(SQLAlchemyError):

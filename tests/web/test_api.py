@@ -10,6 +10,7 @@ import requests
 
 from stockdash.db import make_engine
 from stockdash.store import load_bars
+from stockdash.web.api import CSV_COLUMNS, MAX_URL_BYTES
 from tests.harness import CHART_OUTPUTS, dash_payload, movers_payload, start_gunicorn, stop_gunicorn
 
 
@@ -100,6 +101,38 @@ def test_history_of_several_symbols_as_one_csv(server):
     assert len(rows) == 3 * len(single) and all(per_symbol.values())
     body = get(server, "/api/history", symbols="AAPL,SPY").json()
     assert body["symbols"] == ["AAPL", "SPY"] and [s["symbol"] for s in body["series"]] == ["AAPL", "SPY"]
+
+
+def test_history_of_symbols_is_always_symbols_and_series(server):
+    """Issue 20: `symbols=` with one symbol answered the single-symbol shape and a CSV without `symbol`."""
+    one = get(server, "/api/history", symbols="msft", start="2026-06-01", end="2026-06-30")
+    assert one.status_code == 200 and set(one.json()) == {"symbols", "series"}
+    single = get(server, "/api/history/MSFT", start="2026-06-01", end="2026-06-30").json()
+    assert one.json() == {"symbols": ["MSFT"], "series": [single]}
+    listed = get(server, "/api/history", symbols="MSFT", start="2026-06-01", end="2026-06-30", format="csv")
+    rows = list(csv.DictReader(io.StringIO(listed.text)))
+    assert list(rows[0]) == ["symbol", *CSV_COLUMNS] and {r["symbol"] for r in rows} == {"MSFT"}
+    assert len(rows) == single["count"] > 0
+
+
+@pytest.mark.parametrize(
+    ("length", "status", "words"),
+    [
+        (MAX_URL_BYTES, 400, ["start", "YYYY-MM-DD"]),  # as long as the app takes: validated as ever
+        (MAX_URL_BYTES + 1, 414, [str(MAX_URL_BYTES)]),  # past gunicorn's old 4094-byte line
+        (8000, 414, [str(MAX_URL_BYTES)]),
+    ],
+)
+def test_an_overlong_url_is_a_json_error(server, length, status, words):
+    path = "/api/history/MSFT?start="
+    url = path + "9" * (length - len(path))
+    assert_json_error(requests.get(server.url + url, timeout=10), status, *words)
+
+
+def test_a_request_line_past_gunicorns_limit_is_still_refused(server):
+    """The one limit left to gunicorn (docs/api.md): a request line over 8190 bytes, its own 414."""
+    resp = requests.get(server.url + "/api/history?symbols=" + "A," * 4200, timeout=10)
+    assert resp.status_code == 414
 
 
 @pytest.mark.parametrize(

@@ -172,20 +172,28 @@ def test_live_section_moves_on_its_own(live_site, browser):  # noqa: F811
     card = d.find_element(By.CSS_SELECTOR, ".live-title").find_element(By.XPATH, "ancestor::section")
     card.screenshot(str(SHOTS / "live-card.png"))  # docs/screenshot-live.png
 
-    # An alert set to fire (AAPL above a level below its price) shows its toast exactly once.
+    # "AAPL crosses above" half its price never fires (the first quote only sets the side: issue 20);
+    # an alert set to fire (AAPL's day change beyond a hair) shows its toast exactly once.
     d.execute_script(TOASTS)
     price = float(cell(d, "AAPL", "price").replace(",", ""))
     d.find_element(By.ID, "live-rule-value").send_keys(f"{price * 0.5:.2f}")
     d.find_element(By.ID, "live-rule-add").click()
     rules = d.find_element(By.ID, "live-rule-list")
     wait_for(d, lambda d: "AAPL crosses above" in rules.text, "the rule was not listed")
+    d.find_element(By.ID, "live-rule-kind").click()
+    offered(d, "day", "day change").click()
+    value = d.find_element(By.ID, "live-rule-value")
+    value.clear()
+    value.send_keys("0.0001")
+    d.find_element(By.ID, "live-rule-add").click()
+    wait_for(d, lambda d: "AAPL day change beyond" in rules.text, "the day rule was not listed")
     wait_for(d, lambda d: d.execute_script("return window.__toasts") == 1, "the alert's toast never showed")
     d.save_screenshot(str(SHOTS / "live-02-toast.png"))
     then = ticks(d)
     wait_for(d, lambda d: ticks(d) >= then + 4, "the refresh stopped")
     assert d.execute_script("return window.__toasts") == 1
     assert len(d.find_elements(By.CSS_SELECTOR, "#live-fired-list li")) == 1
-    assert "AAPL crosses above" in d.find_element(By.ID, "live-fired-list").text
+    assert "AAPL day change beyond" in d.find_element(By.ID, "live-fired-list").text
 
     # A hidden tab stops asking; shown again, it asks again and catches up.
     set_hidden(d, True)

@@ -40,7 +40,8 @@ def test_a_crossing_fires_once_and_rearms_only_after_it_clears():
 
 def test_the_same_quote_on_every_refresh_fires_once():
     rule = make_rule({"symbol": "MSFT", "kind": "below", "value": 50})
-    state, fired = None, 0
+    state, _ = step(rule, None, Observation(T0 - 10, 51.0))  # the side: above the level
+    fired = 0
     for _ in range(10):  # ten refreshes that all carry the same (old) quote
         state, now = step(rule, state, Observation(T0, 49.0))
         fired += now
@@ -86,6 +87,26 @@ def test_a_gap_longer_than_the_window_is_not_a_move():
     assert run(rule, prices((0, 200), (300, 205))) == [300]
 
 
+@pytest.mark.parametrize(
+    ("kind", "first", "after", "fires_at"),
+    [
+        # Created on the far side: the first quote only sets the side; it must come back and cross.
+        ("above", 105, [(2, 106), (4, 99), (6, 101)], [6]),
+        ("below", 95, [(2, 94), (4, 101), (6, 99)], [6]),
+        # Created on the near side: the first crossing fires.
+        ("above", 95, [(2, 99.99), (4, 100), (6, 101)], [4]),
+        ("below", 105, [(2, 100.01), (4, 100), (6, 99)], [4]),
+        # Created at the level: neither side yet for a cross; a price beyond it then back is one.
+        ("above", 100, [(2, 100), (4, 101), (6, 99.5), (8, 100.5)], [8]),
+        ("below", 100, [(2, 100), (4, 99), (6, 100.5), (8, 99.5)], [8]),
+    ],
+)
+def test_a_cross_needs_a_price_on_the_other_side_first(kind, first, after, fires_at):
+    """Issue 20: "crosses below 308.48" created at 303.48 fired at once; the first quote sets the side."""
+    rule = make_rule({"symbol": "BTC-USD", "kind": kind, "value": 100})
+    assert run(rule, prices((0, first), *after)) == fires_at
+
+
 def test_a_crossing_across_a_gap_fires():
     rule = make_rule({"symbol": "AAPL", "kind": "above", "value": 150})
     assert run(rule, prices((0, 140), (7200, 155), (7202, 156))) == [7200]
@@ -109,8 +130,11 @@ def test_evaluate_steps_each_rule_with_its_symbol_and_keeps_state_without_a_quot
         ]
     )
     assert [r.id for r in rules] == ["a", "b"]
+    below = {"AAPL": {"symbol": "AAPL", "price": 99.5, "pct_change": 0.2, "time": "2026-11-23T14:59:00Z"}}
+    states, fired = evaluate(rules, {"b": {"armed": False, "last": 1.0}}, below)
+    assert fired == []  # the first quote sets the side
     quotes = {"AAPL": {"symbol": "AAPL", "price": 101.5, "pct_change": 1.2, "time": "2026-11-23T15:00:00Z"}}
-    states, fired = evaluate(rules, {"b": {"armed": False, "last": 1.0}}, quotes)
+    states, fired = evaluate(rules, states, quotes)
     assert [f["rule"] for f in fired] == ["a"]
     assert fired[0]["text"] == "AAPL crosses above 100.00: now 101.50"
     assert states["b"] == {"armed": False, "last": 1.0}

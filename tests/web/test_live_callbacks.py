@@ -119,11 +119,16 @@ def test_watchlist_chart_patches_each_symbol_with_its_new_points(services):
 
 
 def test_refresh_updates_rows_in_place_and_fires_an_alert_once(services):
-    write(services, [quote("AAPL", T0, 101.0), quote("MSFT", T0, 99.0)])
+    write(services, [quote("AAPL", T0 - timedelta(seconds=2), 100.0)])
     sparks = SharedReads(0)
     rules = [{"id": "r1", "symbol": "AAPL", "kind": "above", "value": 100.5, "minutes": 0}]
+    *_, states, fired = refresh_quotes(  # the first quote sets the side: below the level
+        services, sparks, watch=["AAPL"], rules=rules, states=None, fired=None, now=NOW
+    )
+    assert fired is no_update and states["r1"]["armed"] is True
+    write(services, [quote("AAPL", T0, 101.0), quote("MSFT", T0, 99.0)])
     transaction, line, demo, states, fired = refresh_quotes(
-        services, sparks, watch=["AAPL", "MSFT"], rules=rules, states=None, fired=None, now=NOW
+        services, sparks, watch=["AAPL", "MSFT"], rules=rules, states=states, fired=None, now=NOW
     )
     rows = transaction["update"]
     assert [r["symbol"] for r in rows] == ["AAPL", "MSFT"]

@@ -5,7 +5,9 @@ Rules and their state live in the browser (localStorage) and arrive as untrusted
 checks them. `evaluate` is called with each refresh's quotes and returns the new state and what fired.
 
 Kinds:
-  * `above` / `below`: the price crosses a level;
+  * `above` / `below`: the price crosses a level: it fires only after a price on the other side of
+    the level has been seen. The first quote sets the side, so a rule created beyond its level (or
+    at it) waits for the price to come back and cross, never fires at once;
   * `move`: the price moves more than P % (either way) within M minutes: up P % from the lowest
     price of the last M minutes, or down P % from the highest;
   * `day`: the day's % change is beyond ±P %.
@@ -180,6 +182,8 @@ def step(rule: Rule, state: dict | None, obs: Observation) -> tuple[dict, bool]:
     window = _window(state) if rule.kind == "move" else []
     now_holds = holds(rule, obs, window)
     armed = state.get("armed", True) is not False
+    if rule.kind in ("above", "below") and "armed" not in state:
+        armed = False  # the first quote only sets the side: a cross needs a price on each side
     fired = armed and now_holds
     new: dict = {"armed": not now_holds, "last": obs.time}
     if rule.kind == "move":
