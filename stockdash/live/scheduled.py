@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import Engine
 
 from stockdash.config import Settings
-from stockdash.live.cli import source_for
+from stockdash.live.commands import source_for
 from stockdash.live.service import LiveIngest
 
 
