@@ -10,9 +10,9 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
 from stockdash.calendar import NEW_YORK
-from stockdash.live.api import quotes_answer
 from stockdash.live.hours import utc
 from stockdash.live.shared_reads import SharedReads
+from stockdash.live.web_api import quotes_answer
 from stockdash.web.services import Services
 
 SPARK_POINTS = 60
