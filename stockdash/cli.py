@@ -15,7 +15,7 @@ from stockdash.config import Settings, get_settings
 from stockdash.db import get_engine, migration_urls
 from stockdash.deployment import resolve
 from stockdash.errors import error_text
-from stockdash.live import commands as live_cli
+from stockdash.live import stream_command as live_cli
 from stockdash.runs import Status
 from stockdash.symbols import InvalidSymbol, normalise_many
 from stockdash.universe import GROUP_LABELS, to_yahoo

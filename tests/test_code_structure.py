@@ -82,3 +82,28 @@ def test_no_package_imports_itself_round_a_cycle():
             if not _nested(mine, theirs):
                 graph.setdefault(mine, set()).add(theirs)
     assert _cycles(graph) == []
+
+
+def _feature_module(name: str) -> bool:
+    """`stockdash.web.<feature>.<module>`: per-feature folders share layout, callbacks, figures by design."""
+    parts = name.split(".")
+    return (
+        len(parts) >= 3
+        and parts[:2] == ["stockdash", "web"]
+        and modules()[name].is_package is False
+        and (".".join(parts[:3]) in modules() and modules()[".".join(parts[:3])].is_package)
+    )
+
+
+def test_no_two_modules_share_a_name():
+    """Nor a module and a package or an entry point (live/clock.py beside clock/ and clock.py)."""
+    owners: dict[str, list[str]] = {}
+    for name, module in modules().items():
+        if ".migrations.versions." in name or _feature_module(name) or name.startswith("stockdash.web."):
+            if not (
+                name.startswith("stockdash.web.") and not _feature_module(name) and not module.is_package
+            ):
+                continue
+        owners.setdefault(name.rpartition(".")[2] or name, []).append(name)
+    shared = {leaf: names for leaf, names in owners.items() if len(names) > 1}
+    assert shared == {}
