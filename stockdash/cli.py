@@ -19,7 +19,7 @@ from stockdash.live import stream_command as live_cli
 from stockdash.runs import Status
 from stockdash.symbols import InvalidSymbol, normalise_many
 from stockdash.universe import GROUP_LABELS, to_yahoo
-from stockdash.workers import commands as queue_cli
+from stockdash.workers import queue_commands as queue_cli
 
 log = logging.getLogger("stockdash.worker")
 
