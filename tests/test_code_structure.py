@@ -84,26 +84,25 @@ def test_no_package_imports_itself_round_a_cycle():
     assert _cycles(graph) == []
 
 
-def _feature_module(name: str) -> bool:
-    """`stockdash.web.<feature>.<module>`: per-feature folders share layout, callbacks, figures by design."""
+def _in_feature_folder(name: str) -> bool:
+    """`stockdash.web.<feature>` and its modules: each repeats layout, callbacks, figures by design."""
     parts = name.split(".")
-    return (
-        len(parts) >= 3
-        and parts[:2] == ["stockdash", "web"]
-        and modules()[name].is_package is False
-        and (".".join(parts[:3]) in modules() and modules()[".".join(parts[:3])].is_package)
-    )
+    return len(parts) >= 3 and parts[:2] == ["stockdash", "web"] and modules()[".".join(parts[:3])].is_package
 
 
 def test_no_two_modules_share_a_name():
-    """Nor a module and a package or an entry point (live/clock.py beside clock/ and clock.py)."""
+    """Nor a module and a package, nor a module and an entry point (live/clock.py beside clock/ and
+    clock.py); an entry point and the package it starts (clock.py, clock/) belong together."""
     owners: dict[str, list[str]] = {}
-    for name, module in modules().items():
-        if ".migrations.versions." in name or _feature_module(name) or name.startswith("stockdash.web."):
-            if not (
-                name.startswith("stockdash.web.") and not _feature_module(name) and not module.is_package
-            ):
-                continue
-        owners.setdefault(name.rpartition(".")[2] or name, []).append(name)
-    shared = {leaf: names for leaf, names in owners.items() if len(names) > 1}
+    for name in modules():
+        if ".migrations.versions." in name or _in_feature_folder(name):
+            continue
+        owners.setdefault(name.rpartition(".")[2], []).append(name)
+    entry_points = {name for name in modules() if not name.startswith("stockdash")}
+    shared = {
+        leaf: names
+        for leaf, names in owners.items()
+        if len(names) > 1
+        and not (len(names) == 2 and leaf in entry_points and modules()[f"stockdash.{leaf}"].is_package)
+    }
     assert shared == {}
