@@ -50,11 +50,9 @@ class ClockJobs:
         # ping() logs its own one line; a start/end pair around it would triple the noise.
         self._run("keepalive", self._keepalive, quiet=True)
 
-    def live_open(self) -> None:
-        self._run("live_open", lambda: live_scheduled.session_edge(self.live))
-
-    def live_close(self) -> None:
-        self._run("live_close", lambda: live_scheduled.session_edge(self.live))
+    def live_edge(self, name: str) -> None:
+        """The pre-market open or the post-market close (`name`, as logged): re-read the live set."""
+        self._run(name, lambda: live_scheduled.session_edge(self.live))
 
     def wait_idle(self, timeout: float) -> bool:
         """Wait until no job runs (True) or `timeout` seconds pass (False)."""
