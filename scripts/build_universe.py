@@ -11,8 +11,11 @@ that the committed files are exactly what this script writes.
   say what happened. Warrants, units, rights, notes, preferred shares and 2020's blank-cheque
   companies (SPACs: all merged or liquidated by their two-year deadline) are left out too.
 - `importance` ranks securities where no market capitalisation is at hand:
-  3 x membership (S&P 500 or a main ETF) + size (2: among the largest, curated below;
-  1: Fortune 500 in the 2020 listing; 0: unknown).
+  3 x membership (S&P 500, a main ETF, or the markets list) + size (2: among the largest,
+  curated below; 1: Fortune 500 in the 2020 listing; 0: unknown).
+- markets.csv (curated in universe_sources/markets.csv, not in either listing): indices,
+  Treasury yields, futures, currency pairs and crypto in Yahoo's notation, with a `size` of 2
+  for the markets strip's ten (the most looked up) and 1 for the rest.
 """
 
 import re
@@ -26,6 +29,8 @@ SOURCES = ROOT / "scripts" / "universe_sources"
 OUT = ROOT / "stockdash" / "data"
 LISTING = "us-listing-2020.csv"
 SP500 = "sp500-constituents-2026-08.csv"
+MARKETS = "markets.csv"
+MARKET_KINDS = {"index", "future", "fx", "crypto"}
 EXCHANGES = {"N": "NYSE", "Q": "NASDAQ", "A": "NYSE American", "P": "NYSE Arca", "Z": "Cboe BZX", "V": "IEX"}
 COLUMNS = ["symbol", "name", "sector", "exchange", "kind"]
 
@@ -247,6 +252,15 @@ def load_sp500(sources: Path) -> pd.DataFrame:
     )
 
 
+def load_markets(sources: Path) -> pd.DataFrame:
+    """The curated markets list: COLUMNS plus its `size` (see the module docstring)."""
+    df = pd.read_csv(sources / MARKETS, dtype=str, keep_default_na=False)
+    bad = sorted(set(df["kind"]) - MARKET_KINDS) + [s for s in df["symbol"] if s != s.strip().upper()]
+    if bad or not df["symbol"].is_unique or not df["size"].isin(["1", "2"]).all():
+        sys.exit(f"{MARKETS}: unknown kinds or malformed symbols or sizes {bad}")
+    return df.assign(size=df["size"].astype(int))
+
+
 def _check_known(label: str, symbols, known) -> None:
     missing = sorted(set(symbols) - set(known))
     if missing:
@@ -293,7 +307,12 @@ def build_etfs(listing: pd.DataFrame) -> pd.DataFrame:
 
 
 def build_total(
-    listing: pd.DataFrame, sp500: pd.DataFrame, etfs: pd.DataFrame, *, fortune500: set[str]
+    listing: pd.DataFrame,
+    sp500: pd.DataFrame,
+    etfs: pd.DataFrame,
+    markets: pd.DataFrame,
+    *,
+    fortune500: set[str],
 ) -> pd.DataFrame:
     """Everything listed, with the S&P 500's current names and sectors where we know them."""
     total = pd.concat([sp500, etfs, listing[COLUMNS]]).drop_duplicates("symbol", keep="first")
@@ -301,6 +320,10 @@ def build_total(
     member = total["symbol"].isin(sp500["symbol"]) | total["symbol"].isin(etfs["symbol"])
     size = total["symbol"].map(lambda s: 2 if s in LARGEST else 1 if s in fortune500 else 0)
     total = total.assign(importance=3 * member.astype(int) + size)
+    clash = sorted(set(total["symbol"]) & set(markets["symbol"]))
+    if clash:
+        sys.exit(f"{MARKETS} symbols already listed: {clash}")
+    total = pd.concat([total, markets[COLUMNS].assign(importance=3 + markets["size"])])
     return total.sort_values("symbol")
 
 
@@ -312,8 +335,15 @@ def build(sources: Path) -> dict[str, pd.DataFrame]:
     exchanges = listing.set_index("symbol")["exchange"]
     sp500 = sp500.assign(exchange=sp500["symbol"].map(exchanges).fillna(""))[COLUMNS].sort_values("symbol")
     etfs = build_etfs(listing)
-    total = build_total(listing, sp500, etfs, fortune500=fortune_flags(raw))
-    return {"sp500": sp500, "etfs": etfs, "total": total, "former": former(raw)}
+    markets = load_markets(sources)
+    total = build_total(listing, sp500, etfs, markets, fortune500=fortune_flags(raw))
+    return {
+        "sp500": sp500,
+        "etfs": etfs,
+        "markets": markets[COLUMNS].sort_values("symbol"),
+        "total": total,
+        "former": former(raw),
+    }
 
 
 def write(frames: dict[str, pd.DataFrame], out: Path) -> None:

@@ -67,7 +67,8 @@ class Settings(BaseSettings):
         "auto", description="price source: yahoo, demo (offline), auto = yahoo when reachable"
     )
     universe: str = Field(
-        "sp500,etfs", description="groups (sp500, etfs, total) and/or symbols to pull, comma-separated"
+        "sp500,etfs,markets",
+        description="groups (sp500, etfs, markets, total) and/or symbols to pull, comma-separated",
     )
     history_years: int = Field(10, ge=1, le=60, description="years of daily bars the first pull fetches")
     app_url: str | None = Field(None, description="public URL of the web process; enables keep-alive")
@@ -164,7 +165,7 @@ class Settings(BaseSettings):
 
         try:
             if not resolve(value):
-                raise ValueError("name at least one group (sp500, etfs, total) or symbol")
+                raise ValueError("name at least one group (sp500, etfs, markets, total) or symbol")
         except InvalidSymbol as exc:
             raise ValueError(str(exc)) from None
         return value

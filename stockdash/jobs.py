@@ -14,8 +14,9 @@ from typing import NamedTuple, TypedDict, Unpack
 
 from sqlalchemy import Engine
 
-from stockdash import calendar, fetchbudget, ingest, movers, runs, store
+from stockdash import calendar, fetchbudget, ingest, movers, runs, stats, store
 from stockdash.config import Settings
+from stockdash.dbname import database_name
 from stockdash.live import liveset
 from stockdash.providers.base import Provider
 from stockdash.runs import Job, RunResult, Status
@@ -68,13 +69,14 @@ def pull(
         chunks = planned.chunks
         result.symbols_ok += len(planned.up_to_date)
         log.info(
-            "job=pull start symbols=%d to_fetch=%d up_to_date=%d chunks=%d target=%s provider=%s",
+            "job=pull start symbols=%d to_fetch=%d up_to_date=%d chunks=%d target=%s provider=%s database=%s",
             len(symbols),
             len(symbols) - len(planned.up_to_date),
             len(planned.up_to_date),
             len(chunks),
             today,
             provider.name,
+            database_name(engine.url.render_as_string(hide_password=False)),
         )
         done = 0
         try:
@@ -133,12 +135,49 @@ def compute_movers(engine: Engine, *, as_of: date | None = None) -> RunResult:
         if not calendar.is_session(as_of):
             as_of = calendar.previous_session(as_of)
         result.target_date = as_of
+        log.info(
+            "job=movers start as_of=%s database=%s",
+            as_of,
+            database_name(engine.url.render_as_string(hide_password=False)),
+        )
         rows = movers.compute_snapshot(conn, as_of)
         result.rows_written = movers.store_snapshot(conn, as_of, rows)
         result.symbols_ok = len(movers.changes(conn, as_of, "1d"))
         if result.symbols_ok == 0:
             result.status = Status.FAILED
             result.message = f"no symbol has bars on both {as_of} and the session before"
+    return result
+
+
+# --- the screener's snapshot (issue 18) ----------------------------------------------------------
+
+
+def compute_stats(
+    engine: Engine,
+    *,
+    as_of: date | None = None,
+    symbols: list[str] | None = None,
+    parent_id: int | None = None,
+    full: bool = False,
+) -> RunResult:
+    """Compute and store the screener's figures for as_of (default: latest stored session), for
+    `symbols` (a queued chunk, under its run `parent_id`) or every tracked symbol."""
+    job = Job.STATS if symbols is None else Job.STATS_CHUNK
+    with runs.recorded(engine, job, parent_id=parent_id) as result, engine.begin() as conn:
+        as_of = as_of or store.latest_date(conn)
+        if as_of is None:
+            result.fail("no bars stored yet: run a pull first")
+            return result
+        if not calendar.is_session(as_of):
+            as_of = calendar.previous_session(as_of)
+        result.target_date = as_of
+        snap = stats.compute(conn, as_of, symbols, full=full)
+        result.rows_written = stats.store(conn, snap, symbols)
+        result.symbols_ok = len(snap.frame)
+        result.message = f"{snap.recomputed} symbols' RSI/ATR from their whole history"
+        if result.symbols_ok == 0 and symbols is None:
+            result.status = Status.FAILED
+            result.message = f"no symbol has a bar on {as_of}"
     return result
 
 
@@ -150,11 +189,15 @@ def daily(
     today: date | None = None,
     stop: threading.Event | None = None,
 ) -> list[RunResult]:
-    """The after-close job: pull the universe, then movers on what was pulled."""
+    """The after-close job: pull the universe, then movers and the screener's snapshot on what was pulled."""
     pulled = pull(engine, provider, settings, today=today, stop=stop)
     if pulled.status == Status.FAILED or (stop is not None and stop.is_set()):
         return [pulled]
-    return [pulled, compute_movers(engine, as_of=pulled.target_date)]
+    return [
+        pulled,
+        compute_movers(engine, as_of=pulled.target_date),
+        compute_stats(engine, as_of=pulled.target_date),
+    ]
 
 
 def housekeeping(engine: Engine, settings: Settings) -> RunResult:

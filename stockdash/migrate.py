@@ -4,6 +4,7 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
 from sqlalchemy import Engine
 
 # The revisions ship inside the package: an installed copy (no alembic.ini beside it) migrates too.
@@ -26,3 +27,9 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
 
 def downgrade(engine: Engine, revision: str) -> None:
     _run(engine, command.downgrade, revision)
+
+
+def current(engine: Engine) -> str | None:
+    """The revision the database is at; None for an empty (never migrated) one."""
+    with engine.connect() as conn:
+        return MigrationContext.configure(conn).get_current_revision()

@@ -74,23 +74,39 @@ def bars(
 
 
 def movers_view(engine: Engine, *, horizon: str, group: str, as_of: date | None = None) -> dict:
-    """The stored snapshot (movers.read) plus the sector map rows; NoData when nothing is stored."""
+    """The stored snapshot (movers.read) plus the sector map rows; NoData when nothing is stored.
+
+    The first view of a day's snapshot computes the sector rows of every horizon and group at once
+    (one read of five days' bars): a visitor's next click, 1w after 1d, is then as fast as the first.
+    """
     with engine.connect() as conn:
         snap = movers.read(conn, as_of=as_of, horizon=horizon, group=group)
         key = (str(engine.url), snap["as_of"], horizon, group)
         with _sector_maps_lock:
             sectors = _sector_maps.get(key)
         if sectors is None:
-            sectors = _sector_rows(conn, date.fromisoformat(snap["as_of"]), horizon, group)
+            every = _sector_rows_every_view(conn, date.fromisoformat(snap["as_of"]))
             with _sector_maps_lock:
-                _sector_maps[key] = sectors
+                for (h, g), rows in every.items():
+                    _sector_maps[(str(engine.url), snap["as_of"], h, g)] = rows
+            sectors = every[(horizon, group)]
     return {**snap, "sectors": sectors}
 
 
-def _sector_rows(conn: Connection, day: date, horizon: str, group: str) -> pd.DataFrame:
+def _sector_rows_every_view(conn: Connection, day: date) -> dict[tuple[str, str], pd.DataFrame]:
+    """_sector_rows of every (horizon, group) on `day`."""
+    by_horizon = movers.changes_every_horizon(conn, day)
+    tracked = pd.Index(sorted(set().union(*(frame.index for frame in by_horizon.values()))))
+    members = {group: set(movers.group_members(conn, group, tracked)) for group in movers.GROUPS}
+    return {
+        (horizon, group): _sector_rows(changes[changes.index.isin(members[group])])
+        for horizon, changes in by_horizon.items()
+        for group in movers.GROUPS
+    }
+
+
+def _sector_rows(changes: pd.DataFrame) -> pd.DataFrame:
     """Every member's change with its name, its sector (ETFs their category) and dollar volume."""
-    changes = movers.changes(conn, day, horizon)
-    changes = changes.loc[movers.group_members(conn, group, changes.index)]
     frame = changes.join(catalogue()[["name", "sector", "kind"]], how="left")
     frame["sector"] = frame["sector"].fillna("").replace("", pd.NA)
     frame.loc[frame["kind"] == "etf", "sector"] = frame["sector"].fillna("ETFs")

@@ -1,4 +1,8 @@
-"""The shipped universe files (S&P 500, main ETFs, total US market) and the groups built on them."""
+"""The shipped universe files (S&P 500, main ETFs, markets, total US market) and the groups built on them.
+
+`markets` holds what is not a company's shares: indices, Treasury yields, futures, currency
+pairs and crypto (kinds index, future, fx, crypto), curated in scripts/universe_sources/.
+"""
 
 from __future__ import annotations
 
@@ -10,7 +14,8 @@ import pandas as pd
 from stockdash.symbols import normalise
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
-GROUP_FILES = {"sp500": "sp500.csv", "etfs": "etfs.csv", "total": "total.csv"}
+GROUP_FILES = {"sp500": "sp500.csv", "etfs": "etfs.csv", "markets": "markets.csv", "total": "total.csv"}
+MARKET_KINDS = frozenset({"index", "future", "fx", "crypto"})  # not shares: never among the movers
 GROUP_LABELS = {"sp500": "S&P 500", "etfs": "ETFs", "all": "All tracked"}
 
 
@@ -54,6 +59,12 @@ def to_yahoo(symbol: str) -> str:
     if dashed != symbol and dashed in catalogue().index:
         return dashed
     return symbol
+
+
+def kind_of(symbol: str) -> str:
+    """stock, etf, index, future, fx or crypto; a ticker outside the universe is taken as a stock."""
+    cat = catalogue()
+    return str(cat.at[symbol, "kind"]) if symbol in cat.index else "stock"
 
 
 def name_of(symbol: str) -> str:

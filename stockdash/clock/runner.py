@@ -109,6 +109,8 @@ class ClockJobs:
 
 
 def catch_up_needed(engine: Engine, now: datetime) -> bool:
-    """Whether the latest trading day that has closed at `now` still lacks its pull or its movers."""
+    """Whether the latest trading day that has closed at `now` still lacks its pull, its movers or
+    its screener snapshot."""
     day = last_closed_session(now)
-    return not runs.has_pulled(engine, day) or not runs.has_movers(engine, day)
+    done = (runs.has_pulled, runs.has_movers, runs.has_stats)
+    return not all(check(engine, day) for check in done)

@@ -18,6 +18,7 @@ from sqlalchemy import Connection, func, select
 from stockdash.calendar import NEW_YORK
 from stockdash.live.frames import Quote
 from stockdash.live.hours import session_at, trades_around_the_clock
+from stockdash.providers import demo_markets
 from stockdash.schema import daily_bars
 
 REGULAR_SECONDS = 6.5 * 3600
@@ -109,9 +110,24 @@ class DemoFeed:
 
     def _walk(self, symbol: str, day: date) -> Walk:
         rng = np.random.default_rng(_seed("demo-profile", symbol))
-        close, volume = self.closes.get(symbol) or (float(rng.uniform(20, 400)), DEFAULT_VOLUME)
-        daily_vol = float(rng.uniform(0.01, 0.03))
+        close, volume = self.closes.get(symbol) or _unstored_close(symbol, day, rng)
+        daily_vol = demo_markets.daily_volatility(symbol) or float(rng.uniform(0.01, 0.03))
         return Walk(symbol, day, close, volume or DEFAULT_VOLUME, daily_vol / math.sqrt(REGULAR_SECONDS))
+
+
+def _unstored_close(symbol: str, day: date, rng: np.random.Generator) -> tuple[float, float]:
+    """A start for a symbol with no stored close: the demo provider's last close before `day`
+    (bitcoin near its level, EUR/USD near 1.1), or an invented share price outside the universe."""
+    from stockdash.providers.demo import DemoProvider  # pandas-heavy: only when a close is missing
+
+    bars = (
+        DemoProvider(today=day - timedelta(days=1))
+        .fetch_daily([symbol], start=day - timedelta(days=10), end=day - timedelta(days=1))
+        .bars
+    )
+    if not bars.empty:
+        return float(bars["close"].iloc[-1]), float(bars["volume"].iloc[-1])
+    return float(rng.uniform(20, 400)), DEFAULT_VOLUME
 
 
 def last_closes(conn: Connection, symbols: list[str]) -> dict[str, tuple[float, float]]:

@@ -23,6 +23,7 @@ from stockdash.live import liveset
 from stockdash.live.demo_walk import DemoFeed, last_closes
 from stockdash.live.hours import is_streaming
 from stockdash.live.poll import poll_quotes
+from stockdash.live.setline import live_set_line
 from stockdash.live.stream import Upstream
 from stockdash.live.writer import Writer
 
@@ -129,13 +130,15 @@ class LiveIngest:
             with self.engine.connect() as conn:
                 found = liveset.read(conn, self.settings, now=now)
             chosen, refused = found.symbols, found.refused
+        wanted = len(chosen)
         if not self.ignore_hours:
             chosen = [s for s in chosen if is_streaming(s, now)]
         if self.source == "demo" and (new := [s for s in chosen if s not in self._demo.closes]):
             with self.engine.connect() as conn:
                 self._demo.closes.update(last_closes(conn, new))
         if chosen != self.live:
-            log.info("live set: %d symbols (%d refused: slots full)", len(chosen), len(refused))
+            waiting = wanted - len(chosen)
+            log.info(live_set_line(streaming=len(chosen), waiting=waiting, refused=len(refused), now=now))
         self.live, self.refused = chosen, refused
         self.writer.set_state(self.writer.state.state, symbols=chosen)
 

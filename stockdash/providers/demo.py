@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from stockdash import calendar
+from stockdash.providers import demo_markets
 from stockdash.providers.base import ACTION_COLUMNS, BAR_COLUMNS, FetchResult
 from stockdash.symbols import InvalidSymbol, normalise
 from stockdash.universe import catalogue
@@ -101,6 +102,8 @@ def _noise(symbol: str, n: int) -> dict[str, np.ndarray]:
 @lru_cache(maxsize=4096)
 def _series(symbol: str) -> pd.DataFrame:
     """The symbol's whole history on the economic (post-every-split) price basis."""
+    if demo_markets.covers(symbol):  # indices, yields, futures, currencies, crypto: their own levels
+        return demo_markets.series(symbol, _sessions())
     p = _profile(symbol)
     idx = _sessions()
     n = len(idx)
@@ -167,7 +170,7 @@ class DemoProvider:
                 failures[symbol] = str(exc)
                 continue
             except KeyError:
-                failures[symbol] = "unknown symbol (demo data covers the shipped universe only)"
+                failures[symbol] = "unknown symbol: demo data covers the shipped universe only"
                 continue
             if frame.empty:
                 failures[symbol] = "no data in the requested range"

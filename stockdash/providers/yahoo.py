@@ -36,6 +36,7 @@ from curl_cffi.requests import exceptions as curl_exc
 from tenacity import RetryCallState, Retrying, retry_if_exception, stop_after_attempt, wait_exponential_jitter
 from yfinance.exceptions import YFRateLimitError, YFTickerMissingError
 
+from stockdash import netlog
 from stockdash.providers.base import (
     ACTION_COLUMNS,
     BAR_COLUMNS,
@@ -318,6 +319,10 @@ def reachable(timeout: float = 3.0, url: str = REACHABLE_URL) -> bool:
     try:
         curl_requests.get(url, timeout=timeout, impersonate="chrome")
     except Exception as exc:
-        log.info("yahoo unreachable: %s: %s", type(exc).__name__, exc)
+        reason = f"{type(exc).__name__}: {exc}"
+        if netlog.first_time(f"yahoo unreachable: {reason}"):
+            log.info("yahoo unreachable: %s", reason)
+        else:
+            log.debug("yahoo unreachable (said already): %s", reason)
         return False
     return True

@@ -10,11 +10,12 @@ from flask import has_request_context
 from stockdash import compat, logs
 from stockdash.config import Settings, get_settings
 from stockdash.providers.base import Provider
-from stockdash.web import api, guard, headers, notfound, page, page_assets, urlstate
+from stockdash.web import api, favicon, guard, headers, notfound, page, page_assets, urlstate
 from stockdash.web.chart import callbacks as chart_callbacks
 from stockdash.web.jsonio import OrjsonProvider
 from stockdash.web.live import callbacks as live_callbacks
 from stockdash.web.movers import callbacks as movers_callbacks
+from stockdash.web.screener import callbacks as screener_callbacks
 from stockdash.web.services import Services
 
 ASSETS = Path(__file__).resolve().parent / "assets"
@@ -44,7 +45,9 @@ def create_app(settings: Settings | None = None, *, provider: Provider | None = 
     chart_callbacks.register(app, services)
     movers_callbacks.register(app, services)
     live_callbacks.register(app, services)
+    screener_callbacks.register(app, services)
     api.register(app.server, services)
+    favicon.register(app.server)
     page_assets.install(app)
     if settings.dash_debug:
         app.enable_dev_tools(debug=True)

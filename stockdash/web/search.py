@@ -21,19 +21,31 @@ from stockdash.universe import catalogue, former, name_of, to_yahoo
 
 LIMIT = 12
 NO_MATCH = "__none__"  # value of the disabled "No matches" option; never charted
-# Brands and former names people type that the listing's names do not carry.
+# Brands, former names and market words people type that the listing's names do not carry.
 ALIASES = {
     "Google": ["GOOGL", "GOOG"],
     "Facebook": ["META"],
     "Instagram": ["META"],
     "Coke": ["KO"],
+    "Gold": ["GC=F", "GLD"],
+    "Silver": ["SI=F", "SLV"],
+    "Oil": ["CL=F", "USO"],
+    "BTC": ["BTC-USD"],
+    "Ether": ["ETH-USD"],
+    "Dow Jones": ["^DJI"],
+    "Euro": ["EURUSD=X"],
+    "Dollar": ["DX-Y.NYB"],
+    "Yen": ["USDJPY=X"],
+    "Pound": ["GBPUSD=X"],
+    "10-year yield": ["^TNX"],
 }
 # What an empty search box offers: the names people look up most.
 POPULAR = ["AAPL", "MSFT", "NVDA", "AMZN", "GOOGL", "META", "TSLA", "JPM", "SPY", "QQQ"]
 
 # How well the text matches, before importance is added: a famous name with a one-letter typo
-# (78 + 25) outranks an obscure exact symbol (100), but not an exact name (90) of a small company.
+# (78 + 25) outranks an obscure exact symbol (100), but not an exact name (95) of a small company.
 EXACT_SYMBOL = 100
+EXACT_NAME = 95  # the whole name or alias: "gold" -> GLD (alias "Gold") above The Goldman Sachs Group
 NAME_PREFIX = 90  # "appl" -> Apple Inc., "jp morgan" -> JPMorgan Chase
 WORD_PREFIX = 80  # "disney" -> The Walt Disney Company
 NAME_TYPO = 88  # minus TYPO_COST per edit, more for short text: "aple" -> Apple, "micrsoft" -> Microsoft
@@ -67,6 +79,7 @@ class _Index:
     start_row: np.ndarray  # which row each start belongs to
     start_later: np.ndarray  # 1 for a start that is not the text's first word
     by_symbol: dict[str, int]
+    first_words: frozenset[str]  # of every name and alias: typed alone, a name, not a ticker
 
 
 def _words(text: str) -> list[str]:
@@ -80,9 +93,10 @@ def _index() -> _Index:
     cat = catalogue()
     rows = [(s, str(n) or s, str(n) or s) for s, n in zip(cat.index, cat["name"], strict=True)]
     rows += [(s, str(cat.at[s, "name"]), alias) for alias, targets in ALIASES.items() for s in targets]
-    starts, start_row, start_later = [], [], []
+    starts, start_row, start_later, first_words = [], [], [], set()
     for i, (_symbol, _name, searched) in enumerate(rows):
         words = _words(searched)
+        first_words.update(words[:1])
         for w in range(len(words)):
             starts.append("".join(words[w:]))
             start_row.append(i)
@@ -99,13 +113,14 @@ def _index() -> _Index:
         start_row=np.array(start_row),
         start_later=np.array(start_later),
         by_symbol={s: i for i, s in enumerate(cat.index)},
+        first_words=frozenset(first_words),
     )
 
 
 def _symbol_forms(query: str) -> set[str]:
-    """What a typed symbol may mean in Yahoo's notation: BRK.B and "brk b" are BRK-B."""
+    """What a typed symbol may mean in Yahoo's notation: BRK.B and "brk b" are BRK-B, "vix" is ^VIX."""
     upper = query.upper()
-    return {upper, upper.replace(".", "-"), "-".join(upper.split())}
+    return {upper, upper.replace(".", "-"), "-".join(upper.split()), "^" + upper.lstrip("^")}
 
 
 def _name_quality(index: _Index, query: str) -> dict[int, float]:
@@ -116,6 +131,8 @@ def _name_quality(index: _Index, query: str) -> dict[int, float]:
     quality = np.zeros(len(index.starts))
     prefix = np.fromiter((s.startswith(typed) for s in index.starts), bool, len(index.starts))
     quality[prefix] = np.where(index.start_later[prefix], WORD_PREFIX, NAME_PREFIX)
+    exact = np.fromiter((s == typed for s in index.starts), bool, len(index.starts))
+    quality[exact & (index.start_later == 0)] = EXACT_NAME
     if len(typed) <= SHORT:
         quality[prefix] -= SHORT_PENALTY
     max_edits = 0 if len(typed) < 4 else 1 if len(typed) < 8 else 2
@@ -166,6 +183,7 @@ def search(text: str | None, *, limit: int = LIMIT) -> list[Match]:
     forms = _symbol_forms(query)
     upper = query.upper()
     quality = _name_quality(index, query)
+    named = max(quality.values(), default=0.0) >= NAME_PREFIX  # "s&p500", "10-year" start a name
     for symbol, row in index.by_symbol.items():
         if symbol in forms:
             quality[row] = EXACT_SYMBOL
@@ -190,13 +208,20 @@ def search(text: str | None, *, limit: int = LIMIT) -> list[Match]:
             break
         if all(m.symbol != index.symbols[r] for m in matches):  # an alias row repeats its symbol
             matches.append(Match(index.symbols[r], index.names[r]))
-    typed = None if gone else _typed_ticker(query)
+    # A known name typed ("tesla", "10-year") is not also a ticker to offer; "coin" still is.
+    spelled_name = _names_a_company(index, query) or (named and not query.isalnum())
+    typed = None if gone or spelled_name else _typed_ticker(query)
     if typed and all(m.symbol != typed for m in matches):
         # BTC-USD, 6309.T, ^GSPC: clearly a ticker, so offer it before weak name matches.
-        first = any(c in "0123456789-.=^" for c in typed)
+        first = any(c in "0123456789-.=^" for c in typed) and not named
         matches = matches[: limit - 1]
         matches.insert(0 if first else len(matches), Match(typed, typed, known=False))
     return matches
+
+
+def _names_a_company(index: _Index, query: str) -> bool:
+    """Whether plain letters are a known name's first word ("tesla"): a name, not a ticker to offer."""
+    return query.isalpha() and query.lower() in index.first_words
 
 
 def _typed_ticker(query: str) -> str | None:
@@ -253,10 +278,12 @@ def _selected_option(symbol: str) -> dict:
     really matches, instead of listing it (first, in a multi-select) under every search, where a
     quick click on the top result would remove it.
     """
-    known = symbol in catalogue().index
-    if not known and invalid_reason(symbol):
+    if symbol in catalogue().index:
+        return option(Match(symbol, name_of(symbol)))
+    if invalid_reason(symbol):
         return {"label": f"{symbol} · not a valid ticker", "value": symbol, "search": symbol}
-    return option(Match(symbol, name_of(symbol), known=known))
+    # Picked already: "chart this ticker" would still invite a click after the chart said why not.
+    return {"label": symbol, "value": symbol, "search": symbol}
 
 
 def options(text: str | None, *, selected: list[str] | None = None, limit: int = LIMIT) -> list[dict]:

@@ -143,7 +143,7 @@ def test_two_clocks_one_postgres_only_one_works(postgres_url, tmp_path):
         second.wait_log("job=daily end")
         with engine.connect() as conn:
             statuses = conn.execute(select(job_runs.c.job, job_runs.c.status).order_by(job_runs.c.id)).all()
-        assert [tuple(s) for s in statuses] == [("pull", "ok"), ("movers", "ok")]
+        assert [tuple(s) for s in statuses] == [("pull", "ok"), ("movers", "ok"), ("stats", "ok")]
         assert second.terminate() < 10
         assert second.proc.returncode == 0
     finally:

@@ -216,7 +216,8 @@ def test_bad_ticker_in_link_is_a_plain_message(site, browser):
     )
     # The notice and the figure are outputs of one callback, but Plotly draws the figure after React
     # renders the notice: wait for the drawing, not just the notice.
-    wait_for(d, lambda d: "not a valid ticker symbol" in chart_annotation(d), "the chart never said why")
+    wait_for(d, lambda d: "Nothing to chart" in chart_annotation(d), "the chart never pointed to the reason")
+    assert "not a valid ticker symbol" not in chart_annotation(d)  # said once, in the notice
     d.save_screenshot(str(SHOTS / "05-bad-ticker.png"))
     assert d.execute_script("return window.__errors") == []
 

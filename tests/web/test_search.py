@@ -131,10 +131,10 @@ def test_equal_matches_are_ordered_by_importance():
 
 
 def test_a_typo_in_the_first_letter_or_a_long_word_matches_nothing_unrelated():
-    assert symbols("bitcoin") == []
+    assert symbols("xylophone") == []
 
 
-@pytest.mark.parametrize("typed", ["bitcoin", "$$$"])
+@pytest.mark.parametrize("typed", ["xylophone", "$$$"])
 def test_no_match_says_so_and_never_lists_the_current_ticker_as_a_match(typed):
     opts = search.options(typed, selected=["AAPL"])
     assert opts[0]["disabled"] is True and opts[0]["label"].startswith("No matches")
@@ -208,3 +208,51 @@ def test_a_selected_ticker_is_not_listed_under_unrelated_text():
     opts = search.options("msft", selected=["KO"])
     assert [o["value"] for o in shown(opts, "msft", selected=["KO"])][0] == "MSFT"
     assert "KO" not in [o["value"] for o in shown(opts, "msft", selected=["KO"])]
+
+
+@pytest.mark.parametrize(
+    ("typed", "first"),
+    [
+        ("bitcoin", "BTC-USD"),
+        ("btc", "BTC-USD"),
+        ("ethereum", "ETH-USD"),
+        ("gold", "GC=F"),
+        ("s&p 500", "^GSPC"),
+        ("sp500", "^GSPC"),
+        ("nasdaq", "^IXIC"),
+        ("dow", "^DJI"),
+        ("euro", "EURUSD=X"),
+        ("vix", "^VIX"),
+        ("crude", "CL=F"),
+        ("10-year", "^TNX"),
+        ("yen", "USDJPY=X"),
+    ],
+)
+def test_markets_are_found_by_name(typed, first):
+    assert symbols(typed)[0] == first
+
+
+def test_gold_lists_gold_before_goldman_sachs():
+    found = symbols("gold")
+    assert found.index("GC=F") < found.index("GS") and found.index("GLD") < found.index("GS")
+
+
+@pytest.mark.parametrize("typed", ["tesla", "apple", "gold", "s&p 500", "10-year"])
+def test_a_company_or_market_name_is_not_also_offered_as_a_ticker(typed):
+    labels = [o["label"] for o in search.options(typed)]
+    assert not [label for label in labels if "chart this ticker" in label], labels
+
+
+def test_an_unknown_ticker_is_still_offered_first_when_no_name_starts_so():
+    assert search.search("ZZZZ")[0] == search.Match("ZZZZ", "ZZZZ", known=False)
+    assert symbols("6309.T")[0] == "6309.T"
+
+
+def test_a_picked_unknown_ticker_no_longer_invites_charting_it():
+    while_typing = search.options("zzzz")
+    assert while_typing[0]["label"] == "ZZZZ · chart this ticker"
+    picked = [o for o in search.options("", selected=["ZZZZ"]) if o["value"] == "ZZZZ"]
+    assert picked == [{"label": "ZZZZ", "value": "ZZZZ", "search": "ZZZZ"}]
+    assert [o["label"] for o in search.options("", selected=["BTC-USD"]) if o["value"] == "BTC-USD"] == [
+        "BTC-USD · Bitcoin"
+    ]

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime
+from functools import partial
 
 from dash import ALL, Dash, Input, Output, State, ctx, html, no_update
 from dash.exceptions import PreventUpdate
@@ -33,6 +35,7 @@ from stockdash.web.live.figures import (
     watchlist_patch,
 )
 from stockdash.web.live.status import market_status
+from stockdash.web.live.watchable import known_symbol
 from stockdash.web.plotting import message_figure
 from stockdash.web.services import Services
 from stockdash.web.urlstate import MAX_WATCH, format_query, parse_query, valid_symbols
@@ -60,8 +63,13 @@ def edit_watch(
     added: str | None,
     click: dict | None,
     default: list[str],
+    known: Callable[[str], bool] = lambda symbol: True,
 ) -> tuple:
-    """(watch, saved, url search, add box value, note) after a load, a link, an add or a remove."""
+    """(watch, saved, url search, add box value, note) after a load, a link, an add or a remove.
+
+    `known` says whether an added symbol is one we have prices for (watchable.py): a typed
+    ZZZZ would otherwise wait in the list forever for quotes that never come.
+    """
     now = clean_watch(current) if isinstance(current, list) else None
     view = parse_query(query)
     if trigger in (None, ids.URL, ids.WATCH_SAVED):
@@ -86,6 +94,8 @@ def edit_watch(
             note = f"{added[:24]!r} is not a ticker symbol."
         elif symbol in watch:
             note = f"{symbol} is already in the watchlist."
+        elif not known(symbol):
+            note = f"{symbol} is not a symbol we know: chart it first; once it has prices it can be watched."
         elif len(watch) >= MAX_WATCH:
             note = f"The watchlist holds up to {MAX_WATCH} symbols: remove one first."
         else:
@@ -399,7 +409,8 @@ def register(app: Dash, services: Services) -> None:
         prevent_initial_call="initial_duplicate",
     )
     def _watch(saved_at, **values):
-        return edit_watch(ctx.triggered_id, default=default, **values)
+        known = partial(known_symbol, services)
+        return edit_watch(ctx.triggered_id, default=default, known=known, **values)
 
     @callback(app, [(ids.WATCH_ADD, "options")], [(ids.WATCH_ADD, "search_value"), (ids.WATCH_ADD, "value")])
     def _add_options(text, value):

@@ -8,7 +8,7 @@ appended, and the latest-quote marker moves. What the browser holds is described
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, time, timedelta
 
 from dash import Patch
 
@@ -44,6 +44,13 @@ def _extended_hours(symbol: str | None, day: date) -> list[dict]:
         {**common, "x0": ny_text(edges.pre_open), "x1": ny_text(edges.open)},
         {**common, "x0": ny_text(edges.close), "x1": ny_text(edges.post_close)},
     ]
+
+
+def whole_day(day: date) -> list[str]:
+    """The x range of `day` midnight to midnight in New York, for symbols with no closing bell:
+    the 04:00-20:00 extended day would squeeze bitcoin's 03:00 against the edge."""
+    start = datetime.combine(day, time(0, 0), NEW_YORK)
+    return [ny_text(start), ny_text(start + timedelta(days=1))]
 
 
 HEIGHT = 420
@@ -136,6 +143,8 @@ def session_figure(
         main["hovertemplate"] = "%{y:,.2f}<extra>" + symbol + "</extra>"
     layout = _layout(day=day, symbol=symbol, uirevision=key)
     layout["xaxis"]["rangeslider"] = {"visible": False}
+    if trades_around_the_clock(symbol):
+        layout["xaxis"]["range"] = whole_day(day)
     layout["showlegend"] = False
     if prev_close:
         layout["shapes"].append(
@@ -191,6 +200,8 @@ def watchlist_figure(
             "series": {},
         }
     layout = _layout(day=day, symbol=None, uirevision=key, percent=True)
+    if any(trades_around_the_clock(symbol) for symbol in series):
+        layout["xaxis"]["range"] = whole_day(day)
     return {"data": traces, "layout": layout}, {"key": key, "kind": "pct", "series": held}
 
 

@@ -63,6 +63,7 @@ def _columns() -> list[dict]:
             "headerName": "Today",
             "width": 128,
             "cellRenderer": "Sparkline",
+            "cellDataType": False,  # drawn, never shown as text: no formatter wanted (AG Grid warning #48)
             "sortable": False,
         },
         {
