@@ -14,6 +14,7 @@ from datetime import date
 from rq import get_current_job
 from rq.job import Job as RqJob
 from rq.job import JobStatus
+from sqlalchemy import Engine
 
 from stockdash import fetchbudget, ingest, runs
 from stockdash.config import Settings, get_settings
@@ -118,7 +119,24 @@ def finish_pull(
         from stockdash import jobs
 
         outcome["movers"] = str(jobs.compute_movers(engine, as_of=target_date).status)
+        outcome["alerts"] = _check_alerts(engine, target_date)
     return outcome
+
+
+def _check_alerts(engine: Engine, target_date: date) -> int:
+    """The owner's daily rules on what was pulled; the clock's dispatcher sends what fires."""
+    from stockdash.alerts.channels import parse_channels
+    from stockdash.alerts.daily import check_daily
+
+    settings = get_settings()
+    try:
+        fired = check_daily(
+            engine, parse_channels(settings.alert_channels), app_url=settings.app_url, as_of=target_date
+        )
+    except Exception as exc:  # the pull and movers are done; a failed check is logged, not retried
+        log.error("alerts daily check failed: %s", error_text(exc))
+        return -1
+    return len(fired)
 
 
 def chunk_outcome(chunk_job: RqJob | None) -> tuple[dict | None, str]:
