@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from functools import cache
 from pathlib import Path
 from typing import Literal
@@ -159,6 +160,11 @@ def get_engine(url: str, *, role: Role = "job") -> Engine:
     if key not in _engines:
         _engines[key] = make_engine(url, role=role)
     return _engines[key]
+
+
+def utc(moment: datetime) -> datetime:
+    """A tz-aware UTC datetime; naive ones (SQLite gives those back) are taken as UTC."""
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
 def is_postgres(bind) -> bool:

@@ -22,9 +22,10 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from stockdash.api_params import BadRequest, error, only_params, path_symbol
 from stockdash.config import Settings
+from stockdash.db import utc
 from stockdash.errors import error_text
 from stockdash.live import liveset
-from stockdash.live.hours import next_open, session_at, utc
+from stockdash.live.hours import next_open, session_at
 from stockdash.live.shared_reads import SharedReads
 from stockdash.schema import intraday_bars, live_quotes
 from stockdash.symbols import InvalidSymbol, normalise_many

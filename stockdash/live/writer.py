@@ -18,10 +18,9 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from stockdash.calendar import NEW_YORK
-from stockdash.db import is_postgres
+from stockdash.db import is_postgres, utc
 from stockdash.live.bars import BarBuilder, stored_bar
 from stockdash.live.frames import Quote
-from stockdash.live.hours import utc
 from stockdash.schema import intraday_bars, live_quotes, live_status
 
 log = logging.getLogger("stockdash.live")
