@@ -3,7 +3,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 PYTHON ?= python3
 
-.PHONY: install run test lint bench clean
+.PHONY: install run test test-hours lint bench clean
 
 install: $(VENV)/.installed
 
@@ -27,6 +27,10 @@ run: install
 
 test: install
 	$(VENV)/bin/pytest
+
+# The live, clock, chart and movers tests at seven moments of the trading week (tests/anyhour.sh).
+test-hours: install
+	PYTEST=$(VENV)/bin/pytest tests/anyhour.sh
 
 lint: install
 	$(VENV)/bin/ruff check .
