@@ -10,7 +10,7 @@ from datetime import date
 
 from sqlalchemy.exc import SQLAlchemyError
 
-from stockdash import actions, calendar, cli_args, ingest, jobs, logs, migrate, movers, reads
+from stockdash import actions, calendar, cli_args, ingest, jobs, logs, migrate, movers, reads, screener
 from stockdash.config import Settings, get_settings
 from stockdash.db import get_engine, migration_urls
 from stockdash.dbname import database_name
@@ -154,6 +154,14 @@ def cmd_stats(settings: Settings, args) -> int:
         print(f"stats failed: {result.message}", file=sys.stderr)
         return 1
     print(f"screener snapshot for {result.target_date}: {result.rows_written:,} symbols ({result.message})")
+    with resolve(settings).engine().connect() as conn:
+        _, rows = screener.read_snapshot(conn, result.target_date)
+    for flag, label in (("new_high_52w", "new 52-week highs"), ("new_low_52w", "new 52-week lows")):
+        hits = [r["symbol"] for r in rows if r[flag]]
+        print(
+            f"{label}: {len(hits)}"
+            + (f" ({', '.join(hits[:10])}{' …' if len(hits) > 10 else ''})" if hits else "")
+        )
     return EXIT_STATUS[result.status]
 
 
