@@ -15,9 +15,10 @@ import threading
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from flask import Blueprint, Response, jsonify, request
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, Row, select
 from sqlalchemy.exc import SQLAlchemyError
 
 from stockdash.api_params import BadRequest, error, only_params, path_symbol
@@ -138,7 +139,7 @@ class LiveReads:
         return skipped
 
 
-def _quote_json(row) -> dict:
+def _quote_json(row: Row[Any]) -> dict:
     return {
         "symbol": row.symbol,
         "price": row.price,
