@@ -37,10 +37,10 @@ from sqlalchemy import select  # noqa: E402
 
 from stockdash import logs  # noqa: E402
 from stockdash.alerts import rules  # noqa: E402
-from stockdash.alerts.service import AlertService  # noqa: E402
+from stockdash.alerts.clock_service import AlertService  # noqa: E402
 from stockdash.config import Settings  # noqa: E402
 from stockdash.db import make_engine  # noqa: E402
-from stockdash.live.demo import DemoFeed  # noqa: E402
+from stockdash.live.demo_walk import DemoFeed  # noqa: E402
 from stockdash.live.service import LiveIngest  # noqa: E402
 from stockdash.migrate import upgrade  # noqa: E402
 from stockdash.schema import alert_deliveries, alert_firings  # noqa: E402

@@ -10,20 +10,20 @@ from datetime import UTC, date, datetime
 
 from sqlalchemy.exc import SQLAlchemyError
 
-from stockdash import actions, calendar, cli_args, ingest, jobs, logs, migrate, movers, reads
-from stockdash.alerts import cli as alerts_cli
+from stockdash import actions, calendar, cli_args, ingest, jobs, logs, migrate, movers, reads, screener
+from stockdash.alerts import alert_commands as alerts_cli
 from stockdash.alerts import status as alert_status
 from stockdash.config import Settings, get_settings
 from stockdash.db import get_engine, migration_urls
 from stockdash.dbname import database_name
 from stockdash.deployment import resolve
 from stockdash.errors import error_text
-from stockdash.live import cli as live_cli
+from stockdash.live import stream_command as live_cli
 from stockdash.providers.base import ProviderError
 from stockdash.runs import Status
 from stockdash.symbols import InvalidSymbol, normalise_many
 from stockdash.universe import GROUP_LABELS, to_yahoo
-from stockdash.workers import cli as queue_cli
+from stockdash.workers import queue_commands as queue_cli
 
 log = logging.getLogger("stockdash.worker")
 
@@ -157,6 +157,14 @@ def cmd_stats(settings: Settings, args) -> int:
         print(f"stats failed: {result.message}", file=sys.stderr)
         return 1
     print(f"screener snapshot for {result.target_date}: {result.rows_written:,} symbols ({result.message})")
+    with resolve(settings).engine().connect() as conn:
+        _, rows = screener.read_snapshot(conn, result.target_date)
+    for flag, label in (("new_high_52w", "new 52-week highs"), ("new_low_52w", "new 52-week lows")):
+        hits = [r["symbol"] for r in rows if r[flag]]
+        print(
+            f"{label}: {len(hits)}"
+            + (f" ({', '.join(hits[:10])}{' …' if len(hits) > 10 else ''})" if hits else "")
+        )
     return EXIT_STATUS[result.status]
 
 

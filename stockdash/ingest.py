@@ -14,15 +14,13 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 import pandas as pd
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine
 
 from stockdash import actions, calendar, store
 from stockdash.config import Settings
 from stockdash.errors import error_text
 from stockdash.providers.base import FetchResult, Provider, ProviderError
 from stockdash.universe import security_rows
-
-CHUNK_SIZE = 100  # symbols per fetch-and-commit step
 
 # Relative change of a stored close that means a new price basis, not float noise (a dividend
 # moves adjusted closes by 0.1 % or more, a split by half or more).
@@ -86,6 +84,7 @@ def plan(
         store.claim_dataset(conn, provider.name)
         last = store.last_dates(conn, symbols)
     first = history_start(settings, today)
+    size = settings.pull_chunk_size
     groups: dict[date, list[str]] = defaultdict(list)
     up_to_date = []
     for symbol in symbols:
@@ -99,9 +98,9 @@ def plan(
         else:
             groups[start].append(symbol)
     chunks = [
-        Chunk(start=start, symbols=tuple(syms[i : i + CHUNK_SIZE]), today=today, first=first)
+        Chunk(start=start, symbols=tuple(syms[i : i + size]), today=today, first=first)
         for start, syms in sorted(groups.items())
-        for i in range(0, len(syms), CHUNK_SIZE)
+        for i in range(0, len(syms), size)
     ]
     return Plan(chunks=chunks, up_to_date=up_to_date)
 
@@ -170,7 +169,7 @@ def _fetch(engine: Engine, provider: Provider, chunk: Chunk, last: dict[str, dat
     )
 
 
-def _rebased(conn, fetched: FetchResult, last: dict[str, date]) -> list[str]:
+def _rebased(conn: Connection, fetched: FetchResult, last: dict[str, date]) -> list[str]:
     """Symbols whose stored history is now on another price basis: a split or dividend in the
     fetched range, or a stored bar the provider now prices differently (an action it reported late)."""
     acts = fetched.actions

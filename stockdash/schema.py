@@ -179,6 +179,7 @@ corporate_actions = Table(
     Column("denominator", Float),
 )
 
+
 # --- screener (issue 18) -------------------------------------------------------------------------
 
 # One row per session and symbol with a bar that session: the figures the screener filters on

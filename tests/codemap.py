@@ -41,6 +41,17 @@ def modules() -> dict[str, Module]:
     return found
 
 
+@cache
+def benchmarks() -> list[Module]:
+    """The scripts in bench/: they use the package too (they are not part of it)."""
+    found = []
+    for path in sorted((ROOT / "bench").glob("*.py")):
+        module = Module(f"bench.{path.stem}", path, ast.parse(path.read_text()), False)
+        _read_imports(module, modules())
+        found.append(module)
+    return found
+
+
 def _read_imports(module: Module, known: dict[str, Module]) -> None:
     aliases: dict[str, str] = {}  # local name -> module it stands for
     for node in ast.walk(module.tree):
@@ -63,6 +74,15 @@ def _read_imports(module: Module, known: dict[str, Module]) -> None:
             owner, _, attr = node.value.rpartition(".")  # "stockdash.web.gunicorn_worker.HealthFirstWorker"
             if owner in known:
                 module.uses.add((owner, attr))
+        elif (
+            isinstance(node, ast.JoinedStr)
+            and len(node.values) == 2
+            and isinstance(node.values[0], ast.FormattedValue)
+            and isinstance(node.values[0].value, ast.Name)
+            and node.values[0].value.id == "__name__"
+            and isinstance(node.values[1], ast.Constant)
+        ):
+            module.uses.add((module.name, str(node.values[1].value).lstrip(".")))  # f"{__name__}.task"
         elif (
             isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id in aliases
         ):

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from stockdash.screener import FLAGS, LABELS, NUMBERS, PRESETS, Result
 from stockdash.web.components import NUM, SIGN
 
@@ -72,6 +70,7 @@ def columns(screen: dict, *, narrow: bool) -> list[dict]:
             "headerName": "3M",
             "width": 110,
             "cellRenderer": "Sparkline",
+            "cellDataType": False,  # drawn, never text: no formatter (AG Grid warning #48)
             "sortable": False,
         }
         return first + [{**c, "width": 90} for c in focus_cols[:1]] + [spark]
@@ -85,6 +84,7 @@ def columns(screen: dict, *, narrow: bool) -> list[dict]:
                 "headerName": "3 months",
                 "width": 116,
                 "cellRenderer": "Sparkline",
+                "cellDataType": False,  # drawn, never text: no formatter (AG Grid warning #48)
                 "sortable": False,
             },
             {"field": "name", "headerName": "Name", "width": 180, "tooltipField": "name"},
@@ -103,7 +103,3 @@ def count_text(result: Result, shown: int) -> str:
     matches = f"{result.count:,} match" + ("" if result.count == 1 else "es")
     more = f" · first {shown:,} shown (the CSV API has all)" if shown < result.count else ""
     return f"{matches}{more} · as of close {result.as_of:%a %d %b %Y}"
-
-
-def as_of_text(day: date) -> str:
-    return f"{day:%d %b %Y}"
