@@ -16,12 +16,12 @@ from stockdash.db import get_engine, migration_urls
 from stockdash.dbname import database_name
 from stockdash.deployment import resolve
 from stockdash.errors import error_text
-from stockdash.live import cli as live_cli
+from stockdash.live import stream_command as live_cli
 from stockdash.providers.base import ProviderError
 from stockdash.runs import Status
 from stockdash.symbols import InvalidSymbol, normalise_many
 from stockdash.universe import GROUP_LABELS, to_yahoo
-from stockdash.workers import cli as queue_cli
+from stockdash.workers import queue_commands as queue_cli
 
 log = logging.getLogger("stockdash.worker")
 

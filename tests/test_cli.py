@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.harness import moment_env
+
 ROOT = Path(__file__).resolve().parent.parent
 SYMBOLS = "AAPL,MSFT,NVDA,AMZN,GOOGL,META,JPM,XOM,JNJ,PG,KO,PEP,WMT,HD,CVX,MRK,ABBV,COST,ORCL,NFLX,SPY,QQQ"
 
@@ -19,6 +21,7 @@ def worker(*args: str, database_url: str, **env: str) -> subprocess.CompletedPro
         "DATABASE_URL": database_url,
         "PROVIDER": "demo",
         "HISTORY_YEARS": "2",
+        **moment_env(),
         **env,
     }
     return subprocess.run(

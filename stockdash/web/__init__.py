@@ -7,7 +7,7 @@ from pathlib import Path
 from dash import Dash
 from flask import has_request_context
 
-from stockdash import logs
+from stockdash import compat, logs
 from stockdash.config import Settings, get_settings
 from stockdash.providers.base import Provider
 from stockdash.web import api, favicon, guard, headers, notfound, page, page_assets, urlstate
@@ -54,7 +54,7 @@ def create_app(settings: Settings | None = None, *, provider: Provider | None = 
     # Dash finishes its setup (registering its JS bundles) on the first request and marks it
     # done before doing it, so with threaded workers a parallel request for a bundle can get a
     # 500. Doing it now, once, in the preloaded master, leaves nothing to race on.
-    app._setup_server()
+    compat.finish_dash_setup(app)
     guard.register(app)
     notfound.register(app)
     headers.register(app)

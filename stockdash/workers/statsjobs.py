@@ -61,7 +61,7 @@ def enqueue_stats(
         job_id = f"stats_{as_of}_{run_id}_{digest}"
         enqueue_once(
             queue,
-            run_stats_chunk,
+            f"{__name__}.run_stats_chunk",
             job_id=job_id,
             args=(as_of, chunk),
             kwargs={"run_id": run_id},

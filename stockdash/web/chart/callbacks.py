@@ -15,7 +15,7 @@ from stockdash.errors import error_text
 from stockdash.symbols import InvalidSymbol, normalise
 from stockdash.universe import name_of, to_yahoo
 from stockdash.web import fetch, ids, search
-from stockdash.web.chart import figures, options
+from stockdash.web.chart import figures, option_controls, options
 from stockdash.web.chart.controls import CONTROL_OUTPUTS, analysis_controls, single_only_controls
 from stockdash.web.chart.data import load_symbol
 from stockdash.web.chart.header import quote_header
@@ -40,15 +40,18 @@ def compare_options(text: str | None, value: list[str] | None) -> list[dict]:
     return search.options(text if isinstance(text, str) else None, selected=picked)
 
 
-def csv_href(symbols: list[str], start: date | None, end: date | None) -> str:
-    """The CSV of what is charted: one symbol's bars, or every compared symbol's in one file."""
+def csv_href(
+    symbols: list[str], start: date | None, end: date | None, analysis: dict[str, str] | None = None
+) -> str:
+    """The CSV of what is charted: one symbol's bars (with its `analysis`: indicators and interval),
+    or every compared symbol's in one file."""
     params = {"format": "csv"}
     if start:
         params["start"] = start.isoformat()
     if end:
         params["end"] = end.isoformat()
     if len(symbols) == 1:
-        return f"/api/history/{symbols[0]}?{urlencode(params)}"
+        return f"/api/history/{symbols[0]}?{urlencode(params | (analysis or {}), safe=',')}"
     return f"/api/history?{urlencode({'symbols': ','.join(symbols), **params}, safe=',')}"
 
 
@@ -208,12 +211,20 @@ def _chart(
         )
     q, live = live_price(services, symbol, q, now=now)
     yield_pct = actions.trailing_yield(events, as_of=q["as_of"], close=q["close"]) if q else None
+    analysis = {} if compare else _api_analysis(overlays, chosen, interval)
     return (
         figure,
         quote_header(symbol, main.name, q, period_label=label, live=live, dividend_yield=yield_pct),
         notice(*notices),
-        csv_href(list(series), start, end),
+        csv_href(list(series), start, end, analysis),
     )
+
+
+def _api_analysis(overlays: list[str], chosen: list[str], interval: str) -> dict[str, str]:
+    """The /api/history parameters giving the drawn indicators and interval in the CSV."""
+    names = [o for o in overlays if o.startswith("sma")] + [c for c in chosen if c in figures.COMPUTED]
+    out = {"indicators": ",".join(names)} if names else {}
+    return out | ({"interval": interval} if interval != "1d" else {})
 
 
 def _options_follow_typing(app: Dash, id_: str, options) -> None:
@@ -270,4 +281,4 @@ def register(app: Dash, services: Services) -> None:
         allow_duplicate=True,
         prevent_initial_call=True,
     )
-    options.register(app)
+    option_controls.register(app)

@@ -215,7 +215,7 @@ def price_figure(
     xs = panes.packed_dates(view["date"]) if any(c in COMPUTED for c in chosen) else {}
     traces += panes.overlays(view, xs, list(chosen))
     if actions is not None and "actions" in chosen:
-        traces += panes.markers(view, actions, currency="USD")
+        traces += panes.markers(view, actions, currency="USD", interval=interval)
     traces.append(_volume_trace(view, x))
     shown = [p for p in panes.PANES if p in chosen]
     shapes: list[dict] = []

@@ -120,14 +120,18 @@ def pane_traces(view: pd.DataFrame, x: dict, pane: str, axis: int) -> tuple[list
     return [_line("ATR 14", x, view["atr14"], "#0f766e", axis=axis, showlegend=False)], []
 
 
-def markers(view: pd.DataFrame, found: pd.DataFrame, *, currency: str) -> list[dict]:
+BAR_DAYS = {"1d": 0, "1wk": 6, "1mo": 30}  # days a bar covers after its date, at most
+
+
+def markers(view: pd.DataFrame, found: pd.DataFrame, *, currency: str, interval: str = "1d") -> list[dict]:
     """A "D" or "S" under the candle of each dividend and split (the bar holding its date)."""
     if found.empty or view.empty:
         return []
     days = view["date"].to_numpy().astype("datetime64[D]")
     at = pd.to_datetime(found["date"]).to_numpy().astype("datetime64[D]")
     index = days.searchsorted(at, side="right") - 1
-    inside = (index >= 0) & (at <= days[-1] + np.timedelta64(31, "D"))
+    last = days[-1] + np.timedelta64(BAR_DAYS.get(interval, 0), "D")
+    inside = (index >= 0) & (at <= last)
     low = view["low"].to_numpy(dtype="float64")
     out = []
     for kind, letter in (("dividend", "D"), ("split", "S")):
