@@ -41,6 +41,7 @@ TASKS = {
     "run_chunk": "stockdash.workers.tasks.run_chunk",
     "finish_pull": "stockdash.workers.tasks.finish_pull",
     "start_stats": "stockdash.workers.statsjobs.start_stats",
+    "run_stats_chunk": "stockdash.workers.statsjobs.run_stats_chunk",
     "fetch_symbol": "stockdash.workers.tasks.fetch_symbol",
 }
 QUEUES = (FETCH_QUEUE, PULL_QUEUE)  # in the order a worker serves them
