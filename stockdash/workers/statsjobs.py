@@ -71,7 +71,7 @@ def enqueue_stats(
         )
         ids.append(job_id)
     queue.enqueue(
-        finish_stats,
+        TASKS["finish_stats"],
         kwargs={"run_id": run_id, "as_of": as_of, "chunk_ids": ids, "queued_at": time.time()},
         job_id=f"stats_{as_of}_{run_id}_finish",
         depends_on=Dependency(jobs=ids, allow_failure=True) if ids else None,
