@@ -59,7 +59,7 @@ def columns(screen: dict, *, narrow: bool) -> list[dict]:
     focus = focus_fields(screen)
     first = [
         {"field": "symbol", "headerName": "Symbol", "width": 80, "pinned": "left", "cellClass": ["sym"]},
-        {**_number_column("close"), "headerName": "Last", "width": 84},
+        {**_number_column("close"), "headerName": "Last", "width": 92},
     ]
     focus_cols = [_number_column(f) if f in NUMBERS else _flag_column(f) for f in focus]
     if narrow:
