@@ -3,7 +3,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 PYTHON ?= python3
 
-.PHONY: install run test lint bench clean
+.PHONY: install run test test-hours lint bench clean
 
 install: $(VENV)/.installed
 
@@ -13,15 +13,24 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt
 	$(PY) -m pip install -q -r requirements-dev.txt
 	touch $@
 
-# Migrate, fill the database (demo data when Yahoo is unreachable), then web + clock with honcho.
+# The web's port: `make run PORT=8050` (or PORT=8050 in the environment).
+PORT ?= 5000
+
+# Migrate, fill the database (demo data when Yahoo is unreachable), then web + clock with honcho;
+# devready prints the address to open once the web answers.
 run: install
 	$(PY) worker.py migrate
 	$(PY) worker.py pull
 	$(PY) worker.py movers > /dev/null
-	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" $(VENV)/bin/honcho start -f Procfile.dev
+	$(PY) -m stockdash.devready http://localhost:$(PORT) &
+	PATH="$(abspath $(VENV))/bin:$$PATH" $(VENV)/bin/honcho start -f Procfile.dev -p $(PORT)
 
 test: install
 	$(VENV)/bin/pytest
+
+# The live, clock, chart and movers tests at seven moments of the trading week (tests/anyhour.sh).
+test-hours: install
+	PYTEST=$(VENV)/bin/pytest tests/anyhour.sh
 
 lint: install
 	$(VENV)/bin/ruff check .

@@ -26,6 +26,7 @@ from sqlalchemy import (
     func,
     literal,
     select,
+    true,
 )
 from sqlalchemy.dialects.postgresql import ARRAY
 
@@ -84,21 +85,24 @@ def _read_postgres_chunk(
         .table_valued("symbol", with_ordinality="n")
         .render_derived()
     )
+    # Per symbol, its bars through the (symbol, date) key: a join would scan the whole table.
+    rows = select(*[daily_bars.c[c] for c in ("date", *PRICES, "volume")]).where(
+        daily_bars.c.symbol == wanted.c.symbol, daily_bars.c.date <= end
+    )
+    if start is not None:
+        rows = rows.where(daily_bars.c.date >= start)
+    bars = rows.lateral("bars")
     nan = literal(float("nan"))
     fields = [
         func.int4send(cast(wanted.c.n - 1 + offset, Integer)),
-        func.int4send(cast(daily_bars.c.date - literal(EPOCH), Integer)),  # date - date: days
-        *[func.float8send(func.coalesce(daily_bars.c[p], nan)) for p in PRICES],
-        func.int8send(cast(func.coalesce(daily_bars.c.volume, -1), BigInteger)),
+        func.int4send(cast(bars.c.date - literal(EPOCH), Integer)),  # date - date: days
+        *[func.float8send(func.coalesce(bars.c[p], nan)) for p in PRICES],
+        func.int8send(cast(func.coalesce(bars.c.volume, -1), BigInteger)),
     ]
     record: Any = fields[0]
     for part in fields[1:]:
         record = record.op("||")(part)
-    stmt = select(func.string_agg(record, literal(b"", LargeBinary))).where(
-        daily_bars.c.symbol == wanted.c.symbol, daily_bars.c.date <= end
-    )
-    if start is not None:
-        stmt = stmt.where(daily_bars.c.date >= start)
+    stmt = select(func.string_agg(record, literal(b"", LargeBinary))).select_from(wanted.join(bars, true()))
     compiled = stmt.compile(dialect=conn.dialect)
     driver = conn.connection.driver_connection
     assert driver is not None  # a live psycopg connection inside our transaction

@@ -6,22 +6,24 @@ import argparse
 import json
 import logging
 import sys
-from datetime import date
+from datetime import UTC, date, datetime
 
 from sqlalchemy.exc import SQLAlchemyError
 
-from stockdash import actions, calendar, cli_args, ingest, jobs, logs, migrate, movers, reads
+from stockdash import actions, calendar, cli_args, ingest, jobs, logs, migrate, movers, reads, screener
+from stockdash.alerts import cli as alerts_cli
+from stockdash.alerts import status as alert_status
 from stockdash.config import Settings, get_settings
 from stockdash.db import get_engine, migration_urls
 from stockdash.dbname import database_name
 from stockdash.deployment import resolve
 from stockdash.errors import error_text
-from stockdash.live import cli as live_cli
+from stockdash.live import stream_command as live_cli
 from stockdash.providers.base import ProviderError
 from stockdash.runs import Status
 from stockdash.symbols import InvalidSymbol, normalise_many
 from stockdash.universe import GROUP_LABELS, to_yahoo
-from stockdash.workers import cli as queue_cli
+from stockdash.workers import queue_commands as queue_cli
 
 log = logging.getLogger("stockdash.worker")
 
@@ -73,6 +75,7 @@ def parser() -> argparse.ArgumentParser:
     stream.add_argument("--symbols", type=_symbols, help="comma-separated symbols instead of the live set")
     stream.add_argument("--seconds", type=int, help="stop after this many seconds")
     queue_cli.add_commands(sub)
+    alerts_cli.add_commands(sub)
     return p
 
 
@@ -154,6 +157,14 @@ def cmd_stats(settings: Settings, args) -> int:
         print(f"stats failed: {result.message}", file=sys.stderr)
         return 1
     print(f"screener snapshot for {result.target_date}: {result.rows_written:,} symbols ({result.message})")
+    with resolve(settings).engine().connect() as conn:
+        _, rows = screener.read_snapshot(conn, result.target_date)
+    for flag, label in (("new_high_52w", "new 52-week highs"), ("new_low_52w", "new 52-week lows")):
+        hits = [r["symbol"] for r in rows if r[flag]]
+        print(
+            f"{label}: {len(hits)}"
+            + (f" ({', '.join(hits[:10])}{' …' if len(hits) > 10 else ''})" if hits else "")
+        )
     return EXIT_STATUS[result.status]
 
 
@@ -200,6 +211,9 @@ def cmd_status(settings: Settings, _args) -> int:
             queue_cli.print_chunks(resolve(settings).engine(), r["id"])
     for line in live_cli.status_lines(resolve(settings).engine(), settings):
         print(line)
+    with resolve(settings).engine().connect() as conn:
+        for line in alert_status.status_lines(conn, now=datetime.now(UTC)):
+            print(line)
     return queue_cli.print_queue(settings)
 
 
@@ -229,6 +243,7 @@ COMMANDS = {
     "housekeeping": cmd_housekeeping,
     "stream": cmd_stream,
     **queue_cli.COMMANDS,
+    "alerts": alerts_cli.cmd_alerts,
 }
 
 

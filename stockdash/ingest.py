@@ -22,8 +22,6 @@ from stockdash.errors import error_text
 from stockdash.providers.base import FetchResult, Provider, ProviderError
 from stockdash.universe import security_rows
 
-CHUNK_SIZE = 100  # symbols per fetch-and-commit step
-
 # Relative change of a stored close that means a new price basis, not float noise (a dividend
 # moves adjusted closes by 0.1 % or more, a split by half or more).
 BASIS_TOLERANCE = 1e-4
@@ -86,6 +84,7 @@ def plan(
         store.claim_dataset(conn, provider.name)
         last = store.last_dates(conn, symbols)
     first = history_start(settings, today)
+    size = settings.pull_chunk_size
     groups: dict[date, list[str]] = defaultdict(list)
     up_to_date = []
     for symbol in symbols:
@@ -99,9 +98,9 @@ def plan(
         else:
             groups[start].append(symbol)
     chunks = [
-        Chunk(start=start, symbols=tuple(syms[i : i + CHUNK_SIZE]), today=today, first=first)
+        Chunk(start=start, symbols=tuple(syms[i : i + size]), today=today, first=first)
         for start, syms in sorted(groups.items())
-        for i in range(0, len(syms), CHUNK_SIZE)
+        for i in range(0, len(syms), size)
     ]
     return Plan(chunks=chunks, up_to_date=up_to_date)
 

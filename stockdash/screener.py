@@ -239,11 +239,6 @@ def read_snapshot(conn: Connection, as_of: date | None = None) -> tuple[date, li
     return result.as_of, result.rows
 
 
-def sectors(conn: Connection, as_of: date) -> list[str]:
-    stmt = select(table.c.sector).where(table.c.as_of == as_of, table.c.sector != "").distinct()
-    return sorted(conn.execute(stmt).scalars())
-
-
 # --- presets: the questions asked every day ------------------------------------------------------
 
 

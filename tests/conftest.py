@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import importlib.util
 import os
+import sys
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine, create_engine, text
@@ -13,6 +16,28 @@ from stockdash.config import Settings
 from stockdash.db import make_engine
 from stockdash.migrate import upgrade
 from tests.harness import POSTGRES_ADMIN_URL, create_postgres_database, drop_postgres_database
+
+ANYHOUR_SITE = Path(__file__).resolve().parent / "anyhour"
+
+
+def pytest_configure(config) -> None:
+    """With STOCKDASH_TEST_NOW set (tests/anyhour.sh), the session and every process it starts run
+    at that moment: this process travels now, the children through the sitecustomize on PYTHONPATH."""
+    if not os.environ.get("STOCKDASH_TEST_NOW"):
+        return
+    loaded = sys.modules.get("sitecustomize")
+    if loaded is None or Path(loaded.__file__ or "").resolve().parent != ANYHOUR_SITE:
+        spec = importlib.util.spec_from_file_location("anyhour_site", ANYHOUR_SITE / "sitecustomize.py")
+        assert spec and spec.loader
+        spec.loader.exec_module(importlib.util.module_from_spec(spec))
+    paths = [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p]
+    if str(ANYHOUR_SITE) not in paths:
+        os.environ["PYTHONPATH"] = os.pathsep.join([str(ANYHOUR_SITE), *paths])
+
+
+def pytest_report_header(config) -> str | None:
+    moment = os.environ.get("STOCKDASH_TEST_NOW")
+    return f"moment: {moment} (STOCKDASH_TEST_NOW: the wall clock travels there)" if moment else None
 
 
 def _postgres_admin() -> Engine | None:

@@ -117,6 +117,13 @@ def wait_for(condition, timeout: float = 15.0, what: str = "condition", *, inter
         time.sleep(interval)
 
 
+def moment_env() -> dict[str, str]:
+    """What carries the any-hour run's moment (tests/anyhour.sh) into a child started with a clean
+    environment: the moment and the folder of its sitecustomize. Empty on an ordinary run."""
+    keys = ("STOCKDASH_TEST_NOW", "STOCKDASH_TEST_NOW_SINCE", "PYTHONPATH")
+    return {k: os.environ[k] for k in keys if os.environ.get("STOCKDASH_TEST_NOW") and k in os.environ}
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.harness import moment_env
+
 ROOT = Path(__file__).resolve().parent.parent
 SYMBOLS = "AAPL,MSFT,NVDA,AMZN,GOOGL,META,JPM,XOM,JNJ,PG,KO,PEP,WMT,HD,CVX,MRK,ABBV,COST,ORCL,NFLX,SPY,QQQ"
 
@@ -19,6 +21,7 @@ def worker(*args: str, database_url: str, **env: str) -> subprocess.CompletedPro
         "DATABASE_URL": database_url,
         "PROVIDER": "demo",
         "HISTORY_YEARS": "2",
+        **moment_env(),
         **env,
     }
     return subprocess.run(
@@ -111,6 +114,7 @@ def test_stats_by_hand(database_url):
     out = worker("stats", database_url=database_url)
     assert out.returncode == 0, out.stderr
     assert "screener snapshot for" in out.stdout and ": 3 symbols" in out.stdout
+    assert "new 52-week highs: " in out.stdout and "new 52-week lows: " in out.stdout
     assert "job=stats status=ok" in out.stderr
     bad = worker("stats", "--date", "2026-11-26", database_url=database_url)  # Thanksgiving
     assert bad.returncode == 2 and "2026-11-26 is not a trading day (a market holiday)" in bad.stderr

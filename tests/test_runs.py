@@ -13,6 +13,7 @@ from stockdash import runs
 from stockdash.providers.base import ProviderError
 from stockdash.runs import Job, Status
 from stockdash.schema import job_runs
+from tests.harness import moment_env
 from tests.test_cli import ROOT, SYMBOLS, worker
 
 
@@ -84,6 +85,7 @@ def test_a_pull_killed_with_sigkill_is_closed_as_abandoned(engine, database_url)
     """SIGKILL leaves the row `running`; once its heartbeat is old, housekeeping closes it."""
     # 22 symbols x 20 years: seconds of work, so the kill lands mid-run.
     env = {"PATH": "/usr/bin:/bin", "DATABASE_URL": database_url, "PROVIDER": "demo", "HISTORY_YEARS": "20"}
+    env |= moment_env()
     proc = subprocess.Popen(
         [sys.executable, "worker.py", "pull", "--symbols", SYMBOLS],
         cwd=ROOT,

@@ -9,6 +9,7 @@ import logging
 import threading
 import time
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -58,11 +59,15 @@ class Writer:
         self._recent: deque[tuple[float, int]] = deque()
         self.frames_total = 0
         self.flushes = 0
+        # Called with every quote as it arrives (the clock's alert checker); each must only queue it.
+        self.listeners: list[Callable[[Quote], None]] = []
 
     def put(self, quote: Quote) -> None:
         with self._lock:
             self._buffer.append(quote)
             self._last_frame_at = datetime.now(UTC)
+        for listener in self.listeners:
+            listener(quote)
 
     def set_state(self, state: str, *, source: str | None = None, message: str = "", symbols=None) -> None:
         with self._lock:

@@ -25,7 +25,7 @@ from stockdash.api_params import BadRequest, error, only_params, path_symbol
 from stockdash.api_params import date_param as _date_param
 from stockdash.errors import error_text
 from stockdash.indicators import Spec
-from stockdash.live import api as live_api
+from stockdash.live import web_api as live_api
 from stockdash.symbols import InvalidSymbol, normalise_many
 from stockdash.universe import name_of, to_yahoo
 from stockdash.web import health

@@ -11,7 +11,6 @@ from __future__ import annotations
 import hashlib
 import logging
 import time
-from collections.abc import Callable
 from dataclasses import asdict, dataclass, replace
 from datetime import date
 from typing import Unpack
@@ -30,14 +29,25 @@ from stockdash.errors import error_text
 from stockdash.jobs import PullArgs, pull_scope
 from stockdash.providers.base import Provider
 from stockdash.runs import Job
-from stockdash.workers import tasks
 from stockdash.workers.connection import redis_for
 
 log = logging.getLogger("stockdash.workers")
 
 FETCH_QUEUE = "fetch"  # the web's on-demand fetches: a visitor is waiting, so workers take these first
 PULL_QUEUE = "pull"
-QUEUES = (FETCH_QUEUE, PULL_QUEUE)  # in the order a worker serves them
+# The workers' functions, named as RQ stores them: those modules queue through this one, so naming
+# them here keeps the import one way (a test checks each name resolves).
+TASKS = {
+    "run_chunk": "stockdash.workers.tasks.run_chunk",
+    "finish_pull": "stockdash.workers.tasks.finish_pull",
+    "start_stats": "stockdash.workers.statsjobs.start_stats",
+    "run_stats_chunk": "stockdash.workers.statsjobs.run_stats_chunk",
+    "finish_stats": "stockdash.workers.statsjobs.finish_stats",
+    "fetch_symbol": "stockdash.workers.tasks.fetch_symbol",
+    "deliver_job": "stockdash.alerts.queue.deliver_job",
+}
+ALERTS_QUEUE = "alerts"  # the owner's alert deliveries (stockdash.alerts.queue): seconds count
+QUEUES = (ALERTS_QUEUE, FETCH_QUEUE, PULL_QUEUE)  # in the order a worker serves them
 
 # A chunk that failed as a whole (Yahoo refusing us after the provider's own retries, the
 # database away) runs again later; a worker killed mid-chunk counts as one such failure.
@@ -185,13 +195,23 @@ def _enqueue_jobs(
         _enqueue_chunk(queue, chunk, **common, of=(n, of), retry=retry) for n, chunk in enumerate(chunks, 1)
     ]
     queue.enqueue(
-        tasks.finish_pull,
+        TASKS["finish_pull"],
         kwargs={**finish, "chunk_ids": ids},
         job_id=finish_id,
         depends_on=Dependency(jobs=ids, allow_failure=True) if ids else None,
         description=f"finish {finish['job']} for {finish['target_date']}: totals of {of} chunks, then movers",
         **asdict(PULL_LIFETIME),
     )
+    if finish["movers"]:
+        # Then the screener's snapshot, as chunk jobs.
+        queue.enqueue(
+            TASKS["start_stats"],
+            kwargs={"as_of": finish["target_date"]},
+            job_id=f"{finish_id}_stats",
+            depends_on=finish_id,
+            description=f"queue the screener's snapshot for {finish['target_date']}",
+            **asdict(PULL_LIFETIME),
+        )
     return ids
 
 
@@ -208,7 +228,7 @@ def _enqueue_chunk(
     job_id = chunk_id(provider, chunk)
     queued = enqueue_once(
         queue,
-        tasks.run_chunk,
+        TASKS["run_chunk"],
         job_id=job_id,
         args=(chunk,),
         kwargs={"run_id": run_id, "provider": provider, "number": of[0], "of": of[1]},
@@ -223,7 +243,7 @@ def _enqueue_chunk(
 
 def enqueue_once(
     queue: Queue,
-    func: Callable,
+    func: str,
     *,
     job_id: str,
     args: tuple,
@@ -255,52 +275,6 @@ def enqueue_once(
 def _status(redis: Redis, job_id: str) -> JobStatus | None:
     job = RqJob.fetch_many([job_id], connection=redis)[0]
     return job.get_status(refresh=False) if job is not None else None
-
-
-# --- the screener's snapshot in chunks (issue 18) --------------------------------------------------
-
-STATS_CHUNK = 500  # symbols per stats job: each reads its symbols' last year of bars
-
-
-def stats_batch(as_of: date) -> str:
-    return f"stats_{as_of}"
-
-
-def enqueue_stats(
-    redis: Redis, engine: Engine, as_of: date, symbols: list[str], *, size: int = STATS_CHUNK
-) -> int:
-    """Queue the snapshot of as_of as jobs of `size` symbols and a last job that closes the run
-    (after every chunk, failed ones included); returns the run id. A chunk's rows are its own."""
-    batch = stats_batch(as_of)
-    run_id = runs.open_run(
-        engine, Job.STATS, provider="", target_date=as_of, message=f"queued: {len(symbols)} symbols"
-    )
-    queue = pull_queue(redis)
-    chunks = [symbols[i : i + size] for i in range(0, len(symbols), size)]
-    ids = []
-    for n, chunk in enumerate(chunks, 1):
-        job_id = f"{batch}_{run_id}_{_digest(','.join(chunk))}"
-        enqueue_once(
-            queue,
-            tasks.run_stats_chunk,
-            job_id=job_id,
-            args=(as_of, chunk),
-            kwargs={"run_id": run_id},
-            lifetime=PULL_LIFETIME,
-            retry=CHUNK_RETRY,
-            description=f"stats {n}/{len(chunks)} for {as_of}: {len(chunk)} symbols",
-        )
-        ids.append(job_id)
-    queue.enqueue(
-        tasks.finish_stats,
-        kwargs={"run_id": run_id, "as_of": as_of, "chunk_ids": ids, "queued_at": time.time()},
-        job_id=f"{batch}_{run_id}_finish",
-        depends_on=Dependency(jobs=ids, allow_failure=True) if ids else None,
-        description=f"finish stats for {as_of}: totals of {len(ids)} chunks",
-        **asdict(PULL_LIFETIME),
-    )
-    log.info("queue stats for %s run=%s chunks=%d symbols=%d", as_of, run_id, len(ids), len(symbols))
-    return run_id
 
 
 def hand_over_daily(settings: Settings, engine: Engine, provider: Provider) -> Enqueued | None:

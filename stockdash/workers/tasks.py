@@ -11,7 +11,6 @@ import logging
 import time
 from datetime import date
 
-from redis import Redis
 from rq import get_current_job
 from rq.job import Job as RqJob
 from rq.job import JobStatus
@@ -95,7 +94,7 @@ def finish_pull(
     redis = current.connection
     lost, workers = [], set()
     for job_id, chunk_job in zip(chunk_ids, RqJob.fetch_many(chunk_ids, connection=redis), strict=True):
-        summary, reason = _chunk_outcome(chunk_job)
+        summary, reason = chunk_outcome(chunk_job)
         if summary is None:
             lost.append(job_id)
             for symbol in chunk_job.args[0].symbols if chunk_job else ():
@@ -120,60 +119,27 @@ def finish_pull(
         from stockdash import jobs
 
         outcome["movers"] = str(jobs.compute_movers(engine, as_of=target_date).status)
-        outcome["stats"] = _queue_stats(engine, redis, target_date)
+        outcome["alerts"] = _check_alerts(engine, target_date)
     return outcome
 
 
-def _queue_stats(engine: Engine, redis: Redis, as_of: date) -> str:
-    """The screener's snapshot of what was pulled, as chunk jobs for the workers."""
-    from stockdash import stats
-    from stockdash.workers.enqueue import enqueue_stats
+def _check_alerts(engine: Engine, target_date: date) -> int:
+    """The owner's daily rules on what was pulled; the clock's dispatcher sends what fires."""
+    from stockdash.alerts.channels import parse_channels
+    from stockdash.alerts.daily import check_daily
 
-    with engine.connect() as conn:
-        symbols = stats.tracked(conn)
-    return f"queued run {enqueue_stats(redis, engine, as_of, symbols)}"
-
-
-def run_stats_chunk(as_of: date, symbols: list[str], *, run_id: int) -> dict:
-    """The screener's figures for one chunk of symbols, recorded under the snapshot's run."""
-    from stockdash import jobs
-
-    engine = resolve(get_settings()).engine()
-    result = jobs.compute_stats(engine, as_of=as_of, symbols=symbols, parent_id=run_id)
-    if result.status == Status.FAILED:
-        raise ChunkFailed(f"stats for {len(symbols)} symbols: {result.message}")  # wrote nothing: retry
-    return {"symbols_ok": result.symbols_ok, "rows": result.rows_written, "recomputed": result.message}
+    settings = get_settings()
+    try:
+        fired = check_daily(
+            engine, parse_channels(settings.alert_channels), app_url=settings.app_url, as_of=target_date
+        )
+    except Exception as exc:  # the pull and movers are done; a failed check is logged, not retried
+        log.error("alerts daily check failed: %s", error_text(exc))
+        return -1
+    return len(fired)
 
 
-def finish_stats(*, run_id: int, as_of: date, chunk_ids: list[str], queued_at: float) -> dict:
-    """After the last stats chunk: the snapshot's totals on its run."""
-    engine = resolve(get_settings()).engine()
-    result = RunResult(Job.STATS, target_date=as_of, run_id=run_id)
-    current = get_current_job()
-    assert current is not None  # runs as an RQ job
-    lost = []
-    for job_id, chunk_job in zip(
-        chunk_ids, RqJob.fetch_many(chunk_ids, connection=current.connection), strict=True
-    ):
-        summary, reason = _chunk_outcome(chunk_job)
-        if summary is None:
-            lost.append(f"{job_id}: {reason}")
-            continue
-        result.symbols_ok += summary["symbols_ok"]
-        result.rows_written += summary["rows"]
-    done = f"{len(chunk_ids) - len(lost)} of {len(chunk_ids)} stats jobs"
-    if lost:
-        result.fail(f"{done}; failed: {'; '.join(lost[:3])}")
-    else:
-        result.status = Status.OK
-        result.message = done
-    result.seconds = time.time() - queued_at
-    runs.close_run(engine, result)
-    runs.close_children(engine, run_id)
-    return {"stats": str(result.status), "rows": result.rows_written}
-
-
-def _chunk_outcome(chunk_job: RqJob | None) -> tuple[dict | None, str]:
+def chunk_outcome(chunk_job: RqJob | None) -> tuple[dict | None, str]:
     """A finished chunk job's summary, or None and why it has none."""
     if chunk_job is None:
         return None, "the chunk job expired from the queue"

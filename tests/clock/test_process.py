@@ -101,7 +101,7 @@ def test_sigterm_mid_pull_exits_fast_and_leaves_whole_chunks(migrated, tmp_path)
         )
     assert [r.job for r in runs] == ["pull"], runs  # stopped: no movers after a cut-short pull
     assert runs[0].status in ("cut_short", "failed") and runs[0].message.startswith("stopped"), runs
-    assert 0 < len(stored) < 503 and len(stored) % ingest.CHUNK_SIZE == 0, len(stored)
+    assert 0 < len(stored) < 503 and len(stored) % Settings(_env_file=None).pull_chunk_size == 0, len(stored)
 
     # Every stored symbol has its whole history: the demo provider, asked again, gives the same rows.
     settings = Settings(_env_file=None, provider="demo", history_years=2)

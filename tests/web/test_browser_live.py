@@ -10,12 +10,13 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import WebDriverWait
 from sqlalchemy import func, select
 
 from stockdash.calendar import NEW_YORK
 from stockdash.db import make_engine
-from stockdash.live.demo import DemoFeed
+from stockdash.live.demo_walk import DemoFeed
 from stockdash.live.service import LiveIngest
 from stockdash.live.writer import Writer
 from stockdash.schema import live_quotes
@@ -183,10 +184,12 @@ def test_live_section_moves_on_its_own(live_site, browser):  # noqa: F811
     d.find_element(By.ID, "live-rule-kind").click()
     offered(d, "day", "day change").click()
     value = d.find_element(By.ID, "live-rule-value")
-    value.clear()
+    value.send_keys(Keys.CONTROL, "a")  # the modifier is held to the end of one send_keys call
+    value.send_keys(Keys.BACKSPACE)
     value.send_keys("0.0001")
     d.find_element(By.ID, "live-rule-add").click()
-    wait_for(d, lambda d: "AAPL day change beyond" in rules.text, "the day rule was not listed")
+    note = d.find_element(By.ID, "live-rule-note")
+    wait_for(d, lambda d: "AAPL day change beyond" in rules.text, f"the day rule was not listed: {note.text}")
     wait_for(d, lambda d: d.execute_script("return window.__toasts") == 1, "the alert's toast never showed")
     d.save_screenshot(str(SHOTS / "live-02-toast.png"))
     then = ticks(d)

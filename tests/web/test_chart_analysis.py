@@ -17,7 +17,7 @@ from stockdash.providers.base import FetchResult
 from stockdash.providers.yahoo import YahooProvider
 from stockdash.web import ids, urlstate
 from stockdash.web.chart import callbacks as chart_callbacks
-from stockdash.web.chart import options
+from stockdash.web.chart import option_controls, options
 from stockdash.web.chart.panes import unpacked
 from tests.web.conftest import services_for
 from tests.yahoo_replay import recording, yahoo_http_fixture  # noqa: F401
@@ -199,19 +199,21 @@ def test_options_follow_the_url_and_the_controls():
         and urlstate.parse_query("?interval=2h")["interval"] is None
     )
     # A link (or the back button) sets the controls that differ.
-    out = options.sync_options(ids.URL, link, [["sma50", "sma200"], ["actions"], None, "price"], None)
+    out = option_controls.sync_options(ids.URL, link, [["sma50", "sma200"], ["actions"], None, "price"], None)
     assert out == (no_update, no_update, ["sma20"], ["rsi14", "macd"], "1mo", "tr")
     with pytest.raises(PreventUpdate):
-        options.sync_options(ids.URL, link, [["sma20"], ["rsi14", "macd"], "1mo", "tr"], view)
+        option_controls.sync_options(ids.URL, link, [["sma20"], ["rsi14", "macd"], "1mo", "tr"], view)
     # A control writes the URL and the view; the other parameters stay.
-    url, new, *rest = options.sync_options(ids.INDICATORS, link, [["sma20"], ["atr14"], "1mo", "tr"], view)
+    url, new, *rest = option_controls.sync_options(
+        ids.INDICATORS, link, [["sma20"], ["atr14"], "1mo", "tr"], view
+    )
     assert url == "?symbol=MSFT&period=5Y&ind=sma20,atr14&interval=1mo&basis=tr"
     assert new["indicators"] == ["atr14"] and new["symbol"] == "MSFT" and rest == [no_update] * 4
-    url, new, *_ = options.sync_options(
+    url, new, *_ = option_controls.sync_options(
         ids.INTERVAL, "?symbol=KO", [["sma50", "sma200"], ["actions", "x"], "1wk", 5], None
     )
     assert url == "?symbol=KO&period=1Y&interval=1wk" and new["basis"] == "price"
-    url, new, *_ = options.sync_options(ids.OVERLAYS, "?symbol=KO", [[], [], None, "price"], None)
+    url, new, *_ = option_controls.sync_options(ids.OVERLAYS, "?symbol=KO", [[], [], None, "price"], None)
     assert url == "?symbol=KO&period=1Y&ind=none" and urlstate.parse_query(url)["indicators"] == []
     assert urlstate.clean_view(new)["overlays"] == [] and urlstate.same_view(urlstate.clean_view(new), new)
     # urlstate's own callback keeps them when the ticker changes.

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import importlib
+
 from rq.job import Job as RqJob
 from rq.job import JobStatus
 
 from stockdash.workers import tasks
-from stockdash.workers.enqueue import ENDED, PENDING
+from stockdash.workers.enqueue import ENDED, PENDING, TASKS
 from stockdash.workers.fetches import FETCHING, WebQueue, fetch_id
 
 
@@ -27,3 +29,9 @@ def test_a_created_fetch_job_reads_as_fetching(redis_url):
     )
     job.save()
     assert web.hand_over(["AAPL"], provider="demo", new=set()) == {"AAPL": FETCHING}
+
+
+def test_every_task_named_for_rq_is_a_function_of_its_module():
+    for name, path in TASKS.items():
+        module, _, function = path.rpartition(".")
+        assert function == name and callable(getattr(importlib.import_module(module), name)), path

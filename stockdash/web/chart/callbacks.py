@@ -15,7 +15,7 @@ from stockdash.errors import error_text
 from stockdash.symbols import InvalidSymbol, normalise
 from stockdash.universe import name_of, to_yahoo
 from stockdash.web import fetch, ids, search
-from stockdash.web.chart import figures, options
+from stockdash.web.chart import figures, option_controls, options
 from stockdash.web.chart.controls import CONTROL_OUTPUTS, analysis_controls, single_only_controls
 from stockdash.web.chart.data import load_symbol
 from stockdash.web.chart.header import quote_header
@@ -281,4 +281,4 @@ def register(app: Dash, services: Services) -> None:
         allow_duplicate=True,
         prevent_initial_call=True,
     )
-    options.register(app)
+    option_controls.register(app)

@@ -8,12 +8,7 @@ controls and the URL in step; urlstate's own callback keeps them in the URL it w
 
 from __future__ import annotations
 
-from dash import Dash, ctx, no_update
-from dash.exceptions import PreventUpdate
-
 from stockdash.intervals import DAILY, INTERVALS
-from stockdash.web import ids
-from stockdash.web.components import callback
 
 OVERLAY_OPTIONS = {
     "sma20": "SMA 20",
@@ -104,44 +99,3 @@ def from_controls(view: dict, overlays: object, indicators: object, interval: ob
         "interval": interval if interval in INTERVALS else None,
         "basis": "tr" if basis == "tr" else PRICE,
     }
-
-
-CONTROLS = [(ids.OVERLAYS, "value"), (ids.INDICATORS, "value"), (ids.INTERVAL, "value"), (ids.BASIS, "value")]
-
-
-def sync_options(trigger: str | None, query: str | None, controls: list, view: dict | None) -> tuple:
-    """URL -> option controls (a link, the back button); option control -> view and URL.
-    Returns (url search, view, overlays, indicators, interval, basis)."""
-    from stockdash.web.urlstate import format_query, parse_query  # urlstate imports this module
-
-    if not isinstance(query, str):
-        raise PreventUpdate
-    linked = parse_query(query)
-    if trigger == ids.URL:
-        wanted = [linked["overlays"], linked["indicators"], linked["interval"], linked["basis"]]
-        if wanted == controls:
-            raise PreventUpdate
-        return (
-            no_update,
-            no_update,
-            *(w if w != c else no_update for w, c in zip(wanted, controls, strict=True)),
-        )
-    shown = view if isinstance(view, dict) else linked
-    new = from_controls(linked, *controls)
-    if all(new[k] == linked[k] for k in KEYS):
-        raise PreventUpdate
-    new["notes"] = shown.get("notes", []) if isinstance(shown.get("notes"), list) else []
-    return format_query(new), new, no_update, no_update, no_update, no_update
-
-
-def register(app: Dash) -> None:
-    @callback(
-        app,
-        [(ids.URL, "search"), (ids.VIEW, "data"), *CONTROLS],
-        [(ids.URL, "search"), *CONTROLS],
-        states=[(ids.VIEW, "data")],
-        allow_duplicate=True,
-        prevent_initial_call=True,
-    )
-    def _options(query, overlays, indicators, interval, basis, view):
-        return sync_options(ctx.triggered_id, query, [overlays, indicators, interval, basis], view)

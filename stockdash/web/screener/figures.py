@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from stockdash.screener import FLAGS, LABELS, NUMBERS, PRESETS, Result
 from stockdash.web.components import NUM, SIGN
 
@@ -103,7 +101,3 @@ def count_text(result: Result, shown: int) -> str:
     matches = f"{result.count:,} match" + ("" if result.count == 1 else "es")
     more = f" · first {shown:,} shown (the CSV API has all)" if shown < result.count else ""
     return f"{matches}{more} · as of close {result.as_of:%a %d %b %Y}"
-
-
-def as_of_text(day: date) -> str:
-    return f"{day:%d %b %Y}"

@@ -76,10 +76,14 @@ def _preload() -> None:
     """Import what jobs use once in the worker, so every forked job starts warm."""
     # yfinance 1.7.0 calls pandas' deprecated inplace=True on every answer: three lines per symbol.
     warnings.filterwarnings("ignore", message="The inplace keyword", module=r"yfinance\.")
+    import stockdash.alerts.queue  # noqa: F401
     import stockdash.jobs  # noqa: F401
     import stockdash.providers.demo  # noqa: F401
     import stockdash.providers.yahoo  # noqa: F401
     import stockdash.workers.tasks  # noqa: F401
+    from stockdash.alerts.channels import warm
+
+    warm()  # Apprise's plugins, loaded once here rather than in every forked delivery job
 
 
 def work(settings: Settings, *, burst: bool = False, timing: Timing = Timing()) -> int:
