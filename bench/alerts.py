@@ -37,7 +37,7 @@ from sqlalchemy import select  # noqa: E402
 
 from stockdash import logs  # noqa: E402
 from stockdash.alerts import rules  # noqa: E402
-from stockdash.alerts.service import AlertService  # noqa: E402
+from stockdash.alerts.clock_service import AlertService  # noqa: E402
 from stockdash.config import Settings  # noqa: E402
 from stockdash.db import make_engine  # noqa: E402
 from stockdash.live.demo_walk import DemoFeed  # noqa: E402

@@ -11,7 +11,7 @@ from datetime import UTC, date, datetime
 from sqlalchemy.exc import SQLAlchemyError
 
 from stockdash import actions, calendar, cli_args, ingest, jobs, logs, migrate, movers, reads, screener
-from stockdash.alerts import cli as alerts_cli
+from stockdash.alerts import alert_commands as alerts_cli
 from stockdash.alerts import status as alert_status
 from stockdash.config import Settings, get_settings
 from stockdash.db import get_engine, migration_urls

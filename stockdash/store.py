@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from datetime import date
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -64,7 +65,7 @@ def upsert_securities(conn: Connection, rows: list[dict]) -> None:
     conn.execute(stmt, rows)
 
 
-def _insert_for(conn: Connection):
+def _insert_for(conn: Connection) -> Any:
     return pg_insert if conn.dialect.name == "postgresql" else sqlite_insert
 
 

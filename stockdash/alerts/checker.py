@@ -14,6 +14,7 @@ from collections import deque
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
+from typing import Protocol
 
 from sqlalchemy import Connection, Engine
 
@@ -25,9 +26,23 @@ from stockdash.alerts.kinds import INTRADAY, Kind
 from stockdash.alerts.messages import Observation
 from stockdash.alerts.rules import Rule
 from stockdash.errors import error_text
-from stockdash.live.frames import Quote
 
 log = logging.getLogger("stockdash.alerts")
+
+
+class Quote(Protocol):
+    """What the check reads of a live quote (the live writer hands over `live.frames.Quote`s):
+    alerts depend on no live module, so the live set may read the rules' symbols."""
+
+    @property
+    def symbol(self) -> str: ...
+    @property
+    def time(self) -> datetime: ...
+    @property
+    def price(self) -> float: ...
+    @property
+    def pct_change(self) -> float | None: ...
+
 
 RULES_SECONDS = 2.0
 HISTORY_STEP = timedelta(seconds=5)  # prices kept for "% within N minutes": one per 5 s is enough

@@ -15,8 +15,8 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import Connection, Engine, and_, or_, select, update
 
 from stockdash.alerts.channels import Channel, scrub
+from stockdash.db import utc
 from stockdash.errors import error_text
-from stockdash.live.hours import utc
 from stockdash.schema import alert_deliveries, alert_firings
 
 log = logging.getLogger("stockdash.alerts")

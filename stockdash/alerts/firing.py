@@ -11,7 +11,7 @@ import logging
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
-from sqlalchemy import Connection, Engine, select, update
+from sqlalchemy import ColumnElement, Connection, Engine, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -33,7 +33,7 @@ class Fired:
     deliveries: list[int]
 
 
-def _same_state(state: State):
+def _same_state(state: State) -> ColumnElement[bool]:
     c = alert_rules.c
     return (c.seq == state.seq) & (c.armed.is_(state.armed)) & (c.fired.is_(state.fired))
 

@@ -12,21 +12,26 @@ again, and its next attempt is another job).
 from __future__ import annotations
 
 import hashlib
+import logging
 from concurrent.futures import ThreadPoolExecutor
-from datetime import timedelta
+from datetime import date, timedelta
 
 from redis import Redis
 from rq import Queue
 
-from stockdash.alerts.channels import parse_channels
+from stockdash.alerts.channels import parse_channels, warm
+from stockdash.alerts.daily import check_daily
 from stockdash.alerts.delivery import deliver
 from stockdash.config import get_settings
 from stockdash.deployment import resolve
+from stockdash.errors import error_text
 from stockdash.workers.enqueue import ALERTS_QUEUE, TASKS, Lifetime, enqueue_once
 
 # A send is bounded by Apprise's timeouts; a job nobody takes in 10 minutes is queued again anyway.
 DELIVERY_LIFETIME = Lifetime(job_timeout=60, result_ttl=3600, failure_ttl=24 * 3600, ttl=600)
 
+
+log = logging.getLogger("stockdash.alerts")
 
 BATCH = 50  # deliveries per job
 THREADS = 8
@@ -57,6 +62,23 @@ def enqueue_deliveries(redis: Redis, due: list[tuple[int, int]]) -> int:
     return queued
 
 
+def check_daily_job(*, target_date: date) -> int:
+    """After a queued pull's movers: the owner's daily rules on what was pulled (-1 if the check
+    failed: logged, not retried); the clock's dispatcher sends what fires."""
+    settings = get_settings()
+    try:
+        fired = check_daily(
+            resolve(settings).engine(),
+            parse_channels(settings.alert_channels),
+            app_url=settings.app_url,
+            as_of=target_date,
+        )
+    except Exception as exc:
+        log.error("alerts daily check failed: %s", error_text(exc))
+        return -1
+    return len(fired)
+
+
 def deliver_job(delivery_ids: list[int]) -> dict[int, str | None]:
     """The worker's side: this worker's channels and database; each delivery on its own thread."""
     settings = get_settings()
@@ -66,3 +88,6 @@ def deliver_job(delivery_ids: list[int]) -> dict[int, str | None]:
     with ThreadPoolExecutor(max_workers=min(THREADS, len(delivery_ids)) or 1) as pool:
         outcomes = pool.map(lambda i: deliver(engine, i, channels, give_up_after=give_up), delivery_ids)
         return dict(zip(delivery_ids, outcomes, strict=True))
+
+
+warm()  # imported by the RQ worker before it forks (rq_worker preloads every task's module)

@@ -10,7 +10,7 @@ from sqlalchemy import Connection, RowMapping, delete, select, update
 from stockdash.alerts.channels import Channel, parse_selection
 from stockdash.alerts.crossing import State
 from stockdash.alerts.kinds import INTRADAY, Kind, check_value
-from stockdash.live.hours import utc
+from stockdash.db import utc
 from stockdash.schema import alert_rules
 from stockdash.symbols import normalise
 

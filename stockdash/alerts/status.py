@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import Connection, func, select
 
-from stockdash.live.hours import utc
+from stockdash.db import utc
 from stockdash.schema import alert_deliveries, alert_firings
 
 

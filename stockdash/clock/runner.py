@@ -15,7 +15,7 @@ from datetime import datetime
 from sqlalchemy import Engine
 
 from stockdash import runs
-from stockdash.alerts.service import AlertService
+from stockdash.alerts.clock_service import AlertService
 from stockdash.calendar import NEW_YORK, last_closed_session
 from stockdash.clock import keepalive
 from stockdash.config import Settings

@@ -45,6 +45,7 @@ TASKS = {
     "finish_stats": "stockdash.workers.statsjobs.finish_stats",
     "fetch_symbol": "stockdash.workers.tasks.fetch_symbol",
     "deliver_job": "stockdash.alerts.queue.deliver_job",
+    "check_daily_job": "stockdash.alerts.queue.check_daily_job",
 }
 ALERTS_QUEUE = "alerts"  # the owner's alert deliveries (stockdash.alerts.queue): seconds count
 QUEUES = (ALERTS_QUEUE, FETCH_QUEUE, PULL_QUEUE)  # in the order a worker serves them

@@ -13,6 +13,7 @@ The timings below make that happen within about a minute instead of RQ's ten.
 
 from __future__ import annotations
 
+import importlib
 import logging
 import os
 import socket
@@ -24,7 +25,7 @@ from rq.worker import HerokuWorker
 
 from stockdash.config import Settings
 from stockdash.workers.connection import redis_for
-from stockdash.workers.enqueue import QUEUES
+from stockdash.workers.enqueue import QUEUES, TASKS
 
 log = logging.getLogger("stockdash.workers")
 
@@ -76,14 +77,12 @@ def _preload() -> None:
     """Import what jobs use once in the worker, so every forked job starts warm."""
     # yfinance 1.7.0 calls pandas' deprecated inplace=True on every answer: three lines per symbol.
     warnings.filterwarnings("ignore", message="The inplace keyword", module=r"yfinance\.")
-    import stockdash.alerts.queue  # noqa: F401
     import stockdash.jobs  # noqa: F401
     import stockdash.providers.demo  # noqa: F401
     import stockdash.providers.yahoo  # noqa: F401
-    import stockdash.workers.tasks  # noqa: F401
-    from stockdash.alerts.channels import warm
 
-    warm()  # Apprise's plugins, loaded once here rather than in every forked delivery job
+    for path in TASKS.values():  # the tasks' modules (the alerts' loads Apprise's plugins once)
+        importlib.import_module(path.rpartition(".")[0])
 
 
 def work(settings: Settings, *, burst: bool = False, timing: Timing = Timing()) -> int:

@@ -11,10 +11,9 @@ import logging
 import time
 from datetime import date
 
-from rq import get_current_job
+from rq import Queue, get_current_job
 from rq.job import Job as RqJob
 from rq.job import JobStatus
-from sqlalchemy import Engine
 
 from stockdash import fetchbudget, ingest, runs
 from stockdash.config import Settings, get_settings
@@ -22,6 +21,7 @@ from stockdash.deployment import resolve
 from stockdash.errors import error_text
 from stockdash.providers.base import Provider, ProviderError
 from stockdash.runs import Job, RunResult, Status
+from stockdash.workers.enqueue import PULL_QUEUE, TASKS
 
 log = logging.getLogger("stockdash.workers")
 
@@ -119,24 +119,13 @@ def finish_pull(
         from stockdash import jobs
 
         outcome["movers"] = str(jobs.compute_movers(engine, as_of=target_date).status)
-        outcome["alerts"] = _check_alerts(engine, target_date)
-    return outcome
-
-
-def _check_alerts(engine: Engine, target_date: date) -> int:
-    """The owner's daily rules on what was pulled; the clock's dispatcher sends what fires."""
-    from stockdash.alerts.channels import parse_channels
-    from stockdash.alerts.daily import check_daily
-
-    settings = get_settings()
-    try:
-        fired = check_daily(
-            engine, parse_channels(settings.alert_channels), app_url=settings.app_url, as_of=target_date
+        current = get_current_job()
+        assert current is not None  # runs as an RQ job
+        Queue(PULL_QUEUE, connection=current.connection).enqueue(
+            TASKS["check_daily_job"], kwargs={"target_date": target_date}, job_timeout=600
         )
-    except Exception as exc:  # the pull and movers are done; a failed check is logged, not retried
-        log.error("alerts daily check failed: %s", error_text(exc))
-        return -1
-    return len(fired)
+        outcome["alerts"] = "queued"
+    return outcome
 
 
 def chunk_outcome(chunk_job: RqJob | None) -> tuple[dict | None, str]:

@@ -70,6 +70,7 @@ def columns(screen: dict, *, narrow: bool) -> list[dict]:
             "headerName": "3M",
             "width": 110,
             "cellRenderer": "Sparkline",
+            "cellDataType": False,  # drawn, never text: no formatter (AG Grid warning #48)
             "sortable": False,
         }
         return first + [{**c, "width": 90} for c in focus_cols[:1]] + [spark]
@@ -83,6 +84,7 @@ def columns(screen: dict, *, narrow: bool) -> list[dict]:
                 "headerName": "3 months",
                 "width": 116,
                 "cellRenderer": "Sparkline",
+                "cellDataType": False,  # drawn, never text: no formatter (AG Grid warning #48)
                 "sortable": False,
             },
             {"field": "name", "headerName": "Name", "width": 180, "tooltipField": "name"},
