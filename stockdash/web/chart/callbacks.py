@@ -211,7 +211,7 @@ def _chart(
         )
     q, live = live_price(services, symbol, q, now=now)
     yield_pct = actions.trailing_yield(events, as_of=q["as_of"], close=q["close"]) if q else None
-    analysis = {} if compare else _api_analysis(overlays, chosen, interval)
+    analysis = {} if compare else _api_analysis(chosen, interval)
     return (
         figure,
         quote_header(symbol, main.name, q, period_label=label, live=live, dividend_yield=yield_pct),
@@ -220,9 +220,9 @@ def _chart(
     )
 
 
-def _api_analysis(overlays: list[str], chosen: list[str], interval: str) -> dict[str, str]:
-    """The /api/history parameters giving the drawn indicators and interval in the CSV."""
-    names = [o for o in overlays if o.startswith("sma")] + [c for c in chosen if c in figures.COMPUTED]
+def _api_analysis(chosen: list[str], interval: str) -> dict[str, str]:
+    """The /api/history parameters giving the menu's indicators and the interval in the CSV."""
+    names = [c for c in chosen if c in figures.COMPUTED]
     out = {"indicators": ",".join(names)} if names else {}
     return out | ({"interval": interval} if interval != "1d" else {})
 
