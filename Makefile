@@ -13,12 +13,17 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt
 	$(PY) -m pip install -q -r requirements-dev.txt
 	touch $@
 
-# Migrate, fill the database (demo data when Yahoo is unreachable), then web + clock with honcho.
+# The web's port: `make run PORT=8050` (or PORT=8050 in the environment).
+PORT ?= 5000
+
+# Migrate, fill the database (demo data when Yahoo is unreachable), then web + clock with honcho;
+# devready prints the address to open once the web answers.
 run: install
 	$(PY) worker.py migrate
 	$(PY) worker.py pull
 	$(PY) worker.py movers > /dev/null
-	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" $(VENV)/bin/honcho start -f Procfile.dev
+	$(PY) -m stockdash.devready http://localhost:$(PORT) &
+	PATH="$(abspath $(VENV))/bin:$$PATH" $(VENV)/bin/honcho start -f Procfile.dev -p $(PORT)
 
 test: install
 	$(VENV)/bin/pytest

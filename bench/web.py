@@ -6,7 +6,11 @@ then measures in one run, side by side:
   * p50/p95 latency of the chart callback and the movers callback (POST /_dash-update-component
     with the payloads the browser sends) next to /healthz,
   * requests/s of the chart callback at concurrency 10,
-  * total RSS (and PSS) of the gunicorn master + workers.
+  * total RSS (and PSS) of the gunicorn master + workers,
+  * the chart callback over 10 years of daily bars (Max) with every overlay and indicator on
+    against the same chart with none, interleaved, ending with the line
+    `indicators: bare_p50_ms=A all_p50_ms=B ratio=X` (target ratio <= 1.5).
+`python bench/web.py --indicators` fills 20 symbols only and measures that last comparison alone.
 The bench database is dropped at the end. BENCH_DATABASE_URL names the server (admin database).
 Not a timed test: it prints figures and the targets.
 """
@@ -35,8 +39,10 @@ from stockdash.migrate import upgrade  # noqa: E402
 from stockdash.providers.demo import DemoProvider  # noqa: E402
 from stockdash.universe import load_group  # noqa: E402
 from tests.harness import (  # noqa: E402
+    CHART_OUTPUTS,
     chart_payload,
     create_postgres_database,
+    dash_payload,
     drop_postgres_database,
     movers_payload,
     start_gunicorn,
@@ -47,14 +53,16 @@ ADMIN_URL = os.environ.get("BENCH_DATABASE_URL", "postgresql+psycopg://postgres@
 SAMPLES = int(os.environ.get("BENCH_SAMPLES", "300"))
 CONCURRENCY = 10
 LOAD_SECONDS = float(os.environ.get("BENCH_LOAD_SECONDS", "10"))
-TARGETS = {"chart_p50_ms": 30.0, "chart_p95_ms": 80.0, "rss_mb": 512.0}
+TARGETS = {"chart_p50_ms": 30.0, "chart_p95_ms": 80.0, "rss_mb": 512.0, "indicators_ratio": 1.5}
+EVERY_OVERLAY = ["sma20", "sma50", "sma200", "band"]
+EVERY_INDICATOR = ["ema20", "ema50", "ema200", "bb20", "rsi14", "macd", "atr14", "actions"]
 
 # --- database ----------------------------------------------------------------------------------
 
 
-def fill(url: str) -> tuple[int, float]:
+def fill(url: str, universe: str = "sp500,etfs") -> tuple[int, float]:
     settings = Settings(
-        _env_file=None, database_url=url, provider="demo", universe="sp500,etfs", history_years=10
+        _env_file=None, database_url=url, provider="demo", universe=universe, history_years=10
     )
     engine = make_engine(url)
     started = time.perf_counter()
@@ -148,7 +156,63 @@ def movers_by_horizon(session: requests.Session, dash_url: str) -> list[str]:
     return out
 
 
+def analysis_payload(symbol: str, *, every: bool) -> dict:
+    """The chart callback's request for 10 years (Max) of `symbol`: every overlay and indicator, or none."""
+    overlays, indicators = (EVERY_OVERLAY, EVERY_INDICATOR) if every else ([], [])
+    view = {"symbol": symbol, "compare": [], "period": "Max", "start": None, "end": None}
+    view |= {"overlays": overlays, "indicators": indicators, "interval": None, "basis": "price"}
+    inputs = [
+        ("view", "data", view),
+        ("chart-type", "value", "candles"),
+        ("overlays", "value", overlays),
+        ("fetch-poll", "n_intervals", None),
+    ]
+    return dash_payload(CHART_OUTPUTS, inputs, [("viewport", "data", None)])
+
+
+def indicators_line(session: requests.Session, dash_url: str, symbols: list[str], samples: int) -> str:
+    """p50 of the bare and the fully loaded 10-year chart, measured interleaved in one run."""
+    bare, full = [], []
+    for i in range(samples):
+        symbol = symbols[i % len(symbols)]
+        bare += latencies(session, "POST", dash_url, [analysis_payload(symbol, every=False)], 1)
+        full += latencies(session, "POST", dash_url, [analysis_payload(symbol, every=True)], 1)
+    a, b = pct(bare, 50), pct(full, 50)
+    print(f"{'chart, 10 years, no indicators':36} {a:8.1f} {pct(bare, 95):8.1f} {max(bare):8.1f}")
+    print(f"{'chart, 10 years, every indicator':36} {b:8.1f} {pct(full, 95):8.1f} {max(full):8.1f}")
+    return f"indicators: bare_p50_ms={a:.1f} all_p50_ms={b:.1f} ratio={b / a:.2f}"
+
+
+def indicators_only() -> int:
+    """Only the indicators comparison, on 20 symbols: a short run on a shared machine."""
+    url, name = create_postgres_database("stockdash_bench", ADMIN_URL)
+    server = None
+    symbols = list(load_group("sp500")["symbol"])[:20]
+    try:
+        rows, fill_s = fill(url, ",".join(symbols))
+        print(f"filled {name}: {rows:,} bars ({len(symbols)} symbols, 10 years) in {fill_s:.1f} s")
+        server = start_gunicorn(
+            url, Path(tempfile.gettempdir()) / f"{name}-gunicorn.log", "--access-logfile", "/dev/null"
+        )
+        dash_url = server.url + "/_dash-update-component"
+        session = requests.Session()
+        for symbol in symbols:  # warm both workers
+            latencies(session, "POST", dash_url, [analysis_payload(symbol, every=True)] * 2, 2)
+        print(f"\n{'request':36} {'p50 ms':>8} {'p95 ms':>8} {'max ms':>8}")
+        line = indicators_line(session, dash_url, symbols, max(40, SAMPLES // 3))
+        print()
+        print(line)
+        return 0
+    finally:
+        if server is not None:
+            stop_gunicorn(server)
+        drop_postgres_database(name, ADMIN_URL)
+        print(f"dropped {name}")
+
+
 def main() -> int:
+    if "--indicators" in sys.argv[1:]:
+        return indicators_only()
     print(f"cpus={os.cpu_count()} samples={SAMPLES} concurrency={CONCURRENCY}")
     url, name = create_postgres_database("stockdash_bench", ADMIN_URL)
     server = None
@@ -204,6 +268,7 @@ def main() -> int:
         print("\n".join(horizon_lines))
         hz = pct(results["/healthz"], 50)
         chart = results["chart callback (1Y, 100 symbols)"]
+        line = indicators_line(session, dash_url, symbols[:20], max(40, SAMPLES // 3))
         print()
         print(f"chart p50 / healthz p50 = {pct(chart, 50) / hz:.1f}x")
         print(
@@ -224,6 +289,7 @@ def main() -> int:
         for label, value, target, unit in checks:
             verdict = "ok" if value <= target else "MISSED"
             print(f"target {label:10} <= {target:5.0f} {unit}: {value:7.1f} {unit}  {verdict}")
+        print(line)
         return 0
     finally:
         if server is not None:

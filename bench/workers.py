@@ -44,7 +44,7 @@ from stockdash.providers import make_provider  # noqa: E402
 from stockdash.schema import daily_bars  # noqa: E402
 from stockdash.universe import resolve  # noqa: E402
 from stockdash.workers.enqueue import enqueue_pull  # noqa: E402
-from tests.yahoo_replay import FIXTURES, _classify, _fixed_answer, slice_chart  # noqa: E402
+from tests.yahoo_replay import FIXTURES, classify, fixed_answer, slice_chart  # noqa: E402
 from tests.yahoo_server import YahooStandIn  # noqa: E402
 
 TODAY = date(2023, 8, 11)  # the recording's last session: two years of it are there to pull
@@ -63,9 +63,9 @@ def _sliced(query: str) -> str:
 def answer(url: str) -> tuple[int, str, bytes]:
     """Yahoo's answer to `url`: a chart body relabelled for the symbol, or a fixed endpoint answer."""
     parts = urlsplit(url)
-    kind, symbol = _classify(parts.hostname or "", parts.path)
+    kind, symbol = classify(parts.hostname or "", parts.path)
     if kind != "chart" or not symbol:
-        status, body = _fixed_answer(kind, symbol)
+        status, body = fixed_answer(kind, symbol)
         return status, "application/json" if body.startswith("{") else "text/plain", body.encode()
     body = _sliced(parts.query).replace('"symbol":"TSLA"', f'"symbol":{json.dumps(symbol)}', 1)
     return 200, "application/json;charset=utf-8", body.encode()

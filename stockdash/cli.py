@@ -10,17 +10,18 @@ from datetime import date
 
 from sqlalchemy.exc import SQLAlchemyError
 
-from stockdash import calendar, cli_args, ingest, jobs, logs, migrate, movers, reads
+from stockdash import actions, calendar, cli_args, ingest, jobs, logs, migrate, movers, reads, screener
 from stockdash.config import Settings, get_settings
 from stockdash.db import get_engine, migration_urls
 from stockdash.dbname import database_name
 from stockdash.deployment import resolve
 from stockdash.errors import error_text
-from stockdash.live import cli as live_cli
+from stockdash.live import stream_command as live_cli
+from stockdash.providers.base import ProviderError
 from stockdash.runs import Status
 from stockdash.symbols import InvalidSymbol, normalise_many
 from stockdash.universe import GROUP_LABELS, to_yahoo
-from stockdash.workers import cli as queue_cli
+from stockdash.workers import queue_commands as queue_cli
 
 log = logging.getLogger("stockdash.worker")
 
@@ -52,11 +53,18 @@ def parser() -> argparse.ArgumentParser:
     back = sub.add_parser("backfill", help="fetch HISTORY_YEARS (or --years) again, replacing stored bars")
     back.add_argument("--symbols", type=_symbols)
     back.add_argument("--years", type=cli_args.history_years, help="years to fetch (default: HISTORY_YEARS)")
+    acts = sub.add_parser(
+        "actions", help="fetch the dividends and splits of the stored bars (a one-off backfill)"
+    )
+    acts.add_argument("--symbols", type=_symbols, help="comma-separated symbols instead of every stored one")
     mv = sub.add_parser("movers", help="compute (and print) top gainers and losers")
     mv.add_argument("--date", type=cli_args.session_date, help="trading date (default: latest with data)")
     mv.add_argument("--horizon", choices=list(movers.HORIZONS), default="1d")
     mv.add_argument("--group", choices=list(movers.GROUPS), default="sp500")
     mv.add_argument("--json", action="store_true", help="print one snapshot as JSON")
+    st = sub.add_parser("stats", help="compute the screener's snapshot of figures per symbol")
+    st.add_argument("--date", type=cli_args.session_date, help="trading date (default: latest with data)")
+    st.add_argument("--full", action="store_true", help="RSI/ATR from each symbol's whole history")
     sub.add_parser(
         "status", help="last runs, data freshness, row counts, live stream; the queue with REDIS_URL"
     )
@@ -109,6 +117,19 @@ def cmd_backfill(settings: Settings, args) -> int:
     return EXIT_STATUS[result.status]
 
 
+def cmd_actions(settings: Settings, args) -> int:
+    try:
+        deployment = resolve(settings)
+        done = actions.backfill(deployment.engine(), deployment.provider(), symbols=args.symbols)
+    except ProviderError as exc:
+        log.error("job=actions status=failed reason=%s", error_text(exc))
+        return 1
+    for symbol, reason in sorted(done.failures.items()):
+        log.warning("job=actions symbol=%s failed: %s", symbol, reason)
+    log.info("job=actions symbols=%d rows=%d failed=%d", done.symbols, done.rows, len(done.failures))
+    return 3 if done.failures else 0
+
+
 def cmd_movers(settings: Settings, args) -> int:
     engine = resolve(settings).engine()
     result = jobs.compute_movers(engine, as_of=args.date)
@@ -125,6 +146,23 @@ def cmd_movers(settings: Settings, args) -> int:
                 snap = movers.read(conn, as_of=result.target_date, horizon=horizon, group=group)
                 print(format_snapshot(snap))
     return 0
+
+
+def cmd_stats(settings: Settings, args) -> int:
+    result = jobs.compute_stats(resolve(settings).engine(), as_of=args.date, full=args.full)
+    if result.status == Status.FAILED:
+        print(f"stats failed: {result.message}", file=sys.stderr)
+        return 1
+    print(f"screener snapshot for {result.target_date}: {result.rows_written:,} symbols ({result.message})")
+    with resolve(settings).engine().connect() as conn:
+        _, rows = screener.read_snapshot(conn, result.target_date)
+    for flag, label in (("new_high_52w", "new 52-week highs"), ("new_low_52w", "new 52-week lows")):
+        hits = [r["symbol"] for r in rows if r[flag]]
+        print(
+            f"{label}: {len(hits)}"
+            + (f" ({', '.join(hits[:10])}{' …' if len(hits) > 10 else ''})" if hits else "")
+        )
+    return EXIT_STATUS[result.status]
 
 
 def format_snapshot(snap: dict) -> str:
@@ -192,7 +230,9 @@ COMMANDS = {
     "migrate": cmd_migrate,
     "pull": cmd_pull,
     "backfill": cmd_backfill,
+    "actions": cmd_actions,
     "movers": cmd_movers,
+    "stats": cmd_stats,
     "status": cmd_status,
     "housekeeping": cmd_housekeeping,
     "stream": cmd_stream,

@@ -77,6 +77,9 @@ class Settings(BaseSettings):
     pull_delay_minutes: int = Field(30, ge=0, le=360, description="daily pull runs this long after the close")
     job_runs_keep_days: int = Field(90, ge=1, description="job-run log rows older than this are pruned")
     yahoo_chunk_size: int = Field(100, ge=1, le=500, description="symbols per Yahoo download call")
+    pull_chunk_size: int = Field(
+        100, ge=1, le=500, description="symbols an in-process pull fetches and commits together"
+    )
     yahoo_threads: int = Field(4, ge=1, le=16, description="parallel Yahoo requests within a chunk")
     yahoo_timeout: float = Field(20.0, gt=0, le=120, description="seconds before a Yahoo request times out")
     yahoo_retries: int = Field(4, ge=0, le=10, description="retries on HTTP 429 and timeouts, with backoff")

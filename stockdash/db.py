@@ -21,6 +21,7 @@ from typing import Literal
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 
+from stockdash.compat import psycopg_wait_timeout
 from stockdash.config import Settings, normalise_database_url
 
 Role = Literal["web", "health", "job"]
@@ -94,7 +95,7 @@ def _bounded_connection_class():
         def wait(self, gen, interval=0.1, timeout=None):
             try:
                 return super().wait(gen, interval, self.io_timeout if timeout is None else timeout)
-            except psycopg.errors._WaitTimeout:
+            except psycopg_wait_timeout():
                 # The reply may still come: the connection is in an unknown state, never reuse it.
                 # Closed, SQLAlchemy counts this as a disconnect and drops it from the pool.
                 self.close()

@@ -16,13 +16,11 @@ from datetime import date, timedelta
 import pandas as pd
 from sqlalchemy import Engine
 
-from stockdash import calendar, store
+from stockdash import actions, calendar, store
 from stockdash.config import Settings
 from stockdash.errors import error_text
 from stockdash.providers.base import FetchResult, Provider, ProviderError
 from stockdash.universe import security_rows
-
-CHUNK_SIZE = 100  # symbols per fetch-and-commit step
 
 # Relative change of a stored close that means a new price basis, not float noise (a dividend
 # moves adjusted closes by 0.1 % or more, a split by half or more).
@@ -63,6 +61,8 @@ class _Fetched:
     histories: pd.DataFrame
     rebased: list[str]
     failures: dict[str, str]
+    actions: pd.DataFrame  # dividends and splits of `bars`
+    history_actions: pd.DataFrame  # every action of the rebased symbols' histories
 
 
 def history_start(settings: Settings, today: date) -> date:
@@ -84,6 +84,7 @@ def plan(
         store.claim_dataset(conn, provider.name)
         last = store.last_dates(conn, symbols)
     first = history_start(settings, today)
+    size = settings.pull_chunk_size
     groups: dict[date, list[str]] = defaultdict(list)
     up_to_date = []
     for symbol in symbols:
@@ -97,9 +98,9 @@ def plan(
         else:
             groups[start].append(symbol)
     chunks = [
-        Chunk(start=start, symbols=tuple(syms[i : i + CHUNK_SIZE]), today=today, first=first)
+        Chunk(start=start, symbols=tuple(syms[i : i + size]), today=today, first=first)
         for start, syms in sorted(groups.items())
-        for i in range(0, len(syms), CHUNK_SIZE)
+        for i in range(0, len(syms), size)
     ]
     return Plan(chunks=chunks, up_to_date=up_to_date)
 
@@ -135,7 +136,9 @@ def _fetch(engine: Engine, provider: Provider, chunk: Chunk, last: dict[str, dat
     with engine.connect() as conn:
         rebase = _rebased(conn, fetched, last)
         if not rebase:
-            return _Fetched(fetched.bars, fetched.bars.iloc[0:0], [], failures)
+            return _Fetched(
+                fetched.bars, fetched.bars.iloc[0:0], [], failures, fetched.actions, fetched.actions[0:0]
+            )
         stored_from = store.first_dates(conn, rebase)
     history_from = min([chunk.start, chunk.first, *stored_from.values()])
     full = (
@@ -161,6 +164,8 @@ def _fetch(engine: Engine, provider: Provider, chunk: Chunk, last: dict[str, dat
         histories=full.bars[full.bars["symbol"].isin(ok)],
         rebased=ok,
         failures=failures,
+        actions=fetched.actions[~fetched.actions["symbol"].isin(rebase)],
+        history_actions=full.actions[full.actions["symbol"].isin(ok)],
     )
 
 
@@ -192,11 +197,14 @@ def _fetch_or_fail(provider: Provider, symbols: list[str], start: date, end: dat
 
 
 def _write(engine: Engine, fetched: _Fetched) -> int:
-    """One transaction: securities, new bars, and whole histories of rebased symbols."""
+    """One transaction: securities, new bars, and whole histories of rebased symbols, each with
+    their dividends and splits (a failed symbol's actions wait with its bars for the next pull)."""
     with engine.begin() as conn:
         got = sorted(set(fetched.bars["symbol"]) | set(fetched.rebased))
         store.upsert_securities(conn, security_rows(got))
         rows = store.upsert_bars(conn, fetched.bars)
+        actions.upsert(conn, fetched.actions[fetched.actions["symbol"].isin(set(fetched.bars["symbol"]))])
         if fetched.rebased:
             rows += store.replace_bars(conn, fetched.rebased, fetched.histories)
+            actions.replace(conn, fetched.rebased, fetched.history_actions)
     return rows

@@ -14,7 +14,7 @@ from typing import NamedTuple, TypedDict, Unpack
 
 from sqlalchemy import Engine
 
-from stockdash import calendar, fetchbudget, ingest, movers, runs, store
+from stockdash import calendar, fetchbudget, ingest, movers, runs, stats, store
 from stockdash.config import Settings
 from stockdash.dbname import database_name
 from stockdash.live import liveset
@@ -149,6 +149,38 @@ def compute_movers(engine: Engine, *, as_of: date | None = None) -> RunResult:
     return result
 
 
+# --- the screener's snapshot (issue 18) ----------------------------------------------------------
+
+
+def compute_stats(
+    engine: Engine,
+    *,
+    as_of: date | None = None,
+    symbols: list[str] | None = None,
+    parent_id: int | None = None,
+    full: bool = False,
+) -> RunResult:
+    """Compute and store the screener's figures for as_of (default: latest stored session), for
+    `symbols` (a queued chunk, under its run `parent_id`) or every tracked symbol."""
+    job = Job.STATS if symbols is None else Job.STATS_CHUNK
+    with runs.recorded(engine, job, parent_id=parent_id) as result, engine.begin() as conn:
+        as_of = as_of or store.latest_date(conn)
+        if as_of is None:
+            result.fail("no bars stored yet: run a pull first")
+            return result
+        if not calendar.is_session(as_of):
+            as_of = calendar.previous_session(as_of)
+        result.target_date = as_of
+        snap = stats.compute(conn, as_of, symbols, full=full)
+        result.rows_written = stats.store(conn, snap, symbols)
+        result.symbols_ok = len(snap.frame)
+        result.message = f"{snap.recomputed} symbols' RSI/ATR from their whole history"
+        if result.symbols_ok == 0 and symbols is None:
+            result.status = Status.FAILED
+            result.message = f"no symbol has a bar on {as_of}"
+    return result
+
+
 def daily(
     engine: Engine,
     provider: Provider,
@@ -157,11 +189,15 @@ def daily(
     today: date | None = None,
     stop: threading.Event | None = None,
 ) -> list[RunResult]:
-    """The after-close job: pull the universe, then movers on what was pulled."""
+    """The after-close job: pull the universe, then movers and the screener's snapshot on what was pulled."""
     pulled = pull(engine, provider, settings, today=today, stop=stop)
     if pulled.status == Status.FAILED or (stop is not None and stop.is_set()):
         return [pulled]
-    return [pulled, compute_movers(engine, as_of=pulled.target_date)]
+    return [
+        pulled,
+        compute_movers(engine, as_of=pulled.target_date),
+        compute_stats(engine, as_of=pulled.target_date),
+    ]
 
 
 def housekeeping(engine: Engine, settings: Settings) -> RunResult:

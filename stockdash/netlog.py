@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import re
 import tempfile
 import time
 import zlib
@@ -21,8 +22,14 @@ _CHECKOUT = zlib.crc32(str(Path(__file__).resolve().parent).encode())  # one not
 MEMO = Path(tempfile.gettempdir()) / f"stockdash-{os.getuid()}-{_CHECKOUT:08x}-network-errors.json"
 
 
+# curl says "Failed to connect ... after 0 ms" one time and "after 1 ms" the next: the same error.
+_TIMINGS = re.compile(r"\b\d+(?:\.\d+)? ?(?:ms|s|seconds)\b")
+
+
 def first_time(message: str, *, now: float | None = None, memo: Path | None = None) -> bool:
-    """Whether no stockdash process logged `message` in the last WINDOW seconds; notes it if so."""
+    """Whether no stockdash process logged `message` (timings aside) in the last WINDOW seconds;
+    notes it if so."""
+    message = _TIMINGS.sub("#", message)
     now = time.time() if now is None else now
     path = memo or MEMO
     try:

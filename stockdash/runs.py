@@ -34,6 +34,8 @@ class Job(StrEnum):
     PULL_CHUNK = "pull-chunk"  # one queued chunk of a pull, under the pull's run (parent_id)
     PULL_SYMBOLS = "pull-symbols"  # a hand-picked list
     MOVERS = "movers"
+    STATS = "stats"  # the screener's snapshot of the whole universe (queued: chunk runs under it)
+    STATS_CHUNK = "stats-chunk"
     HOUSEKEEPING = "housekeeping"
 
 
@@ -282,6 +284,11 @@ def has_pulled(engine: Engine, day: date) -> bool:
 def has_movers(engine: Engine, day: date) -> bool:
     """Whether movers for trading date `day` (or later) were computed."""
     return _done_for(engine, Job.MOVERS, day, (Status.OK,))
+
+
+def has_stats(engine: Engine, day: date) -> bool:
+    """Whether the screener's snapshot for trading date `day` (or later) was computed."""
+    return _done_for(engine, Job.STATS, day, (Status.OK,))
 
 
 def recent(engine: Engine, limit: int = 10) -> list[dict]:

@@ -161,3 +161,67 @@ provider_asks = Table(
 )
 Index("ix_provider_asks_asked_at", provider_asks.c.asked_at)
 Index("ix_provider_asks_client_asked_at", provider_asks.c.client, provider_asks.c.asked_at)
+
+# --- corporate actions (issue 17) ----------------------------------------------------------------
+
+# Dividends and splits per symbol and trading session, as the provider reports them with the bars.
+# A dividend has `amount` (per share, on the bars' split-adjusted basis); a split has `numerator`
+# and `denominator` (4 and 1 for 4:1, 1 and 10 for a 1:10 reverse split).
+corporate_actions = Table(
+    "corporate_actions",
+    metadata,
+    Column("symbol", String(16), primary_key=True),
+    Column("date", Date, primary_key=True),  # the exchange-local trading date of the event
+    Column("kind", String(8), primary_key=True),  # dividend | split
+    Column("amount", Float),
+    Column("numerator", Float),
+    Column("denominator", Float),
+)
+
+
+# --- screener (issue 18) -------------------------------------------------------------------------
+
+# One row per session and symbol with a bar that session: the figures the screener filters on
+# (stockdash/stats.py computes them), plus the Wilder state (`rsi_avg_gain`, `rsi_avg_loss`,
+# `atr14`) the next session's RSI and ATR roll forward from instead of re-reading all history.
+SCREENER_FLOATS = (
+    "close",
+    "pct_1d",
+    "pct_1w",
+    "pct_1m",
+    "pct_3m",
+    "pct_6m",
+    "pct_1y",
+    "pct_ytd",
+    "high_52w",
+    "low_52w",
+    "from_high_52w_pct",
+    "from_low_52w_pct",
+    "sma50",
+    "sma200",
+    "rsi14",
+    "atr14_pct",
+    "avg_volume_20",
+    "relvol",
+    "gap_pct",
+    "dollar_volume_20",
+    "rsi_avg_gain",
+    "rsi_avg_loss",
+    "atr14",
+)
+SCREENER_FLAGS = ("new_high_52w", "new_low_52w", "above_sma50", "above_sma200")
+SCREENER_INTS = ("golden_cross_days", "death_cross_days")
+screener = Table(
+    "screener",
+    metadata,
+    Column("as_of", Date, primary_key=True),
+    Column("symbol", String(16), primary_key=True),
+    Column("name", String(200), nullable=False, server_default=""),
+    Column("sector", String(64), nullable=False, server_default=""),
+    Column("kind", String(8), nullable=False, server_default="stock"),
+    Column("in_sp500", Boolean, nullable=False, server_default="0"),
+    *[Column(name, Float) for name in SCREENER_FLOATS],
+    *[Column(name, Boolean) for name in SCREENER_FLAGS],
+    *[Column(name, Integer) for name in SCREENER_INTS],
+    Column("volume", BigInteger),
+)

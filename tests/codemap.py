@@ -41,6 +41,17 @@ def modules() -> dict[str, Module]:
     return found
 
 
+@cache
+def benchmarks() -> list[Module]:
+    """The scripts in bench/: they use the package too (they are not part of it)."""
+    found = []
+    for path in sorted((ROOT / "bench").glob("*.py")):
+        module = Module(f"bench.{path.stem}", path, ast.parse(path.read_text()), False)
+        _read_imports(module, modules())
+        found.append(module)
+    return found
+
+
 def _read_imports(module: Module, known: dict[str, Module]) -> None:
     aliases: dict[str, str] = {}  # local name -> module it stands for
     for node in ast.walk(module.tree):

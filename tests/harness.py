@@ -67,7 +67,7 @@ def chart_payload(symbol: str, period: str = "1Y", **view) -> dict:
         ("overlays", "value", ["sma50", "sma200"]),
         ("fetch-poll", "n_intervals", None),
     ]
-    return dash_payload(CHART_OUTPUTS, inputs)
+    return dash_payload(CHART_OUTPUTS, inputs, [("viewport", "data", None)])
 
 
 def movers_payload(horizon: str = "1d", group: str = "sp500") -> dict:

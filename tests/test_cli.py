@@ -106,3 +106,15 @@ def test_bad_dates_and_years_exit_2_with_one_line_before_any_io(tmp_path, args, 
     last = proc.stderr.strip().splitlines()[-1]
     assert last.startswith(f"worker.py {args[0]}: error: argument") and message in last
     assert not db.exists()
+
+
+def test_stats_by_hand(database_url):
+    assert worker("migrate", database_url=database_url).returncode == 0
+    assert worker("pull", "--symbols", "AAPL,MSFT,SPY", database_url=database_url).returncode == 0
+    out = worker("stats", database_url=database_url)
+    assert out.returncode == 0, out.stderr
+    assert "screener snapshot for" in out.stdout and ": 3 symbols" in out.stdout
+    assert "new 52-week highs: " in out.stdout and "new 52-week lows: " in out.stdout
+    assert "job=stats status=ok" in out.stderr
+    bad = worker("stats", "--date", "2026-11-26", database_url=database_url)  # Thanksgiving
+    assert bad.returncode == 2 and "2026-11-26 is not a trading day (a market holiday)" in bad.stderr

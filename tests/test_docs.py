@@ -53,3 +53,21 @@ def test_pyproject_declares_every_pinned_requirement():
         if line.strip() and not line.startswith("#")
     }
     assert pinned == declared
+
+
+def test_the_module_map_names_every_package_and_module():
+    from tests.codemap import modules
+
+    text = (ROOT / "docs" / "development.md").read_text()
+    package = ROOT / "stockdash"
+    missing = []
+    for name, module in modules().items():
+        if not name.startswith("stockdash.") or ".migrations." in name:
+            continue
+        rel = (
+            module.path.parent.relative_to(package) if module.is_package else module.path.relative_to(package)
+        )
+        named = f"`{rel.as_posix()}/`" if module.is_package else f"`{rel.as_posix()}`"
+        if named not in text:
+            missing.append(named)
+    assert missing == [], "docs/development.md's module map lacks these"

@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 from sqlalchemy import select, text
 
-from stockdash import ingest, jobs, runs, store
+from stockdash import jobs, runs, store
 from stockdash.config import Settings
 from stockdash.db import make_engine
 from stockdash.providers.base import FetchResult, ProviderError
@@ -119,7 +119,7 @@ def test_provider_failure_ends_failed_and_loses_nothing_stored(engine, one_year)
 
 
 def test_failure_mid_run_keeps_the_chunks_already_written(engine, one_year, monkeypatch):
-    monkeypatch.setattr(ingest, "CHUNK_SIZE", 2)
+    one_year = one_year.model_copy(update={"pull_chunk_size": 2})
     symbols = ["AAPL", "MSFT", "NVDA", "AMZN", "GOOGL"]
     result = jobs.pull(engine, FailingProvider(1), one_year, symbols=symbols, today=TODAY)
     assert result.status == "cut_short"
@@ -127,7 +127,7 @@ def test_failure_mid_run_keeps_the_chunks_already_written(engine, one_year, monk
 
 
 def test_stop_event_ends_the_run_between_chunks(engine, one_year, monkeypatch):
-    monkeypatch.setattr(ingest, "CHUNK_SIZE", 1)
+    one_year = one_year.model_copy(update={"pull_chunk_size": 1})
     stop = threading.Event()
 
     class StopAfterFirst(DemoProvider):
@@ -174,7 +174,7 @@ def test_database_dying_mid_run_keeps_written_chunks(postgres_url, one_year, mon
     engine = make_engine(postgres_url)
     upgrade(engine)
     name = engine.url.database
-    monkeypatch.setattr(ingest, "CHUNK_SIZE", 2)
+    one_year = one_year.model_copy(update={"pull_chunk_size": 2})
 
     class KillsDatabase(DemoProvider):
         calls = 0
@@ -207,7 +207,7 @@ def test_database_dying_mid_run_keeps_written_chunks(postgres_url, one_year, mon
 
 
 def test_only_a_whole_universe_pull_counts_as_pulled(engine, one_year, monkeypatch):
-    monkeypatch.setattr(ingest, "CHUNK_SIZE", 1)
+    one_year = one_year.model_copy(update={"pull_chunk_size": 1})
     stop = threading.Event()
     stop.set()
     stopped = jobs.pull(engine, DemoProvider(today=TODAY), one_year, today=TODAY, stop=stop)

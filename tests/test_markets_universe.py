@@ -8,7 +8,7 @@ from stockdash import jobs
 from stockdash import movers as movers_mod
 from stockdash.calendar import NEW_YORK
 from stockdash.config import Settings
-from stockdash.live.demo import DemoFeed
+from stockdash.live.demo_walk import DemoFeed
 from stockdash.providers import demo_markets
 from stockdash.providers.demo import DemoProvider
 from stockdash.universe import MARKET_KINDS, catalogue, kind_of, load_group, name_of, resolve

@@ -16,6 +16,8 @@ def test_a_message_is_new_once_per_window(tmp_path):
     assert netlog.first_time("DNS: no host", now=1000.0, memo=memo)
     assert not netlog.first_time("DNS: no host", now=1000.0 + netlog.WINDOW - 1, memo=memo)
     assert netlog.first_time("refused", now=1001.0, memo=memo)  # another error is said
+    assert netlog.first_time("refused after 0 ms", now=1002.0, memo=memo)
+    assert not netlog.first_time("refused after 1 ms", now=1003.0, memo=memo)  # the same, timings aside
     assert netlog.first_time("DNS: no host", now=1000.0 + netlog.WINDOW, memo=memo)  # said again later
     memo.write_text("not json")
     assert netlog.first_time("DNS: no host", now=5000.0, memo=memo)  # a broken note costs nothing

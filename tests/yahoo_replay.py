@@ -187,7 +187,7 @@ class YahooReplay:
         """The response to one request, as Yahoo would give it."""
         parts = urlsplit(url)
         query = {**dict(parse_qsl(parts.query)), **{k: str(v) for k, v in (params or {}).items()}}
-        kind, symbol = _classify(parts.hostname or "", parts.path)
+        kind, symbol = classify(parts.hostname or "", parts.path)
         if kind == "chart":
             kind = "history" if "period1" in query or "period2" in query else "tz"
         call = Call(method, url, query, kind, symbol)
@@ -197,7 +197,7 @@ class YahooReplay:
             if answer is None and kind == "other":
                 self.unrouted.append(call)
         if answer is None:
-            return _response(url, *_fixed_answer(kind, symbol))
+            return _response(url, *fixed_answer(kind, symbol))
         if answer.raises is not None:
             raise answer.raises
         if answer.recording is not None:
@@ -211,7 +211,7 @@ class YahooReplay:
         return queue.pop(0) if len(queue) > 1 else queue[0]
 
 
-def _classify(host: str, path: str) -> tuple[str, str | None]:
+def classify(host: str, path: str) -> tuple[str, str | None]:
     """Which of Yahoo's endpoints a URL is, and the symbol in its path."""
     if host == "fc.yahoo.com":
         return "cookie", None
@@ -228,7 +228,7 @@ def _classify(host: str, path: str) -> tuple[str, str | None]:
     return "other", None
 
 
-def _fixed_answer(kind: str, symbol: str | None) -> tuple[int, str]:
+def fixed_answer(kind: str, symbol: str | None) -> tuple[int, str]:
     """Answers that do not depend on recordings: cookie, crumb, consent, quote lookups."""
     if kind == "crumb":
         return 200, CRUMB

@@ -19,7 +19,7 @@ from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import urlsplit
 
-from tests.yahoo_replay import YahooReplay, _classify
+from tests.yahoo_replay import YahooReplay, classify
 
 # (status, content type, body) for one request, given the URL yfinance asked for.
 Answerer = Callable[[str], tuple[int, str, bytes]]
@@ -80,7 +80,7 @@ class YahooStandIn:
             def do_GET(self) -> None:  # noqa: N802  (http.server's name)
                 host, _, rest = self.path.lstrip("/").partition("/")
                 url = f"https://{host}/{rest}"
-                kind, _symbol = _classify(host, urlsplit(url).path)
+                kind, _symbol = classify(host, urlsplit(url).path)
                 if kind == "chart":
                     stand_in.held.release()
                     stand_in.gate.wait()

@@ -114,7 +114,10 @@ class _NothingRuns:
     def daily(self) -> None:
         raise RuntimeError("print-schedule runs nothing")
 
-    keepalive = housekeeping = live_open = live_close = daily
+    keepalive = housekeeping = daily
+
+    def live_edge(self, name: str) -> None:
+        raise RuntimeError("print-schedule runs nothing")
 
 
 def _parse_start(text: str | None) -> datetime:

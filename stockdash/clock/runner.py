@@ -19,7 +19,7 @@ from stockdash.calendar import NEW_YORK, last_closed_session
 from stockdash.clock import keepalive
 from stockdash.config import Settings
 from stockdash.errors import error_text
-from stockdash.live import clock as live_clock
+from stockdash.live import scheduled as live_scheduled
 from stockdash.providers import Provider, make_provider
 
 log = logging.getLogger("stockdash.clock")
@@ -38,7 +38,7 @@ class ClockJobs:
         self._provider: Provider | None = None
         self._running = 0
         self._idle = threading.Condition()
-        self.live = live_clock.make_ingest(settings, engine, provider_name=provider_name)
+        self.live = live_scheduled.make_ingest(settings, engine, provider_name=provider_name)
 
     def daily(self) -> None:
         self._run("daily", self._daily)
@@ -50,11 +50,9 @@ class ClockJobs:
         # ping() logs its own one line; a start/end pair around it would triple the noise.
         self._run("keepalive", self._keepalive, quiet=True)
 
-    def live_open(self) -> None:
-        self._run("live_open", lambda: live_clock.session_edge(self.live))
-
-    def live_close(self) -> None:
-        self._run("live_close", lambda: live_clock.session_edge(self.live))
+    def live_edge(self, name: str) -> None:
+        """The pre-market open or the post-market close (`name`, as logged): re-read the live set."""
+        self._run(name, lambda: live_scheduled.session_edge(self.live))
 
     def wait_idle(self, timeout: float) -> bool:
         """Wait until no job runs (True) or `timeout` seconds pass (False)."""
@@ -111,6 +109,8 @@ class ClockJobs:
 
 
 def catch_up_needed(engine: Engine, now: datetime) -> bool:
-    """Whether the latest trading day that has closed at `now` still lacks its pull or its movers."""
+    """Whether the latest trading day that has closed at `now` still lacks its pull, its movers or
+    its screener snapshot."""
     day = last_closed_session(now)
-    return not runs.has_pulled(engine, day) or not runs.has_movers(engine, day)
+    done = (runs.has_pulled, runs.has_movers, runs.has_stats)
+    return not all(check(engine, day) for check in done)

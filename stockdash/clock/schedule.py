@@ -26,8 +26,7 @@ class Jobs(Protocol):
     def daily(self) -> None: ...
     def keepalive(self) -> None: ...
     def housekeeping(self) -> None: ...
-    def live_open(self) -> None: ...
-    def live_close(self) -> None: ...
+    def live_edge(self, name: str) -> None: ...
 
 
 def build_scheduler(
@@ -67,11 +66,10 @@ def build_scheduler(
         misfire_grace_time=int(HOUSEKEEPING_GRACE.total_seconds()),
     )
     # 04:00 New York on trading days: pre-market opens, stocks join the live stream.
-    scheduler.add_job(jobs.live_open, PreMarketOpenTrigger(), id="live_open", name="live_open", **LIVE_EDGE)
     # 20:00 (17:00 on half days): post-market closes, stocks leave it; crypto and FX stream on.
-    scheduler.add_job(
-        jobs.live_close, post_market_close_trigger(), id="live_close", name="live_close", **LIVE_EDGE
-    )
+    # Either edge does the same: re-read the live set (stocks join or leave by the hour).
+    for name, trigger in (("live_open", PreMarketOpenTrigger()), ("live_close", post_market_close_trigger())):
+        scheduler.add_job(jobs.live_edge, trigger, args=[name], id=name, name=name, **LIVE_EDGE)
     if settings.app_url:
         # Every KEEPALIVE_MINUTES (< 30, the web dyno's idle limit) except inside DOWNTIME.
         scheduler.add_job(

@@ -20,7 +20,7 @@ from sqlalchemy import Engine
 from stockdash.config import Settings
 from stockdash.errors import error_text
 from stockdash.live import liveset
-from stockdash.live.demo import DemoFeed, last_closes
+from stockdash.live.demo_walk import DemoFeed, last_closes
 from stockdash.live.hours import is_streaming
 from stockdash.live.poll import poll_quotes
 from stockdash.live.setline import live_set_line

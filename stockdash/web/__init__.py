@@ -7,7 +7,7 @@ from pathlib import Path
 from dash import Dash
 from flask import has_request_context
 
-from stockdash import logs
+from stockdash import compat, logs
 from stockdash.config import Settings, get_settings
 from stockdash.providers.base import Provider
 from stockdash.web import api, favicon, guard, headers, notfound, page, page_assets, urlstate
@@ -15,6 +15,7 @@ from stockdash.web.chart import callbacks as chart_callbacks
 from stockdash.web.jsonio import OrjsonProvider
 from stockdash.web.live import callbacks as live_callbacks
 from stockdash.web.movers import callbacks as movers_callbacks
+from stockdash.web.screener import callbacks as screener_callbacks
 from stockdash.web.services import Services
 
 ASSETS = Path(__file__).resolve().parent / "assets"
@@ -44,6 +45,7 @@ def create_app(settings: Settings | None = None, *, provider: Provider | None = 
     chart_callbacks.register(app, services)
     movers_callbacks.register(app, services)
     live_callbacks.register(app, services)
+    screener_callbacks.register(app, services)
     api.register(app.server, services)
     favicon.register(app.server)
     page_assets.install(app)
@@ -52,7 +54,7 @@ def create_app(settings: Settings | None = None, *, provider: Provider | None = 
     # Dash finishes its setup (registering its JS bundles) on the first request and marks it
     # done before doing it, so with threaded workers a parallel request for a bundle can get a
     # 500. Doing it now, once, in the preloaded master, leaves nothing to race on.
-    app._setup_server()
+    compat.finish_dash_setup(app)
     guard.register(app)
     notfound.register(app)
     headers.register(app)

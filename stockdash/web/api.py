@@ -11,7 +11,6 @@ from __future__ import annotations
 import csv
 import io
 import logging
-import re
 from datetime import date
 
 import orjson
@@ -21,34 +20,26 @@ from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.exceptions import HTTPException
 
 from stockdash import movers, store
+from stockdash import series as bar_series
 from stockdash.api_params import BadRequest, error, only_params, path_symbol
+from stockdash.api_params import date_param as _date_param
 from stockdash.errors import error_text
-from stockdash.live import api as live_api
+from stockdash.indicators import Spec
+from stockdash.live import web_api as live_api
 from stockdash.symbols import InvalidSymbol, normalise_many
 from stockdash.universe import name_of, to_yahoo
 from stockdash.web import health
+from stockdash.web.chart import api as chart_api
+from stockdash.web.screener import api as screener_api
 from stockdash.web.services import Services
 
 log = logging.getLogger("stockdash.web")
 
 FORMATS = ("json", "csv")
-ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")  # fromisoformat alone also takes 20260101 and 2026-W01-1
 CSV_COLUMNS = ["date", "open", "high", "low", "close", "adj_close", "volume"]
 # The longest URL (path and query) the app takes; longer ones get a JSON 414. gunicorn.conf.py lets
 # request lines up to 8190 bytes through to the app, so only longer ones meet gunicorn's own page.
 MAX_URL_BYTES = 4096
-
-
-def _date_param(name: str) -> date | None:
-    raw = request.args.get(name)
-    if raw is None or raw == "":
-        return None
-    try:
-        if not ISO_DATE.fullmatch(raw):
-            raise ValueError(raw)
-        return date.fromisoformat(raw)
-    except ValueError:
-        raise BadRequest(f"'{name}' must be a date as YYYY-MM-DD (got {raw[:40]!r})", param=name) from None
 
 
 def _date_range() -> tuple[date | None, date | None]:
@@ -82,22 +73,39 @@ def _rounded_mover(row: dict) -> dict:
 MAX_SYMBOLS = 6  # a compare chart: the ticker and up to five others
 
 
-def _bars_json(frame: pd.DataFrame) -> orjson.Fragment:
+INDICATOR_DIGITS = 10  # indicators to 1e-10: MACD and ATR of a low-priced stock are small numbers
+
+
+def _bars_json(frame: pd.DataFrame, extra: list[str]) -> orjson.Fragment:
     """The bars as a JSON array of objects, written by pandas' C encoder and embedded as it is:
-    a dict per bar built in Python was most of the request's time for ten years of bars."""
-    out = frame[CSV_COLUMNS].astype({"date": str, "volume": "Int64"})
-    return orjson.Fragment(out.to_json(orient="records", double_precision=PRICE_DIGITS))
+    a dict per bar built in Python was most of the request's time for ten years of bars.
+    `extra` are indicator columns, kept to INDICATOR_DIGITS places (prices still to PRICE_DIGITS)."""
+    out = frame[CSV_COLUMNS + extra].astype({"date": str, "volume": "Int64"})
+    if not extra:
+        return orjson.Fragment(out.to_json(orient="records", double_precision=PRICE_DIGITS))
+    out = out.round({c: PRICE_DIGITS for c in CSV_COLUMNS[1:-1]})
+    return orjson.Fragment(out.to_json(orient="records", double_precision=INDICATOR_DIGITS))
 
 
-def _csv(frames: dict, *, start: date | None, end: date | None, last: date, listed: bool) -> Response:
-    """A CSV download; `symbols=` (listed) go one after another with a leading `symbol` column."""
+def _csv(
+    frames: dict,
+    *,
+    start: date | None,
+    end: date | None,
+    last: date,
+    listed: bool,
+    extra: list[str] | None = None,
+) -> Response:
+    """A CSV download; `symbols=` (listed) go one after another with a leading `symbol` column;
+    `extra` indicator columns follow the bar's, unrounded."""
+    extra = extra or []
     if not listed:
-        out = next(iter(frames.values()))[CSV_COLUMNS]
+        out = next(iter(frames.values()))[CSV_COLUMNS + extra]
     else:
         out = pd.concat([f[CSV_COLUMNS].assign(symbol=s) for s, f in frames.items()], ignore_index=True)
         out = out[["symbol", *CSV_COLUMNS]]
     # Rounded values through the csv module: pandas' to_csv formats each float in Python.
-    out = out.round(PRICE_DIGITS).astype({"volume": "Int64"}).astype(object)
+    out = out.round({c: PRICE_DIGITS for c in CSV_COLUMNS[1:]}).astype({"volume": "Int64"}).astype(object)
     out = out.where(out.notna(), "")
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\n")
@@ -134,10 +142,11 @@ def blueprint(services: Services) -> Blueprint:
     @bp.get("/api/history/<path:raw_symbol>")
     def history(raw_symbol: str):
         symbol = path_symbol(raw_symbol)
-        only_params("start", "end", "format")
+        only_params("start", "end", "format", "indicators", "interval")
         start, end = _date_range()
         fmt = _choice("format", FORMATS, "json")
-        return _history([symbol], start=start, end=end, fmt=fmt, listed=False)
+        specs, interval = chart_api.analysis_params()
+        return _history([symbol], start=start, end=end, fmt=fmt, listed=False, specs=specs, interval=interval)
 
     @bp.get("/api/history")
     def history_many():
@@ -156,18 +165,33 @@ def blueprint(services: Services) -> Blueprint:
         fmt = _choice("format", FORMATS, "json")
         return _history(symbols, start=start, end=end, fmt=fmt, listed=True)
 
-    def _history(symbols: list[str], *, start: date | None, end: date | None, fmt: str, listed: bool):
+    def _history(
+        symbols: list[str],
+        *,
+        start: date | None,
+        end: date | None,
+        fmt: str,
+        listed: bool,
+        specs: list[Spec] | None = None,
+        interval: str = "1d",
+    ):
         """Stored bars as JSON or CSV: one symbol's answer for /api/history/<symbol>, and for
-        `symbols=` (listed) always {"symbols", "series"} and a `symbol` column, whatever the count."""
+        `symbols=` (listed) always {"symbols", "series"} and a `symbol` column, whatever the count;
+        at `interval` with the `specs` indicators (computed over the whole stored history)."""
+        specs = specs or []
+        extra = bar_series.columns(specs)
         with services.engine_if_up().connect() as conn:
             lasts = store.last_dates(conn, symbols)
             missing = [s for s in symbols if s not in lasts]
             if missing:
                 return error(404, f"no prices stored for {', '.join(missing)}", symbol=missing[0])
-            frames = {s: store.load_bars(conn, s, start=start, end=end) for s in symbols}
+            frames = {
+                s: bar_series.load(conn, s, start=start, end=end, interval=interval, specs=specs)
+                for s in symbols
+            }
             provider = store.dataset_provider(conn)
         if fmt == "csv":
-            return _csv(frames, start=start, end=end, last=max(lasts.values()), listed=listed)
+            return _csv(frames, start=start, end=end, last=max(lasts.values()), listed=listed, extra=extra)
         series = [
             {
                 "symbol": s,
@@ -177,7 +201,8 @@ def blueprint(services: Services) -> Blueprint:
                 "end": end.isoformat() if end else None,
                 "last_date": lasts[s].isoformat(),
                 "count": len(frames[s]),
-                "bars": _bars_json(frames[s]),
+                **({"interval": interval} if interval != "1d" else {}),
+                "bars": _bars_json(frames[s], extra),
             }
             for s in symbols
         ]
@@ -208,6 +233,8 @@ def blueprint(services: Services) -> Blueprint:
 
 def register(server: Flask, services: Services) -> None:
     server.register_blueprint(blueprint(services))
+    server.register_blueprint(chart_api.blueprint(services, _date_range))
+    server.register_blueprint(screener_api.blueprint(services))
     server.register_blueprint(
         live_api.blueprint(services.engine_if_up, services.settings, reads=services.live)
     )

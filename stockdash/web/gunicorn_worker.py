@@ -12,7 +12,9 @@ from __future__ import annotations
 import socket
 from concurrent import futures
 
-from gunicorn.workers.gthread import _DEFER, ThreadWorker
+from gunicorn.workers.gthread import ThreadWorker
+
+from stockdash.compat import gunicorn_defer
 
 HEALTH_REQUEST = b"GET /healthz "
 HEALTH_THREADS = 2
@@ -41,7 +43,7 @@ class HealthFirstWorker(ThreadWorker):
         if head is None and not conn.initialized and not conn.data_ready:
             # Accepted before its request arrived: let gunicorn's poller wake us when it does.
             deferred: futures.Future = futures.Future()
-            deferred.set_result(_DEFER)
+            deferred.set_result(gunicorn_defer())
             self.finish_request(conn, deferred)
             return
         if head != HEALTH_REQUEST:

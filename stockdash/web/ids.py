@@ -69,3 +69,27 @@ LIVE_SINK = "live-sink"  # dummy output of the client-side toast and notificatio
 
 # Markets strip (stockdash/web/markets/)
 MARKETS = "markets-strip"
+
+# Chart analysis options (stockdash/web/chart/options.py)
+INDICATORS = "indicators"  # the compact indicators menu: EMAs, Bollinger, VWAP, RSI, MACD, ATR, markers
+INTERVAL = "interval"  # Day / Week / Month candles
+BASIS = "basis"  # price or total return
+
+# Screener (stockdash/web/screener/)
+TABS = "tabs"  # chart | screener: which view of the page is shown (the URL's #screener says so)
+CHART_TAB = "chart-tab"  # the chart, live and movers cards
+SCREENER_TAB = "screener-tab"
+SCREEN = "screen"  # dcc.Store: the screen shown {preset, group, sector, filters, sort}
+SCREEN_PRESET = "screen-preset"
+SCREEN_GROUP = "screen-group"
+SCREEN_SECTOR = "screen-sector"
+SCREEN_SORT = "screen-sort"
+SCREEN_FIELD = "screen-field"
+SCREEN_OP = "screen-op"
+SCREEN_VALUE = "screen-value"
+SCREEN_ADD = "screen-add"
+SCREEN_FILTERS = "screen-filters"  # the filter chips: unticking one removes it
+SCREEN_NOTE = "screen-note"
+SCREEN_COUNT = "screen-count"
+SCREEN_CSV = "screen-csv"
+SCREEN_GRID = "screen-grid"

@@ -17,12 +17,13 @@ from stockdash import reads
 from stockdash.reads import Freshness
 from stockdash.web import ids
 from stockdash.web.chart.callbacks import chart
-from stockdash.web.chart.layout import DEFAULT_CHART_TYPE, DEFAULT_OVERLAYS, chart_card
+from stockdash.web.chart.layout import DEFAULT_CHART_TYPE, chart_card
 from stockdash.web.client import client_address
 from stockdash.web.live.layout import live_card
 from stockdash.web.markets import layout as markets
 from stockdash.web.markets.data import Last, cached_last_closes
 from stockdash.web.movers.layout import movers_card
+from stockdash.web.screener.layout import screener_card, tabs
 from stockdash.web.services import Services
 from stockdash.web.urlstate import parse_query, query_of
 
@@ -85,7 +86,7 @@ def page(services: Services | None, *, query: str = "") -> html.Div:
             services,
             view,
             DEFAULT_CHART_TYPE,
-            DEFAULT_OVERLAYS,
+            view["overlays"],
             client=client_address(request) if has_request_context() else "",
             fetching=fetching,
             stored_only=True,  # a stale or missing ticker is fetched by the chart callback next
@@ -105,6 +106,7 @@ def page(services: Services | None, *, query: str = "") -> html.Div:
             dcc.Location(id=ids.URL, refresh=False),
             dcc.Store(id=ids.VIEW, data=view),
             dcc.Store(id=ids.VIEWPORT),
+            dcc.Store(id=ids.SCREEN),
             html.Header(
                 className="topbar",
                 children=[
@@ -123,9 +125,19 @@ def page(services: Services | None, *, query: str = "") -> html.Div:
             html.Main(
                 className="content",
                 children=[
-                    chart_card(view, drawn, fetching=bool(fetching)),
-                    live_card(),
-                    movers_card(static=services is None),
+                    tabs(),
+                    html.Div(
+                        [
+                            chart_card(view, drawn, fetching=bool(fetching)),
+                            live_card(),
+                            movers_card(static=services is None),
+                        ],
+                        id=ids.CHART_TAB,
+                        className="tab-body",
+                    ),
+                    html.Div(
+                        screener_card(), id=ids.SCREENER_TAB, className="tab-body", style={"display": "none"}
+                    ),
                 ],
             ),
             html.Footer(

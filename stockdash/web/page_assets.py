@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Callable
 from functools import cache
 from pathlib import Path
 
 from dash import Dash
 from dash.fingerprint import check_fingerprint
 from flask import Response, request
+
+from stockdash import compat
 
 # Built by frontend/ (npm ci && npm run build), in the order the page loads them:
 #  * regenerator-runtime: all that Dash's scripts still use of @babel/polyfill, whose ES2015
@@ -49,7 +50,7 @@ def install(app: Dash) -> None:
     app.server.add_url_rule(
         f"{app.config.routes_pathname_prefix}{STATIC}/<path:name>", endpoint="page_assets", view_func=_serve
     )
-    setattr(app, "interpolate_index", _without_unused_scripts(app.interpolate_index))  # noqa: B010
+    compat.drop_scripts(app, UNUSED_SCRIPTS)
     app.server.after_request(_long_cache_fingerprinted)
 
 
@@ -59,14 +60,6 @@ def _serve(name: str) -> Response:
     if data is None:
         return Response("Not found\n", status=404, mimetype="text/plain")
     return Response(data, mimetype="text/javascript", headers={"Cache-Control": LONG_CACHE})
-
-
-def _without_unused_scripts(interpolate: Callable[..., str]) -> Callable[..., str]:
-    def interpolate_index(**parts: str) -> str:
-        parts["scripts"] = UNUSED_SCRIPTS.sub("", parts.get("scripts", ""))
-        return interpolate(**parts)
-
-    return interpolate_index
 
 
 def _long_cache_fingerprinted(response: Response) -> Response:

@@ -16,6 +16,7 @@ from dash.exceptions import PreventUpdate
 from stockdash.symbols import InvalidSymbol, normalise
 from stockdash.universe import former, to_yahoo
 from stockdash.web import ids, search
+from stockdash.web.chart import options
 from stockdash.web.components import callback
 
 DEFAULT_SYMBOL = "AAPL"
@@ -24,7 +25,7 @@ MAX_WATCH = 20
 PERIODS = ["1D", "5D", "1M", "3M", "6M", "YTD", "1Y", "5Y", "Max"]
 DEFAULT_PERIOD = "1Y"
 CUSTOM = "custom"
-CORE = ("symbol", "compare", "period", "start", "end")  # what a link carries; `notes` only explain it
+CORE = ("symbol", "compare", "period", "start", "end", *options.KEYS)  # what a link carries; `notes` explain
 
 
 def _iso(text: str | None) -> str | None:
@@ -116,6 +117,7 @@ def parse_query(query: str | None) -> dict:
         "end": end,
         "notes": notes + compare_notes,
         "watch": valid_symbols(params["watch"].split(","))[0][:MAX_WATCH] if "watch" in params else None,
+        **options.parse(params),
     }
 
 
@@ -144,6 +146,7 @@ def format_query(view: dict) -> str:
         params["compare"] = ",".join(view["compare"])
     if view.get("watch") is not None:  # the live watchlist, once the visitor has changed it
         params["watch"] = ",".join(view["watch"])
+    params.update(options.query_params(view))
     return "?" + urlencode(params, safe=",")
 
 
@@ -153,6 +156,7 @@ def clean_view(data: object) -> dict:
     params = {k: data[k] for k in ("symbol", "period", "start", "end") if isinstance(data.get(k), str)}
     if isinstance(data.get("compare"), list):
         params["compare"] = ",".join(c for c in data["compare"] if isinstance(c, str))
+    params.update(options.carried(data))
     view = parse_query(urlencode(params))
     notes = data.get("notes")  # what the link left out, noted when the URL was read
     if isinstance(notes, list):

@@ -11,7 +11,6 @@ from __future__ import annotations
 import hashlib
 import logging
 import time
-from collections.abc import Callable
 from dataclasses import asdict, dataclass, replace
 from datetime import date
 from typing import Unpack
@@ -30,13 +29,20 @@ from stockdash.errors import error_text
 from stockdash.jobs import PullArgs, pull_scope
 from stockdash.providers.base import Provider
 from stockdash.runs import Job
-from stockdash.workers import tasks
 from stockdash.workers.connection import redis_for
 
 log = logging.getLogger("stockdash.workers")
 
 FETCH_QUEUE = "fetch"  # the web's on-demand fetches: a visitor is waiting, so workers take these first
 PULL_QUEUE = "pull"
+# The workers' functions, named as RQ stores them: those modules queue through this one, so naming
+# them here keeps the import one way (a test checks each name resolves).
+TASKS = {
+    "run_chunk": "stockdash.workers.tasks.run_chunk",
+    "finish_pull": "stockdash.workers.tasks.finish_pull",
+    "start_stats": "stockdash.workers.statsjobs.start_stats",
+    "fetch_symbol": "stockdash.workers.tasks.fetch_symbol",
+}
 QUEUES = (FETCH_QUEUE, PULL_QUEUE)  # in the order a worker serves them
 
 # A chunk that failed as a whole (Yahoo refusing us after the provider's own retries, the
@@ -185,13 +191,23 @@ def _enqueue_jobs(
         _enqueue_chunk(queue, chunk, **common, of=(n, of), retry=retry) for n, chunk in enumerate(chunks, 1)
     ]
     queue.enqueue(
-        tasks.finish_pull,
+        TASKS["finish_pull"],
         kwargs={**finish, "chunk_ids": ids},
         job_id=finish_id,
         depends_on=Dependency(jobs=ids, allow_failure=True) if ids else None,
         description=f"finish {finish['job']} for {finish['target_date']}: totals of {of} chunks, then movers",
         **asdict(PULL_LIFETIME),
     )
+    if finish["movers"]:
+        # Then the screener's snapshot, as chunk jobs.
+        queue.enqueue(
+            TASKS["start_stats"],
+            kwargs={"as_of": finish["target_date"]},
+            job_id=f"{finish_id}_stats",
+            depends_on=finish_id,
+            description=f"queue the screener's snapshot for {finish['target_date']}",
+            **asdict(PULL_LIFETIME),
+        )
     return ids
 
 
@@ -208,7 +224,7 @@ def _enqueue_chunk(
     job_id = chunk_id(provider, chunk)
     queued = enqueue_once(
         queue,
-        tasks.run_chunk,
+        TASKS["run_chunk"],
         job_id=job_id,
         args=(chunk,),
         kwargs={"run_id": run_id, "provider": provider, "number": of[0], "of": of[1]},
@@ -223,7 +239,7 @@ def _enqueue_chunk(
 
 def enqueue_once(
     queue: Queue,
-    func: Callable,
+    func: str,
     *,
     job_id: str,
     args: tuple,

@@ -21,9 +21,8 @@ from rq.job import JobStatus
 
 from stockdash import calendar
 from stockdash.errors import error_text
-from stockdash.workers import tasks
 from stockdash.workers.connection import redis_for
-from stockdash.workers.enqueue import FETCH_QUEUE, PENDING, Lifetime, enqueue_once, live_workers
+from stockdash.workers.enqueue import FETCH_QUEUE, PENDING, TASKS, Lifetime, enqueue_once, live_workers
 
 log = logging.getLogger("stockdash.web")
 
@@ -102,7 +101,7 @@ class WebQueue:
     def _queue(self, symbol: str, provider: str, job_id: str) -> str:
         queued = enqueue_once(
             self.queue,
-            tasks.fetch_symbol,
+            TASKS["fetch_symbol"],
             job_id=job_id,
             args=(symbol,),
             kwargs={"provider": provider},

@@ -93,7 +93,7 @@ def finish_pull(
     redis = current.connection
     lost, workers = [], set()
     for job_id, chunk_job in zip(chunk_ids, RqJob.fetch_many(chunk_ids, connection=redis), strict=True):
-        summary, reason = _chunk_outcome(chunk_job)
+        summary, reason = chunk_outcome(chunk_job)
         if summary is None:
             lost.append(job_id)
             for symbol in chunk_job.args[0].symbols if chunk_job else ():
@@ -121,7 +121,7 @@ def finish_pull(
     return outcome
 
 
-def _chunk_outcome(chunk_job: RqJob | None) -> tuple[dict | None, str]:
+def chunk_outcome(chunk_job: RqJob | None) -> tuple[dict | None, str]:
     """A finished chunk job's summary, or None and why it has none."""
     if chunk_job is None:
         return None, "the chunk job expired from the queue"

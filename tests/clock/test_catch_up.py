@@ -25,10 +25,11 @@ def record(engine, job: str, target: date, status: str) -> None:
 
 
 def record_pull(engine, target: date, status: str) -> None:
-    """A daily run: the pull with `status`, and movers after a pull that got through."""
+    """A daily run: the pull with `status`, and movers and the screener after a pull that got through."""
     record(engine, "pull", target, status)
     if status != "failed":
         record(engine, "movers", target, "ok")
+        record(engine, "stats", target, "ok")
 
 
 class Recorder:
@@ -40,8 +41,7 @@ class Recorder:
 
     def keepalive(self) -> None: ...
     def housekeeping(self) -> None: ...
-    def live_open(self) -> None: ...
-    def live_close(self) -> None: ...
+    def live_edge(self, name: str) -> None: ...
 
 
 def test_catch_up_when_no_pull_at_all(engine, settings):
@@ -76,8 +76,19 @@ def test_catch_up_when_the_last_pull_did_not_reach_every_symbol(engine, status):
 
 def test_catch_up_when_movers_are_missing(engine, settings):
     record(engine, "pull", date(2026, 11, 23), "ok")
+    record(engine, "stats", date(2026, 11, 23), "ok")
     assert catch_up_needed(engine, NOW)  # a shutdown between pull and movers
     record(engine, "movers", date(2026, 11, 23), "ok")
+    assert not catch_up_needed(engine, NOW)
+
+
+def test_catch_up_when_the_screener_snapshot_is_missing(engine, settings):
+    record(engine, "pull", date(2026, 11, 23), "ok")
+    record(engine, "movers", date(2026, 11, 23), "ok")
+    assert catch_up_needed(engine, NOW)  # a shutdown between movers and the screener
+    record(engine, "stats", date(2026, 11, 23), "failed")
+    assert catch_up_needed(engine, NOW)
+    record(engine, "stats", date(2026, 11, 23), "ok")
     assert not catch_up_needed(engine, NOW)
 
 
@@ -117,7 +128,7 @@ def test_clock_daily_job_pulls_then_catch_up_is_satisfied(engine, settings, capl
     assert not catch_up_needed(engine, now)
     with engine.connect() as conn:
         rows = conn.execute(select(job_runs.c.job, job_runs.c.status, job_runs.c.target_date)).all()
-    assert [(job, status) for job, status, _ in rows] == [("pull", "ok"), ("movers", "ok")]
+    assert [(job, status) for job, status, _ in rows] == [("pull", "ok"), ("movers", "ok"), ("stats", "ok")]
     assert rows[0].target_date == last_closed_session(now)
     assert "job=daily start" in caplog.text and "job=daily end pull=ok movers=ok" in caplog.text
 

@@ -101,7 +101,7 @@ def test_sigterm_mid_pull_exits_fast_and_leaves_whole_chunks(migrated, tmp_path)
         )
     assert [r.job for r in runs] == ["pull"], runs  # stopped: no movers after a cut-short pull
     assert runs[0].status in ("cut_short", "failed") and runs[0].message.startswith("stopped"), runs
-    assert 0 < len(stored) < 503 and len(stored) % ingest.CHUNK_SIZE == 0, len(stored)
+    assert 0 < len(stored) < 503 and len(stored) % Settings(_env_file=None).pull_chunk_size == 0, len(stored)
 
     # Every stored symbol has its whole history: the demo provider, asked again, gives the same rows.
     settings = Settings(_env_file=None, provider="demo", history_years=2)
@@ -143,7 +143,7 @@ def test_two_clocks_one_postgres_only_one_works(postgres_url, tmp_path):
         second.wait_log("job=daily end")
         with engine.connect() as conn:
             statuses = conn.execute(select(job_runs.c.job, job_runs.c.status).order_by(job_runs.c.id)).all()
-        assert [tuple(s) for s in statuses] == [("pull", "ok"), ("movers", "ok")]
+        assert [tuple(s) for s in statuses] == [("pull", "ok"), ("movers", "ok"), ("stats", "ok")]
         assert second.terminate() < 10
         assert second.proc.returncode == 0
     finally:

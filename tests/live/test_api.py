@@ -10,8 +10,8 @@ import pytest
 from flask import Flask
 from sqlalchemy import select
 
-from stockdash.live import api as live_api
 from stockdash.live import liveset
+from stockdash.live import web_api as live_api
 from stockdash.live.frames import Quote
 from stockdash.live.writer import Writer
 from stockdash.schema import live_wanted

@@ -11,7 +11,7 @@ from sqlalchemy import func, select, text
 from stockdash import store
 from stockdash.calendar import NEW_YORK
 from stockdash.db import make_engine
-from stockdash.live.demo import DemoFeed, last_closes
+from stockdash.live.demo_walk import DemoFeed, last_closes
 from stockdash.live.frames import Quote
 from stockdash.live.writer import Writer
 from stockdash.migrate import upgrade

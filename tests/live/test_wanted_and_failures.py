@@ -10,8 +10,8 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import SQLAlchemyError
 
 from stockdash import jobs
-from stockdash.live import api as live_api
 from stockdash.live import liveset
+from stockdash.live import web_api as live_api
 from stockdash.live.service import LiveIngest
 from stockdash.schema import live_wanted
 from tests.harness import wait_for

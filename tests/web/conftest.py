@@ -33,13 +33,14 @@ def demo_settings(url: str, **extra) -> Settings:
 
 
 def fill(url: str, symbols: list[str]) -> None:
-    """Migrate and fill `url` the way the clock does: pull, then movers."""
+    """Migrate and fill `url` the way the clock does: pull, then movers and the screener's snapshot."""
     engine = make_engine(url)
     try:
         upgrade(engine)
         result = jobs.pull(engine, DemoProvider(), demo_settings(url), symbols=symbols, progress=False)
         assert result.status == "ok", result.log_line()
         assert jobs.compute_movers(engine).status == "ok"
+        assert jobs.compute_stats(engine).status == "ok"
     finally:
         engine.dispose()
 

@@ -193,13 +193,19 @@ def server_post(server, payload: dict, *, timeout: float = 10):
 
 
 def dash_post(
-    server, outputs: list[tuple[str, str]], inputs: list[tuple[str, str, object]], *, timeout: float = 10
+    server,
+    outputs: list[tuple[str, str]],
+    inputs: list[tuple[str, str, object]],
+    *,
+    timeout: float = 10,
+    state: list[tuple[str, str, object]] | None = None,
 ):
-    return server_post(server, dash_payload(outputs, inputs), timeout=timeout)
+    return server_post(server, dash_payload(outputs, inputs, state or []), timeout=timeout)
 
 
 POLL = ("fetch-poll", "n_intervals", None)
 CHART_OUT = CHART_OUTPUTS
+CHART_STATE = [("viewport", "data", None)]
 
 
 def test_chart_callback_over_http(server):
@@ -208,6 +214,7 @@ def test_chart_callback_over_http(server):
         server,
         CHART_OUT,
         [("view", "data", view), ("chart-type", "value", "candles"), ("overlays", "value", ["sma50"]), POLL],
+        state=CHART_STATE,
     )
     assert resp.status_code == 200
     out = resp.json()["response"]
@@ -223,6 +230,7 @@ def test_chart_callback_bad_symbol_over_http(server):
         server,
         CHART_OUT,
         [("view", "data", view), ("chart-type", "value", "line"), ("overlays", "value", []), POLL],
+        state=CHART_STATE,
     )
     assert resp.status_code == 200
     assert "not a valid ticker symbol" in str(resp.json()["response"]["chart-notice"]["children"])

@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 
 from stockdash.calendar import NEW_YORK
 from stockdash.db import make_engine
-from stockdash.live.demo import DemoFeed
+from stockdash.live.demo_walk import DemoFeed
 from stockdash.live.service import LiveIngest
 from stockdash.live.writer import Writer
 from stockdash.schema import live_quotes

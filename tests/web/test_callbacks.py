@@ -17,6 +17,7 @@ from stockdash.providers.demo import DemoProvider
 from stockdash.web import fetch, ids, page, urlstate
 from stockdash.web.chart import callbacks as chart_callbacks
 from stockdash.web.chart import figures as chart_figures
+from stockdash.web.chart import options
 from stockdash.web.chart.controls import single_only_controls
 from stockdash.web.chart.periods import period_start
 from stockdash.web.movers import callbacks as movers_callbacks
@@ -70,6 +71,8 @@ class SlowProvider:
 
 # --- URL state ---------------------------------------------------------------------------------
 
+DEFAULT_OPTIONS = options.parse({})  # no `ind`, `interval` or `basis` in the link
+
 
 def test_query_round_trip():
     view = {
@@ -79,6 +82,7 @@ def test_query_round_trip():
         "start": None,
         "end": None,
         "watch": None,
+        **DEFAULT_OPTIONS,
     }
     query = urlstate.format_query(view)
     assert query == "?symbol=MSFT&period=5Y&compare=AAPL,SPY"
@@ -98,6 +102,7 @@ def test_query_with_dates_is_a_custom_range():
         "end": "2025-03-31",
         "notes": [],
         "watch": None,
+        **DEFAULT_OPTIONS,
     }
     assert urlstate.format_query(view) == "?symbol=MSFT&start=2025-01-02&end=2025-03-31"
 

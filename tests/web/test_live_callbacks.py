@@ -9,7 +9,7 @@ from dash import Patch, no_update
 from dash.exceptions import PreventUpdate
 
 from stockdash.live.frames import Quote
-from stockdash.live.reads import SharedReads
+from stockdash.live.shared_reads import SharedReads
 from stockdash.live.writer import Writer
 from stockdash.web import ids
 from stockdash.web.chart.callbacks import chart

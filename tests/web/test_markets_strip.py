@@ -103,3 +103,18 @@ def test_the_page_shows_the_strip_and_leaves_it_out_without_a_database(stored):
     assert len(strip.children) == 10 and "6,831.00" in _texts(strip)
     static = page(None)
     assert next(c for c in static.children if getattr(c, "id", None) == layout.ids.MARKETS).children == []
+
+
+@pytest.mark.parametrize(("symbol", "low", "high"), [("BTC-USD", 10_000, 200_000), ("EURUSD=X", 0.9, 1.4)])
+def test_a_market_is_charted_in_demo_mode(filled_url, symbol, low, high):
+    from stockdash.providers.demo import DemoProvider
+    from stockdash.web.chart import callbacks as chart_callbacks
+    from tests.web.conftest import services_for
+
+    services = services_for(filled_url, provider=DemoProvider())
+    figure, header, notice, href = chart_callbacks.chart(
+        services, {"symbol": symbol, "period": "1M"}, "line", []
+    )
+    (price,) = [t for t in figure["data"] if t.get("name") == symbol]
+    assert len(price["y"]) > 15 and low < min(price["y"]) and max(price["y"]) < high
+    assert href and symbol in href

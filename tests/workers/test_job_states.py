@@ -6,7 +6,7 @@ from rq.job import Job as RqJob
 from rq.job import JobStatus
 
 from stockdash.workers import tasks
-from stockdash.workers.enqueue import ENDED, PENDING
+from stockdash.workers.enqueue import ENDED, PENDING, TASKS
 from stockdash.workers.fetches import FETCHING, WebQueue, fetch_id
 
 
@@ -27,3 +27,9 @@ def test_a_created_fetch_job_reads_as_fetching(redis_url):
     )
     job.save()
     assert web.hand_over(["AAPL"], provider="demo", new=set()) == {"AAPL": FETCHING}
+
+
+def test_every_task_named_for_rq_is_a_function_of_tasks():
+    for name, path in TASKS.items():
+        module, _, function = path.rpartition(".")
+        assert module == tasks.__name__ and function == name and callable(getattr(tasks, name))

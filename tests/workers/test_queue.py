@@ -20,7 +20,7 @@ from stockdash.clock.runner import ClockJobs
 from stockdash.db import make_engine
 from stockdash.migrate import upgrade
 from stockdash.providers.demo import DemoProvider
-from stockdash.schema import daily_bars, job_runs, movers, securities
+from stockdash.schema import daily_bars, job_runs, movers, screener, securities
 from stockdash.workers import enqueue
 from stockdash.workers.connection import redis_for
 from tests.conftest import new_postgres_url
@@ -84,13 +84,16 @@ def test_two_workers_store_what_an_in_process_pull_stores(two_postgres, redis_ur
     assert result.chunks == 6 and not result.already
     finished = wait_finished(redis_url, result)
     assert finished.get_status() == "finished", first.text() + second.text()
+    # The screener's snapshot, queued by the last job as chunks: wait for its run to close.
+    wait_for(lambda: runs.has_stats(queued, TODAY), 60, "the queued screener snapshot")
 
     in_process = jobs.daily(local, DemoProvider(), queue_settings(local_url, redis_url), today=TODAY)
-    assert [r.status for r in in_process] == ["ok", "ok"]
+    assert [r.status for r in in_process] == ["ok", "ok", "ok"]
     for tbl, order in (
         (daily_bars, (daily_bars.c.symbol, daily_bars.c.date)),
         (securities, (securities.c.symbol,)),
         (movers, tuple(movers.c)),
+        (screener, (screener.c.symbol,)),
     ):
         pd.testing.assert_frame_equal(table(queued, tbl, *order), table(local, tbl, *order))
 
@@ -163,7 +166,7 @@ def test_redis_down_the_clock_pulls_in_process(engine, database_url, caplog):
     assert "job=daily Redis unreachable (ConnectionError" in caplog.text
     assert "running in-process" in caplog.text
     done = [(r["job"], r["status"], r["parent_id"]) for r in run_rows(engine)]
-    assert done == [("pull", "ok", None), ("movers", "ok", None)]
+    assert done == [("pull", "ok", None), ("movers", "ok", None), ("stats", "ok", None)]
 
 
 def test_no_live_worker_the_clock_pulls_in_process(engine, database_url, redis_url, caplog):
@@ -173,7 +176,11 @@ def test_no_live_worker_the_clock_pulls_in_process(engine, database_url, redis_u
     with caplog.at_level(logging.INFO):
         clock.daily()
     assert "job=daily the queue has no live worker: running in-process" in caplog.text
-    assert [(r["job"], r["status"]) for r in run_rows(engine)] == [("pull", "ok"), ("movers", "ok")]
+    assert [(r["job"], r["status"]) for r in run_rows(engine)] == [
+        ("pull", "ok"),
+        ("movers", "ok"),
+        ("stats", "ok"),
+    ]
     assert Queue(enqueue.PULL_QUEUE, connection=redis_for(redis_url)).count == 0
 
 

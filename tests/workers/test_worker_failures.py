@@ -22,7 +22,7 @@ from stockdash.providers.yahoo import YahooProvider
 from stockdash.schema import daily_bars, job_runs
 from stockdash.workers import enqueue
 from stockdash.workers.connection import redis_for
-from stockdash.workers.worker import Timing
+from stockdash.workers.rq_worker import Timing
 from tests.conftest import new_postgres_url
 from tests.harness import drop_postgres_database, wait_for
 from tests.workers.conftest import FAST, live_worker_count, queue_settings, settings_env

@@ -21,6 +21,17 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {
                 check();
             });
         },
+        // The first chart is drawn before the page knows its width: a phone that opened 5Y or Max
+        // with no interval chosen hands the view back (marked narrow), so the chart redraws weekly
+        // (stockdash/web/chart/options.py interval_of). Nothing goes to the server otherwise.
+        phone_weekly: function (viewport, view) {
+            const noUpdate = window.dash_clientside.no_update;
+            const long = view && (view.period === '5Y' || view.period === 'Max');
+            if (!viewport || !viewport.narrow || !long || view.interval || (view.compare || []).length) {
+                return noUpdate;
+            }
+            return Object.assign({}, view, {narrow: true});
+        },
         // A clicked mover row or stock tile charts it: its symbol goes to the ticker box, and the
         // chart comes into view. A sector tile zooms in instead (plotly does that by itself).
         chart_clicked: function (gainerClick, loserClick, tileClick) {

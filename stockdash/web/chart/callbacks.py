@@ -10,19 +10,19 @@ import flask
 from dash import Dash
 from sqlalchemy.exc import SQLAlchemyError
 
-from stockdash import reads
+from stockdash import actions, reads
 from stockdash.errors import error_text
 from stockdash.symbols import InvalidSymbol, normalise
 from stockdash.universe import name_of, to_yahoo
 from stockdash.web import fetch, ids, search
-from stockdash.web.chart import figures
-from stockdash.web.chart.controls import CONTROL_OUTPUTS, single_only_controls
+from stockdash.web.chart import figures, option_controls, options
+from stockdash.web.chart.controls import CONTROL_OUTPUTS, analysis_controls, single_only_controls
 from stockdash.web.chart.data import load_symbol
 from stockdash.web.chart.header import quote_header
 from stockdash.web.chart.intraday import PERIOD_DAYS, intraday_chart, live_price
 from stockdash.web.chart.periods import load_start, period_start
 from stockdash.web.client import client_address
-from stockdash.web.components import DB_DOWN, OOPS, callback, notice
+from stockdash.web.components import DB_DOWN, OOPS, callback, clientside, notice
 from stockdash.web.plotting import message_figure
 from stockdash.web.services import Services
 from stockdash.web.urlstate import CUSTOM, DEFAULT_PERIOD, MAX_COMPARE, clean_view, compare_list, delisted
@@ -40,15 +40,18 @@ def compare_options(text: str | None, value: list[str] | None) -> list[dict]:
     return search.options(text if isinstance(text, str) else None, selected=picked)
 
 
-def csv_href(symbols: list[str], start: date | None, end: date | None) -> str:
-    """The CSV of what is charted: one symbol's bars, or every compared symbol's in one file."""
+def csv_href(
+    symbols: list[str], start: date | None, end: date | None, analysis: dict[str, str] | None = None
+) -> str:
+    """The CSV of what is charted: one symbol's bars (with its `analysis`: indicators and interval),
+    or every compared symbol's in one file."""
     params = {"format": "csv"}
     if start:
         params["start"] = start.isoformat()
     if end:
         params["end"] = end.isoformat()
     if len(symbols) == 1:
-        return f"/api/history/{symbols[0]}?{urlencode(params)}"
+        return f"/api/history/{symbols[0]}?{urlencode(params | (analysis or {}), safe=',')}"
     return f"/api/history?{urlencode({'symbols': ','.join(symbols), **params}, safe=',')}"
 
 
@@ -71,11 +74,13 @@ def chart(
     fetching: set[str] | None = None,
     now: datetime | None = None,
     stored_only: bool = False,
+    narrow: bool = False,
 ) -> tuple:
     """(figure, quote header, notice, CSV href) for the view; every failure is a plain message.
     Symbols whose prices are being fetched are added to `fetching`; `now` is the clock's reading.
     `stored_only` (the page layout) asks no provider: stale symbols are added to `fetching`, and
-    the chart callback, polled, fetches them."""
+    the chart callback, polled, fetches them; `narrow` is a phone's screen (long periods default to
+    weekly candles there)."""
     now = now or datetime.now(UTC)
     view = clean_view(view)
     notes = view["notes"]
@@ -97,6 +102,7 @@ def chart(
             fetching=fetching,
             now=now,
             stored_only=stored_only,
+            narrow=narrow,
         )
         return figure, header, notice(*notes) + lines, href
     except SQLAlchemyError as exc:
@@ -131,12 +137,24 @@ def _chart(
     fetching: set[str] | None,
     now: datetime,
     stored_only: bool,
+    narrow: bool = False,
 ) -> tuple:
     compare = compare_list(view.get("compare") or [], symbol)[:MAX_COMPARE]
+    chosen = list(view.get("indicators") or [])
     if view.get("period") in PERIOD_DAYS:  # 1D, 5D: minute bars
         return intraday_chart(
-            services, symbol, period=view["period"], chart_type=chart_type, compare=bool(compare), now=now
+            services,
+            symbol,
+            period=view["period"],
+            chart_type=chart_type,
+            compare=bool(compare),
+            now=now,
+            vwap="vwap" in chosen,
         )
+    interval = options.interval_of(view, narrow=narrow)
+    basis = view.get("basis") or options.PRICE
+    # Indicators and weekly or monthly bars are computed over the whole stored history.
+    whole = not compare and (interval != "1d" or any(c in figures.COMPUTED for c in chosen))
     if stored_only:
         reasons = dict.fromkeys(fetch.stale_symbols(services, [symbol, *compare]), FETCHING)
     else:
@@ -147,17 +165,16 @@ def _chart(
     hours = services.settings.stale_after_hours
 
     def load(sym: str):
+        first = None if whole else load_start(start)
         return load_symbol(
-            services.engine_if_up(),
-            sym,
-            stale_after_hours=hours,
-            start=load_start(start),
-            reason=reasons.get(sym),
+            services.engine_if_up(), sym, stale_after_hours=hours, start=first, reason=reasons.get(sym)
         )
 
     main = load(symbol)
     if main.error:
         return _message_outputs(main.error, quote_header(symbol, main.name, None, period_label=label))
+    with services.engine_if_up().connect() as conn:
+        events = actions.load(conn, symbol)
     notices = [main.notice]
     q = figures.quote(figures.visible(main.bars, None, end), start=start)
     series = {symbol: main.bars}
@@ -170,21 +187,44 @@ def _chart(
                 series[sym] = other.bars
                 if other.notice:
                     notices.append(f"{sym}: {other.notice}")
-        figure = figures.compare_figure(series, start=start, end=end, main=symbol)
+        figure = figures.compare_figure(series, start=start, end=end, main=symbol, basis=basis)
         first = figures.visible(main.bars, start, end)
         if not first.empty:
-            notices.append(f"Compare: % change from {first['date'].iloc[0]:%d %b %Y}, dividends included.")
+            what = (
+                "total return, dividends included" if basis == "tr" else "price only, dividends not included"
+            )
+            notices.append(f"Compare: % change from {first['date'].iloc[0]:%d %b %Y}, {what}.")
+        if chosen or interval != "1d":
+            notices.append("Indicators and weekly or monthly candles are off while comparing.")
     else:
         figure = figures.price_figure(
-            main.bars, symbol=symbol, start=start, end=end, chart_type=chart_type, overlays=overlays
+            main.bars,
+            symbol=symbol,
+            start=start,
+            end=end,
+            chart_type=chart_type,
+            overlays=overlays,
+            chosen=chosen,
+            interval=interval,
+            actions=events,
+            basis=basis,
         )
     q, live = live_price(services, symbol, q, now=now)
+    yield_pct = actions.trailing_yield(events, as_of=q["as_of"], close=q["close"]) if q else None
+    analysis = {} if compare else _api_analysis(overlays, chosen, interval)
     return (
         figure,
-        quote_header(symbol, main.name, q, period_label=label, live=live),
+        quote_header(symbol, main.name, q, period_label=label, live=live, dividend_yield=yield_pct),
         notice(*notices),
-        csv_href(list(series), start, end),
+        csv_href(list(series), start, end, analysis),
     )
+
+
+def _api_analysis(overlays: list[str], chosen: list[str], interval: str) -> dict[str, str]:
+    """The /api/history parameters giving the drawn indicators and interval in the CSV."""
+    names = [o for o in overlays if o.startswith("sma")] + [c for c in chosen if c in figures.COMPUTED]
+    out = {"indicators": ",".join(names)} if names else {}
+    return out | ({"interval": interval} if interval != "1d" else {})
 
 
 def _options_follow_typing(app: Dash, id_: str, options) -> None:
@@ -213,14 +253,32 @@ def register(app: Dash, services: Services) -> None:
     # queue workers fetch its prices.
     outputs, inputs = [*OUTPUTS, (ids.FETCH_POLL, "disabled")], [*INPUTS, (ids.FETCH_POLL, "n_intervals")]
 
-    @callback(app, outputs, inputs, prevent_initial_call=True)
-    def _chart(view, chart_type, overlays, _polls):
+    @callback(app, outputs, inputs, states=[(ids.VIEWPORT, "data")], prevent_initial_call=True)
+    def _chart(view, chart_type, overlays, _polls, viewport):
         fetching: set[str] = set()
         drawn = chart(
-            services, view, chart_type, overlays, client=client_address(flask.request), fetching=fetching
+            services,
+            view,
+            chart_type,
+            overlays,
+            client=client_address(flask.request),
+            fetching=fetching,
+            narrow=isinstance(viewport, dict) and viewport.get("narrow") is True,
         )
         return (*drawn, not fetching)
 
     @callback(app, CONTROL_OUTPUTS, [(ids.VIEW, "data")], prevent_initial_call=True)
     def _controls(view):
-        return single_only_controls(view)
+        return (*single_only_controls(view), *analysis_controls(view))
+
+    # In the browser: a phone that opened 5Y or Max redraws them weekly (assets/clientside.js).
+    clientside(
+        app,
+        "stockdash.phone_weekly",
+        [(ids.VIEW, "data")],
+        [(ids.VIEWPORT, "data")],
+        states=[(ids.VIEW, "data")],
+        allow_duplicate=True,
+        prevent_initial_call=True,
+    )
+    option_controls.register(app)

@@ -10,6 +10,9 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
+from stockdash import indicators, intervals
+from stockdash.series import first_day
+from stockdash.web.chart import panes
 from stockdash.web.plotting import DOWN, GRID, INK, MUTED, UP, base_layout, dates, floats, message_figure
 
 BAND = "rgba(99, 102, 241, 0.07)"
@@ -17,18 +20,35 @@ BAND_LINE = "rgba(99, 102, 241, 0.35)"
 SMA_COLOURS = {20: "#f59e0b", 50: "#2563eb", 200: "#9333ea"}
 COMPARE_COLOURS = ["#2563eb", "#f59e0b", "#9333ea", "#0891b2", "#db2777", "#65a30d"]
 SESSIONS_52W = 252
+BARS_52W = {"1d": SESSIONS_52W, "1wk": 52, "1mo": 12}
 # The legend keeps one order whichever overlays are on: the symbol, the SMAs, the band.
 LEGEND_RANK = {"main": 1, "sma20": 2, "sma50": 3, "sma200": 4, "band": 5}
 
 
-def with_indicators(bars: pd.DataFrame) -> pd.DataFrame:
-    """bars plus sma20/50/200 and the rolling 52-week high and low (from the full loaded window)."""
+def with_indicators(
+    bars: pd.DataFrame, chosen: list[str] | tuple[str, ...] = (), interval: str = "1d"
+) -> pd.DataFrame:
+    """bars plus sma20/50/200, the rolling 52-week high and low, and the `chosen` indicators
+    (EMA, Bollinger, RSI, MACD, ATR), all over every bar given: callers give the whole history."""
     out = bars.copy()
     for n in SMA_COLOURS:
         out[f"sma{n}"] = out["close"].rolling(n, min_periods=n).mean()
-    out["high52"] = out["high"].rolling(SESSIONS_52W, min_periods=20).max()
-    out["low52"] = out["low"].rolling(SESSIONS_52W, min_periods=20).min()
+    window = BARS_52W.get(interval, SESSIONS_52W)
+    out["high52"] = out["high"].rolling(window, min_periods=min(20, window)).max()
+    out["low52"] = out["low"].rolling(window, min_periods=min(20, window)).min()
+    specs = indicators.parse([c for c in chosen if c in COMPUTED])
+    for name, values in indicators.compute(out, specs).items():
+        out[name] = values
     return out
+
+
+COMPUTED = ("ema20", "ema50", "ema200", "bb20", "rsi14", "macd", "atr14")
+
+
+def total_return(bars: pd.DataFrame) -> pd.DataFrame:
+    """Bars on the adjusted-close basis (dividends reinvested): open, high and low scaled like the close."""
+    factor = bars["adj_close"] / bars["close"]
+    return bars.assign(**{c: bars[c] * factor for c in ("open", "high", "low")}, close=bars["adj_close"])
 
 
 def visible(frame: pd.DataFrame, start: date | None, end: date | None = None) -> pd.DataFrame:
@@ -49,15 +69,18 @@ def _holidays(dates: pd.Series) -> list[str]:
     return np.setdiff1d(weekdays, sessions).astype("U10").tolist()
 
 
-def _axes(layout: dict, dates: pd.Series, *, log: bool, y_title: str, percent: bool = False) -> None:
-    if (pd.DatetimeIndex(dates).day_of_week >= 5).any():
-        breaks = []  # crypto and the like trade every day: hide nothing
+def _axes(
+    layout: dict, dates: pd.Series, *, log: bool, y_title: str, percent: bool = False, daily: bool = True
+) -> None:
+    if not daily or (pd.DatetimeIndex(dates).day_of_week >= 5).any():
+        breaks = []  # weekly or monthly bars, or crypto and the like trading every day: hide nothing
     else:
         breaks = [{"bounds": ["sat", "mon"]}]
         holidays = _holidays(dates)
         if holidays:
             breaks.append({"values": holidays})
     x_common = {
+        "type": "date",  # indicator traces give their dates as ms since the epoch
         "showgrid": False,
         "rangebreaks": breaks,
         "showspikes": True,
@@ -93,12 +116,12 @@ def _axes(layout: dict, dates: pd.Series, *, log: bool, y_title: str, percent: b
 CANDLE_HOVER = "O %{open:,.2f}  H %{high:,.2f}  L %{low:,.2f}  C %{close:,.2f}<br>Vol %{customdata:,.0f}"
 
 
-def _volume_trace(view: pd.DataFrame) -> dict:
+def _volume_trace(view: pd.DataFrame, x: np.ndarray | None = None) -> dict:
     up = (view["close"] >= view["open"]).to_numpy()
     return {
         "type": "bar",
         "name": "Volume",
-        "x": dates(view["date"]),
+        "x": dates(view["date"]) if x is None else x,
         "y": view["volume"].fillna(0).to_numpy("int64"),
         "marker": {"color": np.where(up, "rgba(15,157,88,0.45)", "rgba(217,48,37,0.45)")},
         "xaxis": "x2",
@@ -130,10 +153,18 @@ def price_figure(
     end: date | None = None,
     chart_type: str = "candles",
     overlays: list[str] | tuple[str, ...] = (),
+    chosen: list[str] | tuple[str, ...] = (),
+    interval: str = "1d",
+    actions: pd.DataFrame | None = None,
+    basis: str = "price",
 ) -> dict:
-    """Candles or a close line, volume below, optional SMA 20/50/200, 52-week band and log axis."""
-    frame = with_indicators(bars)
-    view = visible(frame, start, end)
+    """Candles or a close line at `interval`, volume below, optional SMA 20/50/200, 52-week band and
+    log axis, and the `chosen` indicators: EMA and Bollinger overlays, RSI / MACD / ATR panes,
+    dividend and split markers; `basis` "tr" draws total return (adjusted prices)."""
+    if basis == "tr":
+        bars = total_return(bars)
+    frame = with_indicators(intervals.resample(bars, interval), chosen, interval)
+    view = visible(frame, intervals_start(start, interval), end)
     if view.empty:
         return message_figure(f"No prices for {symbol} in the chosen dates.")
     x = dates(view["date"])
@@ -181,17 +212,43 @@ def price_figure(
         if f"sma{n}" in overlays:
             line = {"color": colour, "width": 1.4}
             traces.append(_line(f"SMA {n}", x, view[f"sma{n}"], line=line, legendrank=LEGEND_RANK[f"sma{n}"]))
-    traces.append(_volume_trace(view))
+    xs = panes.packed_dates(view["date"]) if any(c in COMPUTED for c in chosen) else {}
+    traces += panes.overlays(view, xs, list(chosen))
+    if actions is not None and "actions" in chosen:
+        traces += panes.markers(view, actions, currency="USD", interval=interval)
+    traces.append(_volume_trace(view, x))
+    shown = [p for p in panes.PANES if p in chosen]
+    shapes: list[dict] = []
+    for i, pane in enumerate(shown, start=3):
+        pane_data, pane_shapes = panes.pane_traces(view, xs, pane, i)
+        traces += pane_data
+        shapes += pane_shapes
     layout = base_layout()
-    _axes(layout, view["date"], log="log" in overlays, y_title="Price (USD)")
-    layout["uirevision"] = f"{symbol}|{start}|{end}"
+    title = "Total return (USD)" if basis == "tr" else "Price (USD)"
+    _axes(layout, view["date"], log="log" in overlays, y_title=title, daily=interval == intervals.DAILY)
+    if shown:
+        panes.stack(layout, shown)
+        layout["shapes"] = shapes
+    layout["uirevision"] = f"{symbol}|{start}|{end}|{interval}|{basis}"
     return {"data": traces, "layout": layout}
 
 
+def intervals_start(start: date | None, interval: str) -> date | None:
+    """The visible start for `interval`: the first day of the week or month holding `start`."""
+    return first_day(start, interval) if start else None
+
+
 def compare_figure(
-    series: dict[str, pd.DataFrame], *, start: date | None, end: date | None = None, main: str
+    series: dict[str, pd.DataFrame],
+    *,
+    start: date | None,
+    end: date | None = None,
+    main: str,
+    basis: str = "tr",
 ) -> dict:
-    """% change from the first visible day (adjusted close) of each symbol, the first one's volume below."""
+    """% change from the first visible day of each symbol, the first one's volume below: of the
+    adjusted close (total return, `basis` "tr") or of the close (price only)."""
+    column = "adj_close" if basis == "tr" else "close"
     traces: list[dict] = []
     main_view = None
     for i, (symbol, bars) in enumerate(series.items()):
@@ -200,8 +257,8 @@ def compare_figure(
             continue
         if symbol == main:
             main_view = view
-        base = view["adj_close"].iloc[0]
-        pct = (view["adj_close"] / base - 1.0) * 100.0
+        base = view[column].iloc[0]
+        pct = (view[column] / base - 1.0) * 100.0
         traces.append(
             {
                 "type": "scatter",
@@ -223,7 +280,7 @@ def compare_figure(
     _axes(layout, main_view["date"], log=False, y_title="% change", percent=True)
     layout["yaxis"]["zeroline"] = True
     layout["yaxis"]["zerolinecolor"] = "#cbd5e1"
-    layout["uirevision"] = f"compare|{'|'.join(series)}|{start}|{end}"
+    layout["uirevision"] = f"compare|{'|'.join(series)}|{start}|{end}|{basis}"
     return {"data": traces, "layout": layout}
 
 

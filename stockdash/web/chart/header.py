@@ -18,9 +18,16 @@ def _tone(x: float | None) -> str:
 
 
 def quote_header(
-    symbol: str, name: str, q: dict | None, *, period_label: str, live: str | None = None
+    symbol: str,
+    name: str,
+    q: dict | None,
+    *,
+    period_label: str,
+    live: str | None = None,
+    dividend_yield: float | None = None,
 ) -> list:
-    """Name, last close (or the live price, `live` its label), change, 52-week range, period return."""
+    """Name, last close (or the live price, `live` its label), change, 52-week range, period return,
+    and the trailing-12-month dividend yield when the symbol paid any."""
     title = html.Div(
         className="quote-title",
         children=[html.H1(symbol, className="quote-symbol"), html.Span(name, className="quote-name")],
@@ -78,6 +85,21 @@ def quote_header(
                     ],
                     className="stat",
                 ),
+                *_yield_stat(dividend_yield),
             ],
         ),
+    ]
+
+
+def _yield_stat(dividend_yield: float | None) -> list:
+    if dividend_yield is None:
+        return []
+    return [
+        html.Div(
+            [
+                html.Span("Dividend yield (TTM)", className="stat-label"),
+                html.Span(f"{dividend_yield:.2f}%", className="stat-value", id="quote-yield"),
+            ],
+            className="stat",
+        )
     ]

@@ -10,13 +10,14 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from urllib.parse import urlencode
 
+from stockdash import indicators
 from stockdash.calendar import NEW_YORK
 from stockdash.live.hours import session_at, trades_around_the_clock
 from stockdash.web.chart import figures
 from stockdash.web.chart.data import load_symbol
 from stockdash.web.chart.header import quote_header
 from stockdash.web.components import notice
-from stockdash.web.plotting import DOWN, GRID, INK, MUTED, UP, base_layout, message_figure
+from stockdash.web.plotting import DOWN, GRID, INK, MUTED, UP, base_layout, floats, message_figure
 from stockdash.web.services import Services
 
 PERIOD_DAYS = {"1D": 1, "5D": 5}
@@ -30,8 +31,16 @@ def minute_bars(services: Services, symbol: str, *, days: int, now: datetime) ->
     return [r for r in rows if dates and r["minute"].astimezone(NEW_YORK).date() >= dates[0]]
 
 
-def intraday_figure(symbol: str, rows: list[dict], *, chart_type: str, days: int) -> dict:
-    """Candles or a line of minute bars with volume below; nights and weekends hidden on 5D."""
+def session_vwap(rows: list[dict]) -> list[float]:
+    """VWAP of the minute bars, anchored at each New York session's start."""
+    sessions = [r["minute"].astimezone(NEW_YORK).date() for r in rows]
+    high, low, close, volume = ([r[f] or 0 for r in rows] for f in ("high", "low", "close", "volume"))
+    return floats(indicators.vwap(high, low, close, volume, sessions)).tolist()
+
+
+def intraday_figure(symbol: str, rows: list[dict], *, chart_type: str, days: int, vwap: bool = False) -> dict:
+    """Candles or a line of minute bars with volume below, VWAP over them if asked; nights and
+    weekends hidden on 5D."""
     x = [r["minute"].astimezone(NEW_YORK).strftime("%Y-%m-%d %H:%M") for r in rows]
     if chart_type == "line":
         price: dict = {
@@ -88,7 +97,21 @@ def intraday_figure(symbol: str, rows: list[dict], *, chart_type: str, days: int
     }
     layout["showlegend"] = False
     layout["uirevision"] = f"{symbol}|intraday|{days}"
-    return {"data": [{"name": symbol, "x": x, **price}, volume], "layout": layout}
+    data = [{"name": symbol, "x": x, **price}, volume]
+    if vwap:
+        data.insert(
+            1,
+            {
+                "type": "scatter",
+                "mode": "lines",
+                "name": "VWAP",
+                "x": x,
+                "y": session_vwap(rows),
+                "line": {"color": "#f59e0b", "width": 1.4},
+                "hovertemplate": "%{y:,.2f}<extra>VWAP</extra>",
+            },
+        )
+    return {"data": data, "layout": layout}
 
 
 def live_price(
@@ -110,7 +133,14 @@ def live_price(
 
 
 def intraday_chart(
-    services: Services, symbol: str, *, period: str, chart_type: str, compare: bool, now: datetime
+    services: Services,
+    symbol: str,
+    *,
+    period: str,
+    chart_type: str,
+    compare: bool,
+    now: datetime,
+    vwap: bool = False,
 ) -> tuple:
     """(figure, header, notice, CSV href) for 1D or 5D: minute bars where stored, else the last daily bars."""
     days = PERIOD_DAYS[period]
@@ -127,7 +157,8 @@ def intraday_chart(
         href = f"/api/intraday/{symbol}?{urlencode({'since': since, 'format': 'csv'})}"
         first, last = (rows[i]["minute"].astimezone(NEW_YORK) for i in (0, -1))
         notes.append(f"1-minute bars, {first:%a %d %b %H:%M} to {last:%a %d %b %H:%M} ET.")
-        return intraday_figure(symbol, rows, chart_type=chart_type, days=days), header, notice(*notes), href
+        figure = intraday_figure(symbol, rows, chart_type=chart_type, days=days, vwap=vwap)
+        return figure, header, notice(*notes), href
     if symbol not in services.settings.watchlist_symbols:
         services.live.want([symbol])  # the clock streams it from now on (the live set's cap allowing)
     notes.append(f"No minute bars stored for {symbol} yet: it is streamed once watched. Showing daily bars.")

@@ -9,11 +9,11 @@ from __future__ import annotations
 from dash import dcc, html
 
 from stockdash.web import ids
-from stockdash.web.chart.controls import single_only_controls
+from stockdash.web.chart.controls import analysis_controls, basis_options, single_only_controls
+from stockdash.web.chart.options import DEFAULT_OVERLAYS
 from stockdash.web.components import card, chips, loading, segmented
 from stockdash.web.urlstate import CUSTOM, MAX_COMPARE, PERIODS, compare_options, ticker_options
 
-DEFAULT_OVERLAYS = ["sma50", "sma200"]
 DEFAULT_CHART_TYPE = "candles"
 
 
@@ -65,7 +65,7 @@ def _controls(view: dict, href: str | None) -> html.Div:
         className="dates",
     )
     chart_types, overlay_options, hint = single_only_controls(view)
-    overlays = chips(ids.OVERLAYS, overlay_options, DEFAULT_OVERLAYS)
+    overlays = chips(ids.OVERLAYS, overlay_options, view.get("overlays", DEFAULT_OVERLAYS))
     period = None if view["period"] == CUSTOM else view["period"]
     return html.Div(
         [
@@ -77,10 +77,34 @@ def _controls(view: dict, href: str | None) -> html.Div:
                 [segmented(ids.CHART_TYPE, chart_types, DEFAULT_CHART_TYPE), overlays],
                 className="control-group",
             ),
+            _analysis(view),
             html.A("Download CSV", id=ids.DOWNLOAD, href=href, className="button", download=""),
             html.Div(hint, id=ids.COMPARE_HINT, className="hint compare-hint"),
         ],
         className="controls",
+    )
+
+
+def _analysis(view: dict) -> html.Div:
+    """Interval, price basis and the indicators menu: a dropdown stays one line on a phone."""
+    indicator_options, interval_options = analysis_controls(view)
+    menu = dcc.Dropdown(
+        id=ids.INDICATORS,
+        options=indicator_options,
+        value=view.get("indicators", []),
+        multi=True,
+        searchable=False,
+        clearable=True,
+        placeholder="Indicators: EMA, Bollinger, RSI, MACD, ATR…",
+        className="dd indicators-menu",
+    )
+    return html.Div(
+        [
+            segmented(ids.INTERVAL, interval_options, view.get("interval")),
+            segmented(ids.BASIS, basis_options(), view.get("basis", "price")),
+            html.Div(menu, className="indicators-picker", title="Indicators"),
+        ],
+        className="control-group analysis-controls",
     )
 
 

@@ -21,7 +21,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from stockdash.calendar import NEW_YORK
 from stockdash.errors import error_text
 from stockdash.live.hours import trades_around_the_clock
-from stockdash.live.reads import SharedReads
+from stockdash.live.shared_reads import SharedReads
 from stockdash.universe import name_of
 from stockdash.web import ids, search
 from stockdash.web.components import DB_DOWN, callback, clientside

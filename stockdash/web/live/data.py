@@ -1,6 +1,6 @@
 """What the live view reads: quotes and minute bars through the process's shared live reads.
 
-Every viewer in a process shares the same reads (one a second per key, see stockdash.live.reads), so
+Every viewer in a process shares the same reads (one a second per key, see stockdash.live.shared_reads), so
 the live view's refreshes do not multiply database reads with the number of visitors.
 """
 
@@ -10,9 +10,9 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
 from stockdash.calendar import NEW_YORK
-from stockdash.live.api import quotes_answer
 from stockdash.live.hours import utc
-from stockdash.live.reads import SharedReads
+from stockdash.live.shared_reads import SharedReads
+from stockdash.live.web_api import quotes_answer
 from stockdash.web.services import Services
 
 SPARK_POINTS = 60

@@ -19,7 +19,7 @@ def known_symbol(services: Services, symbol: str) -> bool:
     if symbol in catalogue().index:
         return True
     try:
-        with services.engine.connect() as conn:
+        with services.engine_if_up().connect() as conn:
             found = conn.execute(select(securities.c.symbol).where(securities.c.symbol == symbol)).first()
     except SQLAlchemyError:
         return True

@@ -62,4 +62,4 @@ def last_closes(engine: Engine, symbols: list[str]) -> dict[str, Last]:
     lock=threading.Lock(),
 )
 def cached_last_closes(services: Services, symbols: tuple[str, ...]) -> dict[str, Last]:
-    return last_closes(services.engine, list(symbols))
+    return last_closes(services.engine_if_up(), list(symbols))

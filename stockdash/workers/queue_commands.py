@@ -15,7 +15,7 @@ from stockdash.errors import error_text
 from stockdash.workers import admin
 from stockdash.workers.connection import redis_for
 from stockdash.workers.enqueue import enqueue_pull, live_workers
-from stockdash.workers.worker import Timing, work
+from stockdash.workers.rq_worker import Timing, work
 
 log = logging.getLogger("stockdash.worker")
 

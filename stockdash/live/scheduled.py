@@ -5,8 +5,8 @@ from __future__ import annotations
 from sqlalchemy import Engine
 
 from stockdash.config import Settings
-from stockdash.live.cli import source_for
 from stockdash.live.service import LiveIngest
+from stockdash.live.stream_command import source_for
 
 
 def make_ingest(settings: Settings, engine: Engine, *, provider_name: str) -> LiveIngest:

@@ -25,7 +25,7 @@ from stockdash.config import Settings
 from stockdash.errors import error_text
 from stockdash.live import liveset
 from stockdash.live.hours import next_open, session_at, utc
-from stockdash.live.reads import SharedReads
+from stockdash.live.shared_reads import SharedReads
 from stockdash.schema import intraday_bars, live_quotes
 from stockdash.symbols import InvalidSymbol, normalise_many
 from stockdash.universe import to_yahoo

@@ -1,0 +1,131 @@
+"""`GET /api/screener`: the stored snapshot filtered, sorted and paged, as JSON or CSV.
+
+`where` is repeatable (`where=rsi14<30&where=relvol>=2`, combined with AND). Every parameter is
+checked before the database is read: an unknown field, operator, value or sort key is a 400
+naming it. The endpoint reads what the daily job stored; it computes nothing.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import logging
+
+from flask import Blueprint, Response, jsonify, request
+from sqlalchemy.exc import SQLAlchemyError
+
+from stockdash import screener
+from stockdash.api_params import BadRequest, date_param, error, only_params
+from stockdash.errors import error_text
+from stockdash.web.services import Services
+
+log = logging.getLogger("stockdash.web")
+
+FORMATS = ("json", "csv")
+MAX_LIMIT = 1000  # JSON rows per request; CSV has every match unless `limit` says otherwise
+DEFAULT_LIMIT = 50
+PARAMS = ("group", "sector", "where", "sort", "limit", "offset", "format", "date")
+
+
+def _int(name: str, *, default: int | None, low: int, high: int | None) -> int | None:
+    raw = request.args.get(name)
+    if raw is None or raw == "":
+        return default
+    if not raw.isdigit() or len(raw) > 9:
+        raise BadRequest(f"'{name}' must be a whole number (got {raw[:40]!r})", param=name)
+    value = int(raw)
+    if value < low or (high is not None and value > high):
+        bounds = f"{low} to {high}" if high is not None else f"at least {low}"
+        raise BadRequest(f"'{name}' must be {bounds} (got {value})", param=name)
+    return value
+
+
+def screen_from_request() -> tuple[screener.Screen, str]:
+    """The screen a request asks for, and its format; BadRequest (400) naming a bad parameter."""
+    only_params(*PARAMS, repeatable=("where",))
+    fmt = request.args.get("format", "json")
+    if fmt not in FORMATS:
+        raise BadRequest(f"'format' must be one of {', '.join(FORMATS)} (got {fmt[:40]!r})", param="format")
+    group = request.args.get("group", "all")
+    if group not in screener.GROUPS:
+        raise BadRequest(
+            f"'group' must be one of {', '.join(screener.GROUPS)} (got {group[:40]!r})", param="group"
+        )
+    wheres = request.args.getlist("where")
+    if len(wheres) > screener.MAX_FILTERS:
+        raise BadRequest(f"at most {screener.MAX_FILTERS} 'where' filters", param="where")
+    try:
+        filters = [screener.parse_filter(w) for w in wheres]
+        sort = screener.parse_sort(request.args.get("sort"))
+    except screener.ScreenError as exc:
+        raise BadRequest(str(exc), param=exc.param) from None
+    sector = request.args.get("sector") or None
+    if sector is not None and len(sector) > 64:
+        raise BadRequest("'sector' is at most 64 characters", param="sector")
+    csv_out = fmt == "csv"
+    limit = _int(
+        "limit", default=None if csv_out else DEFAULT_LIMIT, low=1, high=None if csv_out else MAX_LIMIT
+    )
+    offset = _int("offset", default=0, low=0, high=None) or 0
+    screen = screener.Screen(
+        as_of=date_param("date"),
+        group=group,
+        sector=sector,
+        filters=filters,
+        sort=sort,
+        limit=limit,
+        offset=offset,
+    )
+    return screen, fmt
+
+
+def _csv(result: screener.Result) -> Response:
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\n")
+    writer.writerow(screener.ROW_FIELDS)
+    for row in result.rows:
+        writer.writerow(["" if row[f] is None else row[f] for f in screener.ROW_FIELDS])
+    return Response(
+        buf.getvalue(),
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="screener_{result.group}_{result.as_of}.csv"'},
+    )
+
+
+def blueprint(services: Services) -> Blueprint:
+    bp = Blueprint("screener_api", __name__)
+
+    @bp.errorhandler(BadRequest)
+    def _bad_request(exc: BadRequest):
+        return error(400, str(exc), **({"param": exc.param} if exc.param else {}))
+
+    @bp.errorhandler(SQLAlchemyError)
+    def _db_down(exc: SQLAlchemyError):
+        log.error("web screener api database error: %s", error_text(exc))
+        return error(503, "the database is not answering; try again shortly")
+
+    @bp.get("/api/screener")
+    def screen():
+        wanted, fmt = screen_from_request()
+        try:
+            with services.engine_if_up().connect() as conn:
+                result = screener.run(conn, wanted)
+        except screener.NoSnapshot as exc:
+            return error(404, str(exc))
+        if fmt == "csv":
+            return _csv(result)
+        return jsonify(
+            {
+                "as_of": result.as_of.isoformat(),
+                "group": result.group,
+                "sector": wanted.sector,
+                "where": [f.text() for f in wanted.filters],
+                "sort": wanted.sort.text(),
+                "count": result.count,
+                "limit": wanted.limit,
+                "offset": wanted.offset,
+                "rows": result.rows,
+            }
+        )
+
+    return bp

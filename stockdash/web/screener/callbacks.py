@@ -1,0 +1,275 @@
+"""The screener's callbacks: the screen ⇄ the URL's #screener part and the controls, and the grid.
+
+The screen lives in the URL's hash (`#screener?preset=…&where=rsi14<30&sort=-pct_1d`), so the
+chart's own query string (symbol, period) and the screen never overwrite each other, and a link
+reopens both. Thin callbacks: `screen_sync` and `screen_rows` are plain functions.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+from urllib.parse import parse_qs, urlencode
+
+from dash import Dash, ctx, no_update
+from dash.exceptions import PreventUpdate
+from sqlalchemy.exc import SQLAlchemyError
+
+from stockdash import screener, store
+from stockdash.errors import error_text
+from stockdash.stats import window_sessions
+from stockdash.web import ids
+from stockdash.web.components import DB_DOWN, OOPS, callback, clientside, notice
+from stockdash.web.screener import figures
+from stockdash.web.screener.layout import DEFAULT_SCREEN, SHOWN_ROWS
+from stockdash.web.services import Services
+
+log = logging.getLogger("stockdash.web")
+
+HASH = "#screener"
+SPARK_SESSIONS = 63  # three months of closes
+NO_SNAPSHOT = "No screener figures yet: they are computed after the daily pull (python worker.py stats)."
+
+
+def screen_of_hash(hash_: str | None) -> tuple[dict, list[str]]:
+    """The screen a `#screener?…` hash asks for; parts that are not valid are left out and named."""
+    query = (hash_ or "")[len(HASH) :].lstrip("?")
+    params = parse_qs(query[:4000])
+    notes: list[str] = []
+    screen = dict(DEFAULT_SCREEN)
+    preset = (params.get("preset") or [""])[-1]
+    screen["preset"] = preset if preset in screener.PRESETS else None
+    group = (params.get("group") or [str(DEFAULT_SCREEN["group"])])[-1]
+    screen["group"] = group if group in screener.GROUPS else DEFAULT_SCREEN["group"]
+    sector = (params.get("sector") or [""])[-1][:64]
+    screen["sector"] = sector or None
+    filters = []
+    for text in params.get("where", [])[: screener.MAX_FILTERS]:
+        try:
+            filters.append(screener.parse_filter(text).text())
+        except screener.ScreenError as exc:
+            notes.append(f"Left out: {exc}.")
+    screen["filters"] = filters
+    try:
+        screen["sort"] = screener.parse_sort((params.get("sort") or [str(DEFAULT_SCREEN["sort"])])[-1]).text()
+    except screener.ScreenError as exc:
+        notes.append(f"Left out: {exc}.")
+    if "preset" in params and screen["preset"] is None:
+        notes.append("Left out: an unknown preset.")
+    return screen, notes
+
+
+def hash_of(screen: dict) -> str:
+    params: list[tuple[str, str]] = []
+    if screen.get("preset"):
+        params.append(("preset", screen["preset"]))
+    params.append(("group", screen["group"]))
+    if screen.get("sector"):
+        params.append(("sector", screen["sector"]))
+    params += [("where", f) for f in screen.get("filters") or []]
+    params.append(("sort", screen["sort"]))
+    return f"{HASH}?{urlencode(params, safe='<>=!,-')}"
+
+
+def _chip_options(filters: list[str]) -> list[dict]:
+    return [{"label": f"{f} ✕", "value": f} for f in filters]
+
+
+def _clean(shown: object) -> dict:
+    """The screen in the store, checked: a request may carry anything there."""
+    if not isinstance(shown, dict):
+        return dict(DEFAULT_SCREEN)
+    return screen_of_hash(
+        hash_of({**DEFAULT_SCREEN, **{k: shown.get(k) for k in DEFAULT_SCREEN if shown.get(k) is not None}})
+    )[0]
+
+
+def screen_sync(trigger: str | None, values: dict) -> tuple:
+    """URL hash ⇄ tab and controls ⇄ screen. Returns (hash, tab, preset, group, sector, sort,
+    chip options, chip values, value box, note, screen)."""
+    hash_ = values.get("hash")
+    if trigger in (None, ids.URL):
+        if not isinstance(hash_, str) or not hash_.startswith(HASH):
+            if values.get("tab") == "screener" and trigger == ids.URL:
+                return (no_update, "chart", *[no_update] * 9)
+            raise PreventUpdate
+        screen, notes = screen_of_hash(hash_)
+        chips = _chip_options(screen["filters"])
+        return (
+            no_update, "screener", screen["preset"], screen["group"], screen["sector"], screen["sort"],
+            chips, screen["filters"], no_update, notice(*notes), screen,
+        )  # fmt: skip
+    screen = _clean(values.get("shown"))
+    out: dict[str, Any] = {k: no_update for k in ("preset", "sort", "chips", "chip_values", "value")}
+    note: list = []
+    if trigger == ids.TABS:
+        if values.get("tab") != "screener":
+            return ("", *[no_update] * 10)
+        return (hash_of(screen), *[no_update] * 9, screen)  # the store set: the grid fills now
+    if trigger == ids.SCREEN_PRESET:
+        preset = screener.PRESETS.get(values.get("preset") or "")
+        if preset is None:
+            screen["preset"] = None
+        else:
+            screen.update(preset=values["preset"], filters=list(preset.filters), sort=preset.sort)
+            out["sort"] = preset.sort
+            out["chips"], out["chip_values"] = _chip_options(screen["filters"]), screen["filters"]
+    elif trigger == ids.SCREEN_GROUP and values.get("group") in screener.GROUPS:
+        screen["group"] = values["group"]
+    elif trigger == ids.SCREEN_SECTOR:
+        sector = values.get("sector")
+        screen["sector"] = sector[:64] if isinstance(sector, str) and sector else None
+    elif trigger == ids.SCREEN_SORT:
+        try:
+            screen["sort"] = screener.parse_sort(values.get("sort")).text()
+        except screener.ScreenError:
+            raise PreventUpdate from None
+    elif trigger == ids.SCREEN_FILTERS:
+        kept = values.get("chip_values") if isinstance(values.get("chip_values"), list) else []
+        screen["filters"] = [f for f in screen["filters"] if f in (kept or [])]
+        out["chips"], out["chip_values"] = _chip_options(screen["filters"]), screen["filters"]
+    elif trigger in (ids.SCREEN_ADD, ids.SCREEN_VALUE):
+        field, op, value = (values.get(k) for k in ("field", "op", "value"))
+        if not all(isinstance(v, str) and v.strip() for v in (field, op, value)):
+            raise PreventUpdate  # nothing typed yet
+        try:
+            text = screener.parse_filter(f"{field}{op}{str(value).strip()}").text()
+        except screener.ScreenError as exc:
+            return (*[no_update] * 9, notice(str(exc)), no_update)
+        if text not in screen["filters"] and len(screen["filters"]) < screener.MAX_FILTERS:
+            screen["filters"].append(text)
+        out["chips"], out["chip_values"], out["value"] = (
+            _chip_options(screen["filters"]),
+            screen["filters"],
+            "",
+        )
+    else:
+        raise PreventUpdate
+    return (
+        hash_of(screen), no_update, out["preset"], no_update, no_update, out["sort"],
+        out["chips"], out["chip_values"], out["value"], note, screen,
+    )  # fmt: skip
+
+
+def _sparks(conn, as_of, symbols: list[str]) -> dict[str, list[float]]:
+    """Three months of closes per symbol (split-adjusted on today's basis)."""
+    if not symbols:
+        return {}
+    days = window_sessions(as_of, SPARK_SESSIONS)
+    bars = store.bars_on(conn, days, symbols).sort_values(["symbol", "date"])
+    return {s: [round(float(v), 4) for v in g["close"]] for s, g in bars.groupby("symbol")}
+
+
+def screen_rows(services: Services, shown: object, viewport: object) -> tuple:
+    """(grid rows, grid columns, CSV export settings, count text, notice) for the screen shown."""
+    screen = _clean(shown)
+    narrow = isinstance(viewport, dict) and viewport.get("narrow") is True
+    cols = figures.columns(screen, narrow=narrow)
+    csv_params = {
+        "fileName": "screener.csv",
+        "columnKeys": [c["field"] for c in cols if c["field"] != "spark"],
+    }
+    wanted = screener.Screen(
+        group=screen["group"],
+        sector=screen["sector"],
+        filters=[screener.parse_filter(f) for f in screen["filters"]],
+        sort=screener.parse_sort(screen["sort"]),
+        limit=SHOWN_ROWS,
+    )
+    try:
+        with services.engine_if_up().connect() as conn:
+            result = screener.run(conn, wanted)
+            sparks = _sparks(conn, result.as_of, [r["symbol"] for r in result.rows])
+    except screener.NoSnapshot:
+        return [], cols, csv_params, "", notice(NO_SNAPSHOT)
+    except SQLAlchemyError as exc:
+        log.error("web screener database error: %s", error_text(exc))
+        return [], cols, csv_params, "", notice(DB_DOWN)
+    except Exception:
+        log.exception("web screener failed")
+        return [], cols, csv_params, "", notice(OOPS)
+    rows = []
+    for r in result.rows:
+        spark = sparks.get(r["symbol"], [])
+        rows.append({**r, "spark": spark, "change": (spark[-1] - spark[0]) if len(spark) > 1 else None})
+    return rows, cols, csv_params, figures.count_text(result, len(rows)), []
+
+
+SYNC_OUTPUTS = [
+    (ids.URL, "hash"),
+    (ids.TABS, "value"),
+    (ids.SCREEN_PRESET, "value"),
+    (ids.SCREEN_GROUP, "value"),
+    (ids.SCREEN_SECTOR, "value"),
+    (ids.SCREEN_SORT, "value"),
+    (ids.SCREEN_FILTERS, "options"),
+    (ids.SCREEN_FILTERS, "value"),
+    (ids.SCREEN_VALUE, "value"),
+    (ids.SCREEN_NOTE, "children"),
+    (ids.SCREEN, "data"),
+]
+SYNC_INPUTS = {
+    "hash": (ids.URL, "hash"),
+    "tab": (ids.TABS, "value"),
+    "preset": (ids.SCREEN_PRESET, "value"),
+    "group": (ids.SCREEN_GROUP, "value"),
+    "sector": (ids.SCREEN_SECTOR, "value"),
+    "sort": (ids.SCREEN_SORT, "value"),
+    "chip_values": (ids.SCREEN_FILTERS, "value"),
+    "add": (ids.SCREEN_ADD, "n_clicks"),
+    "submitted": (ids.SCREEN_VALUE, "n_submit"),
+}
+SYNC_STATES = {
+    "field": (ids.SCREEN_FIELD, "value"),
+    "op": (ids.SCREEN_OP, "value"),
+    "value": (ids.SCREEN_VALUE, "value"),
+    "shown": (ids.SCREEN, "data"),
+}
+ROW_OUTPUTS = [
+    (ids.SCREEN_GRID, "rowData"),
+    (ids.SCREEN_GRID, "columnDefs"),
+    (ids.SCREEN_GRID, "csvExportParams"),
+    (ids.SCREEN_COUNT, "children"),
+    (ids.SCREEN_NOTE, "children"),
+]
+
+
+def register(app: Dash, services: Services) -> None:
+    names = [*SYNC_INPUTS, *SYNC_STATES]
+
+    @callback(app, SYNC_OUTPUTS, list(SYNC_INPUTS.values()), states=list(SYNC_STATES.values()))
+    def _sync(*args):
+        return screen_sync(ctx.triggered_id, dict(zip(names, args, strict=True)))
+
+    @callback(
+        app,
+        ROW_OUTPUTS,
+        [(ids.SCREEN, "data"), (ids.VIEWPORT, "data")],
+        allow_duplicate=True,
+        prevent_initial_call=True,
+    )
+    def _rows(shown, viewport):
+        return screen_rows(services, shown, viewport)
+
+    # In the browser: which tab shows, a clicked row charts its symbol, the CSV of what is shown.
+    clientside(
+        app,
+        "screener.show_tab",
+        [(ids.CHART_TAB, "style"), (ids.SCREENER_TAB, "style")],
+        [(ids.TABS, "value")],
+    )
+    clientside(
+        app,
+        "screener.row_clicked",
+        [(ids.TICKER, "value"), (ids.TABS, "value")],
+        [(ids.SCREEN_GRID, "cellClicked")],
+        allow_duplicate=True,
+        prevent_initial_call=True,
+    )
+    clientside(
+        app,
+        "screener.export_csv",
+        [(ids.SCREEN_GRID, "exportDataAsCsv")],
+        [(ids.SCREEN_CSV, "n_clicks")],
+        prevent_initial_call=True,
+    )
