@@ -6,11 +6,13 @@ import argparse
 import json
 import logging
 import sys
-from datetime import date
+from datetime import UTC, date, datetime
 
 from sqlalchemy.exc import SQLAlchemyError
 
 from stockdash import actions, calendar, cli_args, ingest, jobs, logs, migrate, movers, reads, screener
+from stockdash.alerts import alert_commands as alerts_cli
+from stockdash.alerts import status as alert_status
 from stockdash.config import Settings, get_settings
 from stockdash.db import get_engine, migration_urls
 from stockdash.dbname import database_name
@@ -73,6 +75,7 @@ def parser() -> argparse.ArgumentParser:
     stream.add_argument("--symbols", type=_symbols, help="comma-separated symbols instead of the live set")
     stream.add_argument("--seconds", type=int, help="stop after this many seconds")
     queue_cli.add_commands(sub)
+    alerts_cli.add_commands(sub)
     return p
 
 
@@ -208,6 +211,9 @@ def cmd_status(settings: Settings, _args) -> int:
             queue_cli.print_chunks(resolve(settings).engine(), r["id"])
     for line in live_cli.status_lines(resolve(settings).engine(), settings):
         print(line)
+    with resolve(settings).engine().connect() as conn:
+        for line in alert_status.status_lines(conn, now=datetime.now(UTC)):
+            print(line)
     return queue_cli.print_queue(settings)
 
 
@@ -237,6 +243,7 @@ COMMANDS = {
     "housekeeping": cmd_housekeeping,
     "stream": cmd_stream,
     **queue_cli.COMMANDS,
+    "alerts": alerts_cli.cmd_alerts,
 }
 
 

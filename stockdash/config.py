@@ -8,7 +8,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, ValidationError, ValidationInfo, field_validator
+from pydantic import Field, ValidationError, ValidationInfo, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
@@ -43,7 +43,8 @@ def parse_window(text: str) -> tuple[time, time] | None:
 DEFAULT_WATCHLIST = "AAPL,MSFT,NVDA,AMZN,GOOGL,META,TSLA,JPM,SPY,QQQ,DIA,IWM,BTC-USD"
 
 # Never echoed back in an error: they may hold a password.
-SECRET_VARIABLES = {"DATABASE_URL", "REDIS_URL"}
+SECRET_VARIABLES = {"DATABASE_URL", "REDIS_URL", "ALERT_CHANNELS", "ADMIN_TOKEN", "SECRET_KEY"}
+TOKEN_HINT = "use at least 16 characters (python -c 'import secrets; print(secrets.token_urlsafe())')"
 
 
 def _minutes(start: time, end: time) -> int:
@@ -117,6 +118,19 @@ class Settings(BaseSettings):
         15, ge=5, le=3600, description="quote polling interval while the stream is down"
     )
     intraday_keep_days: int = Field(7, ge=1, le=365, description="minute bars older than this are pruned")
+    # --- delivered alerts (issue 19) ---
+    alert_channels: str | None = Field(
+        None, description="secret: Apprise URLs the owner's alerts go to (mailto://, tgram://, ntfy://, ...)"
+    )
+    admin_token: str | None = Field(
+        None, description="secret: the owner's token to manage alerts in the page; unset = no sign-in"
+    )
+    secret_key: str | None = Field(
+        None, description="secret: signs the owner's session cookie; required with ADMIN_TOKEN"
+    )
+    alert_give_up_minutes: int = Field(
+        60, ge=1, le=7 * 24 * 60, description="an alert a channel keeps refusing is given up after this long"
+    )
     dash_debug: bool = Field(False, description="Dash debug mode; never in production")
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field("INFO", description="log level")
 
@@ -147,6 +161,25 @@ class Settings(BaseSettings):
         if not value.strip().startswith(schemes):
             raise ValueError(f"expected a URL starting with {' or '.join(schemes)}")
         return value.strip()
+
+    @field_validator("alert_channels", "admin_token", "secret_key")
+    @classmethod
+    def _check_alert_secrets(cls, value: str | None, info: ValidationInfo) -> str | None:
+        if value is None or not value.strip():
+            return None
+        if info.field_name == "alert_channels":
+            from stockdash.alerts.channels import parse_channels
+
+            parse_channels(value)  # ValueError names the bad entry, masked
+        elif len(value.strip()) < 16:
+            raise ValueError(TOKEN_HINT)
+        return value.strip()
+
+    @model_validator(mode="after")
+    def _key_with_token(self) -> Settings:
+        if self.admin_token and not self.secret_key:
+            raise ValueError("SECRET_KEY: required when ADMIN_TOKEN is set (it signs the session cookie)")
+        return self
 
     @field_validator("downtime")
     @classmethod
@@ -195,7 +228,9 @@ class Settings(BaseSettings):
 def describe_error(exc: ValidationError) -> str:
     """One line naming the variable, e.g. `KEEPALIVE_MINUTES: Input should be less than or equal to 29`."""
     err = exc.errors()[0]
-    name = str(err["loc"][0]).upper() if err["loc"] else "settings"
+    if not err["loc"]:  # a check across settings names its variable in the message itself
+        return f"config error: {err['msg'].removeprefix('Value error, ')}"
+    name = str(err["loc"][0]).upper()
     got = "" if name in SECRET_VARIABLES else f" (got {err.get('input')!r})"
     return f"config error: {name}: {err['msg']}{got}"
 

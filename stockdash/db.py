@@ -13,13 +13,15 @@ of thousands of bars get minutes. Three layers, because each catches a different
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from functools import cache
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
-from sqlalchemy import Engine, create_engine, event
-from sqlalchemy.engine import make_url
+from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy.engine import URL, make_url
 
 from stockdash.compat import psycopg_wait_timeout
 from stockdash.config import Settings, normalise_database_url
@@ -72,8 +74,8 @@ KEEPALIVES = {"keepalives": 1, "keepalives_idle": 10, "keepalives_interval": 3, 
 _engines: dict[tuple[int, str, Role], Engine] = {}
 
 
-def _sqlite_pragmas(busy_ms: int):
-    def apply(dbapi_conn, _record) -> None:
+def _sqlite_pragmas(busy_ms: int) -> Callable[[Any, Any], None]:
+    def apply(dbapi_conn: Any, _record: Any) -> None:
         """WAL lets the web process read while the clock writes; the busy timeout makes writers wait."""
         cur = dbapi_conn.cursor()
         cur.execute("PRAGMA journal_mode=WAL")
@@ -85,14 +87,14 @@ def _sqlite_pragmas(busy_ms: int):
 
 
 @cache
-def _bounded_connection_class():
+def _bounded_connection_class() -> type[Any]:
     """psycopg's Connection whose every wait for the server ends after `io_timeout` seconds."""
     import psycopg
 
     class BoundedConnection(psycopg.Connection):
         io_timeout: float | None = None
 
-        def wait(self, gen, interval=0.1, timeout=None):
+        def wait(self, gen: Any, interval: float = 0.1, timeout: float | None = None) -> Any:
             try:
                 return super().wait(gen, interval, self.io_timeout if timeout is None else timeout)
             except psycopg_wait_timeout():
@@ -106,7 +108,7 @@ def _bounded_connection_class():
     return BoundedConnection
 
 
-def _postgres_connect_args(url, limits: Limits) -> dict:
+def _postgres_connect_args(url: URL, limits: Limits) -> dict[str, Any]:
     server = (
         f"-c statement_timeout={int(limits.statement * 1000)}"
         f" -c lock_timeout={int(limits.lock * 1000)}"
@@ -145,7 +147,7 @@ def make_engine(url: str, *, role: Role = "job") -> Engine:
     connection_class = _bounded_connection_class()
 
     @event.listens_for(engine, "do_connect")
-    def _connect(_dialect, _record, cargs, cparams):
+    def _connect(_dialect: Any, _record: Any, cargs: Any, cparams: Any) -> Any:
         conn = connection_class.connect(*cargs, **cparams)
         conn.io_timeout = limits.io
         return conn
@@ -161,7 +163,12 @@ def get_engine(url: str, *, role: Role = "job") -> Engine:
     return _engines[key]
 
 
-def is_postgres(bind) -> bool:
+def utc(moment: datetime) -> datetime:
+    """A tz-aware UTC datetime; naive ones (SQLite gives those back) are taken as UTC."""
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
+def is_postgres(bind: Connection | Engine) -> bool:
     return bind.dialect.name == "postgresql"
 
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 import pandas as pd
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine
 
 from stockdash import actions, calendar, store
 from stockdash.config import Settings
@@ -169,7 +169,7 @@ def _fetch(engine: Engine, provider: Provider, chunk: Chunk, last: dict[str, dat
     )
 
 
-def _rebased(conn, fetched: FetchResult, last: dict[str, date]) -> list[str]:
+def _rebased(conn: Connection, fetched: FetchResult, last: dict[str, date]) -> list[str]:
     """Symbols whose stored history is now on another price basis: a split or dividend in the
     fetched range, or a stored bar the provider now prices differently (an action it reported late)."""
     acts = fetched.actions

@@ -1,5 +1,6 @@
 """Apply Alembic migrations to a given engine (the release phase and the tests use this)."""
 
+from collections.abc import Callable
 from pathlib import Path
 
 from alembic import command
@@ -12,7 +13,7 @@ from sqlalchemy import Engine
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
 
-def _run(engine: Engine, action, revision: str) -> None:
+def _run(engine: Engine, action: Callable[[Config, str], None], revision: str) -> None:
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS))
     cfg.set_main_option("path_separator", "os")

@@ -7,6 +7,7 @@ Horizons count NYSE sessions (1w = 5, 1m = 21, 1y = 252), not calendar days or r
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 import pandas as pd
 from sqlalchemy import Connection, delete, func, insert, select
@@ -83,7 +84,7 @@ def top_and_bottom(frame: pd.DataFrame, n: int = TOP_N) -> tuple[pd.DataFrame, p
     return gainers, losers
 
 
-def _snapshot_rows(part: pd.DataFrame, **key) -> list[dict]:
+def _snapshot_rows(part: pd.DataFrame, **key: Any) -> list[dict]:
     """Movers-table rows for one ranked side: plain floats and ints (or None) the drivers bind."""
     volumes = [None if pd.isna(v) else int(v) for v in part["volume"]]
     prices = part[["close", "prev_close", "change", "pct_change"]].astype("float64").to_dict("records")

@@ -13,6 +13,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    UniqueConstraint,
 )
 
 metadata = MetaData()
@@ -225,3 +226,76 @@ screener = Table(
     *[Column(name, Integer) for name in SCREENER_INTS],
     Column("volume", BigInteger),
 )
+
+# --- delivered alerts (issue 19) -----------------------------------------------------------------
+
+# The owner's rules, and each rule's crossing state: `seq` counts crossings (a firing's key is
+# (rule, seq)), `armed` says the other side of the level was seen, `fired` that seq has fired.
+# Every change of state is a conditional update on seq, so two clocks never both move it.
+alert_rules = Table(
+    "alert_rules",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("symbol", String(16), nullable=False),
+    Column("kind", String(16), nullable=False),  # alerts.kinds.Kind
+    Column("value", Float, nullable=False),
+    Column("minutes", Integer),  # pct_window only
+    Column("channels", String(200), nullable=False, server_default=""),  # channel numbers; "" = all
+    Column("note", Text, nullable=False, server_default=""),
+    Column("enabled", Boolean, nullable=False, server_default="1"),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("seq", Integer, nullable=False, server_default="0"),
+    Column("armed", Boolean, nullable=False, server_default="0"),
+    Column("fired", Boolean, nullable=False, server_default="0"),
+    Column("fired_at", DateTime(timezone=True)),  # the observation that fired seq
+    Column("seen_at", DateTime(timezone=True)),  # the newest observation that changed the state
+)
+Index("ix_alert_rules_symbol", alert_rules.c.symbol)
+
+# One row per (rule, crossing), written before anything is sent: the unique key is the guarantee.
+alert_firings = Table(
+    "alert_firings",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("rule_id", Integer, nullable=False),
+    Column("crossing", Integer, nullable=False),
+    Column("symbol", String(16), nullable=False),
+    Column("kind", String(16), nullable=False),
+    Column("observed_at", DateTime(timezone=True), nullable=False),  # the quote's (or bar's) time
+    Column("received_at", DateTime(timezone=True), nullable=False),  # when the quote reached the ingest
+    Column("fired_at", DateTime(timezone=True), nullable=False),
+    Column("price", Float),
+    Column("message", Text, nullable=False),
+    UniqueConstraint("rule_id", "crossing", name="uq_alert_firings_rule_crossing"),
+)
+Index("ix_alert_firings_fired_at", alert_firings.c.fired_at)
+
+# One delivery per firing and channel. `channel_key` is a digest of the channel's URL (never the
+# URL), `channel` its masked label; pending rows are retried at `next_at` by whoever holds no lease.
+alert_deliveries = Table(
+    "alert_deliveries",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("firing_id", Integer, nullable=False),
+    Column("channel_key", String(16), nullable=False),
+    Column("channel", String(64), nullable=False),
+    Column("status", String(8), nullable=False),  # pending | sent | failed
+    Column("attempts", Integer, nullable=False, server_default="0"),
+    Column("error", Text, nullable=False, server_default=""),  # the channel's last error, masked
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("next_at", DateTime(timezone=True), nullable=False),
+    Column("lease_until", DateTime(timezone=True)),  # a sender is on it until then
+    Column("sent_at", DateTime(timezone=True)),
+    UniqueConstraint("firing_id", "channel_key", name="uq_alert_deliveries_firing_channel"),
+)
+Index("ix_alert_deliveries_status_next", alert_deliveries.c.status, alert_deliveries.c.next_at)
+
+# Sign-in attempts to the owner's alerts, per client, shared by every web process: the rate limit.
+sign_in_attempts = Table(
+    "sign_in_attempts",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("client", String(64), nullable=False),
+    Column("at", DateTime(timezone=True), nullable=False),
+)
+Index("ix_sign_in_attempts_client_at", sign_in_attempts.c.client, sign_in_attempts.c.at)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from datetime import date
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -53,9 +54,18 @@ def claim_dataset(conn: Connection, provider: str) -> None:
         )
 
 
+NAME_LENGTH = 200  # securities.name's String(200)
+
+
 def upsert_securities(conn: Connection, rows: list[dict]) -> None:
     if not rows:
         return
+    # A few listed names are longer than the column (GJP's is 214 characters): PostgreSQL would
+    # refuse its whole chunk, so a name is cut to fit, marked with an ellipsis.
+    limit = NAME_LENGTH
+    rows = [
+        r | {"name": r["name"][: limit - 1] + "…"} if len(r.get("name") or "") > limit else r for r in rows
+    ]
     stmt = _insert_for(conn)(securities)
     stmt = stmt.on_conflict_do_update(
         index_elements=[securities.c.symbol],
@@ -64,7 +74,7 @@ def upsert_securities(conn: Connection, rows: list[dict]) -> None:
     conn.execute(stmt, rows)
 
 
-def _insert_for(conn: Connection):
+def _insert_for(conn: Connection) -> Any:
     return pg_insert if conn.dialect.name == "postgresql" else sqlite_insert
 
 

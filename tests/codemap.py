@@ -75,6 +75,15 @@ def _read_imports(module: Module, known: dict[str, Module]) -> None:
             if owner in known:
                 module.uses.add((owner, attr))
         elif (
+            isinstance(node, ast.JoinedStr)
+            and len(node.values) == 2
+            and isinstance(node.values[0], ast.FormattedValue)
+            and isinstance(node.values[0].value, ast.Name)
+            and node.values[0].value.id == "__name__"
+            and isinstance(node.values[1], ast.Constant)
+        ):
+            module.uses.add((module.name, str(node.values[1].value).lstrip(".")))  # f"{__name__}.task"
+        elif (
             isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id in aliases
         ):
             module.uses.add((aliases[node.value.id], node.attr))

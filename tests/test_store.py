@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import select
 
 from stockdash import store
-from stockdash.schema import daily_bars
+from stockdash.schema import daily_bars, securities
 
 
 def bars(symbol="AAA", days=3, close=10.0):
@@ -73,3 +73,21 @@ def test_a_database_holds_one_providers_data(engine):
         store.claim_dataset(conn, "yahoo")
     with engine.connect() as conn:
         assert store.dataset_provider(conn) == "demo"
+
+
+def test_a_name_longer_than_its_column_is_cut_not_refused(engine):
+    """GJP's listed name is 214 characters: PostgreSQL refused the whole chunk of a `total` pull."""
+    long_name = "Synthetic Fixed-Income Securities, Inc. on behalf of STRATS " * 4
+    row = {
+        "symbol": "GJP",
+        "name": long_name,
+        "sector": "",
+        "exchange": "NYSE",
+        "kind": "stock",
+        "in_sp500": False,
+    }
+    with engine.begin() as conn:
+        store.upsert_securities(conn, [row, {**row, "symbol": "AAPL", "name": "Apple Inc."}])
+        names = dict(conn.execute(select(securities.c.symbol, securities.c.name)).all())
+    assert len(names["GJP"]) == 200 and names["GJP"].endswith("…") and long_name.startswith(names["GJP"][:-1])
+    assert names["AAPL"] == "Apple Inc."

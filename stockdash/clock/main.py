@@ -89,9 +89,11 @@ def _serve(deployment: Deployment, stopper: Stopper) -> None:
     started = datetime.now(NEW_YORK)
     scheduler = plan(settings, engine, jobs, started)
     stopper.attach(scheduler)
+    jobs.alerts.start()  # checks live quotes, sends what fires and what a dead process left pending
     jobs.live.start()  # crypto and FX stream whenever the clock runs; stocks in extended hours
     scheduler.start()  # blocks until the stopper shuts it down
     jobs.live.stop()
+    jobs.alerts.stop()
 
     if not jobs.wait_idle(stopper.seconds_left()):
         # Better a rolled-back chunk than a SIGKILL: the database undoes the open transaction.

@@ -15,12 +15,14 @@ from datetime import datetime
 from sqlalchemy import Engine
 
 from stockdash import runs
+from stockdash.alerts.clock_service import AlertService
 from stockdash.calendar import NEW_YORK, last_closed_session
 from stockdash.clock import keepalive
 from stockdash.config import Settings
 from stockdash.errors import error_text
 from stockdash.live import scheduled as live_scheduled
 from stockdash.providers import Provider, make_provider
+from stockdash.runs import Job
 
 log = logging.getLogger("stockdash.clock")
 
@@ -39,6 +41,8 @@ class ClockJobs:
         self._running = 0
         self._idle = threading.Condition()
         self.live = live_scheduled.make_ingest(settings, engine, provider_name=provider_name)
+        self.alerts = AlertService(settings, engine)
+        self.live.writer.listeners.append(self.alerts.offer)  # every live quote is checked
 
     def daily(self) -> None:
         self._run("daily", self._daily)
@@ -76,7 +80,10 @@ class ClockJobs:
         if not self.stop.is_set() and target and last_closed_session(datetime.now(NEW_YORK)) > target:
             log.info("job=daily a newer session closed during the run: pulling it now")
             results += jobs.daily(self.engine, self._provider, self.settings, stop=self.stop)
-        return " ".join(f"{r.job}={r.status}" for r in results)
+        # The daily rules, on the figures of the newest session pulled (its movers ran: bars are in).
+        done = [r for r in results if r.job == Job.MOVERS]
+        alerts = self.alerts.daily(done[-1].target_date) if done else "alerts=not checked"
+        return " ".join([*(f"{r.job}={r.status}" for r in results), alerts])
 
     def _housekeeping(self) -> str:
         from stockdash import jobs

@@ -7,7 +7,7 @@ crypto and FX symbols (`BTC-USD`, `EURUSD=X`) trade around the clock.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Literal
 
 import pandas as pd
@@ -20,11 +20,6 @@ PRE_OPEN = time(4, 0)
 # Extended hours end four hours after the close: 20:00, or 17:00 after a 13:00 half-day close.
 POST_HOURS = timedelta(hours=4)
 _CRYPTO_QUOTES = ("-USD", "-EUR", "-GBP", "-USDT", "-BTC")
-
-
-def utc(moment: datetime) -> datetime:
-    """A tz-aware UTC datetime; naive ones (SQLite gives those back) are taken as UTC."""
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
 def trades_around_the_clock(symbol: str) -> bool:

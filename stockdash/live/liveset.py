@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from sqlalchemy import Connection, case, func, select
@@ -24,6 +24,7 @@ class LiveSet:
     symbols: list[str]  # in priority order, at most `cap`
     cap: int
     refused: list[str]  # wanted but beyond the cap
+    polled: list[str] = field(default_factory=list)  # alert rules' symbols beyond the cap: polled instead
 
     @property
     def full(self) -> bool:
@@ -36,10 +37,15 @@ class LiveSet:
         return "full" if self.full else "pending"
 
 
-def resolve(watchlist: list[str], wanted: list[str], *, cap: int) -> LiveSet:
-    """The live set from the watchlist and the wanted symbols (already in first-come order)."""
-    ordered = list(dict.fromkeys([*watchlist, *wanted]))
-    return LiveSet(symbols=ordered[:cap], cap=cap, refused=ordered[cap:])
+def resolve(watchlist: list[str], wanted: list[str], *, cap: int, alerts: list[str] | None = None) -> LiveSet:
+    """The live set from the watchlist, the owner's alert symbols and the wanted symbols (already
+    in first-come order). An alert symbol beyond the cap is polled: a rule never watches nothing."""
+    ordered = list(dict.fromkeys([*watchlist, *(alerts or []), *wanted]))
+    beyond = ordered[cap:]
+    polled = [s for s in beyond if s in set(alerts or [])]
+    return LiveSet(
+        symbols=ordered[:cap], cap=cap, refused=[s for s in beyond if s not in polled], polled=polled
+    )
 
 
 def wanted_symbols(conn: Connection, *, now: datetime, minutes: int) -> list[str]:
@@ -54,9 +60,13 @@ def wanted_symbols(conn: Connection, *, now: datetime, minutes: int) -> list[str
 
 
 def read(conn: Connection, settings: Settings, *, now: datetime) -> LiveSet:
-    """The live set now: WATCHLIST, then what visitors wanted in LIVE_WANT_MINUTES, up to the cap."""
+    """The live set now: WATCHLIST, the alert rules' symbols, then what visitors wanted in
+    LIVE_WANT_MINUTES, up to the cap."""
+    from stockdash.alerts.rules import intraday_symbols
+
     wanted = wanted_symbols(conn, now=now, minutes=settings.live_want_minutes)
-    return resolve(settings.watchlist_symbols, wanted, cap=settings.live_max_symbols)
+    alerts = intraday_symbols(conn)
+    return resolve(settings.watchlist_symbols, wanted, cap=settings.live_max_symbols, alerts=alerts)
 
 
 def want(conn: Connection, symbols: list[str], *, now: datetime, minutes: int) -> None:

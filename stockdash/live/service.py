@@ -60,6 +60,7 @@ class LiveIngest:
         self.writer = Writer(engine)
         self.live: list[str] = []
         self.refused: list[str] = []
+        self.polled: list[str] = []  # alert symbols beyond the cap: polled every QUOTE_SECONDS
         self.upstream: Upstream | None = None
         self._demo = DemoFeed({})
         self._stop = threading.Event()
@@ -124,22 +125,26 @@ class LiveIngest:
 
     def _refresh_live_set(self) -> None:
         now = datetime.now(UTC)
+        polled: list[str] = []
         if self.fixed_symbols is not None:
             chosen, refused = list(self.fixed_symbols), []
         else:
             with self.engine.connect() as conn:
                 found = liveset.read(conn, self.settings, now=now)
-            chosen, refused = found.symbols, found.refused
+            chosen, refused, polled = found.symbols, found.refused, found.polled
         wanted = len(chosen)
         if not self.ignore_hours:
             chosen = [s for s in chosen if is_streaming(s, now)]
-        if self.source == "demo" and (new := [s for s in chosen if s not in self._demo.closes]):
+            polled = [s for s in polled if is_streaming(s, now)]
+        if self.source == "demo" and (new := [s for s in chosen + polled if s not in self._demo.closes]):
             with self.engine.connect() as conn:
                 self._demo.closes.update(last_closes(conn, new))
         if chosen != self.live:
             waiting = wanted - len(chosen)
             log.info(live_set_line(streaming=len(chosen), waiting=waiting, refused=len(refused), now=now))
-        self.live, self.refused = chosen, refused
+        if polled != self.polled:
+            log.info("live set: %d alert symbols over the cap are polled", len(polled))
+        self.live, self.refused, self.polled = chosen, refused, polled
         self.writer.set_state(self.writer.state.state, symbols=chosen)
 
     def _write_loop(self) -> None:
@@ -204,7 +209,7 @@ class LiveIngest:
         self.writer.set_state("demo", source="demo")
         while True:
             now = datetime.now(UTC)
-            for symbol in list(self.live):
+            for symbol in [*self.live, *self.polled]:
                 self.writer.put(self._demo.quote(symbol, now))
             await asyncio.sleep(DEMO_TICK_SECONDS - time.time() % DEMO_TICK_SECONDS)
 
@@ -217,11 +222,30 @@ class LiveIngest:
             silence_seconds=self.settings.live_silence_seconds,
         )
         stream = asyncio.create_task(self.upstream.run())
+        overflow = asyncio.create_task(self._poll_overflow())
         try:
             await self._fall_back_while_down(self.upstream)
         finally:
             stream.cancel()
-            await asyncio.gather(stream, return_exceptions=True)
+            overflow.cancel()
+            await asyncio.gather(stream, overflow, return_exceptions=True)
+
+    async def _poll_overflow(self) -> None:
+        """Alert symbols the stream has no slot for get polled quotes every QUOTE_SECONDS."""
+        loop = asyncio.get_running_loop()
+        timeout = min(self.settings.yahoo_timeout, self.settings.quote_seconds)
+        while True:
+            if symbols := list(self.polled):
+                try:
+                    quotes = await loop.run_in_executor(
+                        self._pool, lambda: poll_quotes(symbols, timeout=timeout, session=self.poll_session)
+                    )
+                except Exception as exc:
+                    log.warning("alert symbols poll failed: %s", type(exc).__name__)
+                    quotes = []
+                for quote in quotes:
+                    self.writer.put(quote)
+            await asyncio.sleep(self.settings.quote_seconds)
 
     def _on_stream_state(self, state: str, message: str) -> None:
         if state == "connected":

@@ -15,16 +15,18 @@ import threading
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from flask import Blueprint, Response, jsonify, request
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, Row, select
 from sqlalchemy.exc import SQLAlchemyError
 
 from stockdash.api_params import BadRequest, error, only_params, path_symbol
 from stockdash.config import Settings
+from stockdash.db import utc
 from stockdash.errors import error_text
 from stockdash.live import liveset
-from stockdash.live.hours import next_open, session_at, utc
+from stockdash.live.hours import next_open, session_at
 from stockdash.live.shared_reads import SharedReads
 from stockdash.schema import intraday_bars, live_quotes
 from stockdash.symbols import InvalidSymbol, normalise_many
@@ -137,7 +139,7 @@ class LiveReads:
         return skipped
 
 
-def _quote_json(row) -> dict:
+def _quote_json(row: Row[Any]) -> dict:
     return {
         "symbol": row.symbol,
         "price": row.price,

@@ -9,18 +9,19 @@ import logging
 import threading
 import time
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from sqlalchemy import Connection, Engine, and_, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from stockdash.calendar import NEW_YORK
-from stockdash.db import is_postgres
+from stockdash.db import is_postgres, utc
 from stockdash.live.bars import BarBuilder, stored_bar
 from stockdash.live.frames import Quote
-from stockdash.live.hours import utc
 from stockdash.schema import intraday_bars, live_quotes, live_status
 
 log = logging.getLogger("stockdash.live")
@@ -31,7 +32,7 @@ BAR_SLICE = 1000
 MEMORY_DAYS = 2  # minutes kept in memory to fix late frames; older ones stay stored only
 
 
-def _insert(conn: Connection):
+def _insert(conn: Connection) -> Any:
     return pg_insert if is_postgres(conn) else sqlite_insert
 
 
@@ -58,13 +59,19 @@ class Writer:
         self._recent: deque[tuple[float, int]] = deque()
         self.frames_total = 0
         self.flushes = 0
+        # Called with every quote as it arrives (the clock's alert checker); each must only queue it.
+        self.listeners: list[Callable[[Quote], None]] = []
 
     def put(self, quote: Quote) -> None:
         with self._lock:
             self._buffer.append(quote)
             self._last_frame_at = datetime.now(UTC)
+        for listener in self.listeners:
+            listener(quote)
 
-    def set_state(self, state: str, *, source: str | None = None, message: str = "", symbols=None) -> None:
+    def set_state(
+        self, state: str, *, source: str | None = None, message: str = "", symbols: list[str] | None = None
+    ) -> None:
         with self._lock:
             self.state = State(
                 state=state,
@@ -179,7 +186,7 @@ def _upsert_quotes(conn: Connection, quotes: list[Quote]) -> None:
     )
 
 
-def _upsert_bars(conn: Connection, bars) -> None:
+def _upsert_bars(conn: Connection, bars: Any) -> None:
     insert = _insert(conn)
     columns = ("open", "high", "low", "close", "volume", "day_volume")
     # In slices: a backlog after a database outage must stay under SQLite's bound-parameter limit.

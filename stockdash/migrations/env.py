@@ -1,6 +1,7 @@
 """Alembic environment: the connection comes from the caller (worker.py migrate) or the settings."""
 
 from alembic import context
+from sqlalchemy import Connection
 
 from stockdash.schema import metadata
 
@@ -24,7 +25,7 @@ def run_migrations_online() -> None:
             engine.dispose()
 
 
-def _run(conn) -> None:
+def _run(conn: Connection) -> None:
     # render_as_batch: SQLite can only alter tables by copying them.
     context.configure(connection=conn, target_metadata=metadata, render_as_batch=True)
     with context.begin_transaction():

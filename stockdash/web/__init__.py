@@ -11,6 +11,7 @@ from stockdash import compat, logs
 from stockdash.config import Settings, get_settings
 from stockdash.providers.base import Provider
 from stockdash.web import api, favicon, guard, headers, notfound, page, page_assets, urlstate
+from stockdash.web.alerts import callbacks as owner_alerts
 from stockdash.web.chart import callbacks as chart_callbacks
 from stockdash.web.jsonio import OrjsonProvider
 from stockdash.web.live import callbacks as live_callbacks
@@ -46,6 +47,7 @@ def create_app(settings: Settings | None = None, *, provider: Provider | None = 
     movers_callbacks.register(app, services)
     live_callbacks.register(app, services)
     screener_callbacks.register(app, services)
+    owner_alerts.register(app, services)
     api.register(app.server, services)
     favicon.register(app.server)
     page_assets.install(app)

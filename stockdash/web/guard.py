@@ -54,6 +54,17 @@ EXPECTED: dict[tuple[str, str], type | tuple[type, ...]] = {
     (ids.RULE_VALUE, "value"): str,
     (ids.RULE_MINUTES, "value"): str,
     (ids.RULE_ADD, "n_clicks"): int,
+    # the owner's delivered alerts
+    (ids.OWNER_SIGN_IN, "n_clicks"): int,
+    (ids.OWNER_SIGN_OUT, "n_clicks"): int,
+    (ids.OWNER_TOKEN, "value"): str,
+    (ids.OWNER_ADD, "n_clicks"): int,
+    (ids.OWNER_SYMBOL, "value"): str,
+    (ids.OWNER_KIND, "value"): str,
+    (ids.OWNER_VALUE, "value"): str,
+    (ids.OWNER_MINUTES, "value"): str,
+    (ids.OWNER_SELECT, "value"): str,
+    (ids.OWNER_NOTE, "value"): str,
 }
 MAX_MATCHES = 100  # components one wildcard input may match (alert rules: far fewer)
 MAX_BODY_BYTES = 64 * 1024  # the largest real request (a view and a few lists) is a few hundred bytes

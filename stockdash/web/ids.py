@@ -93,3 +93,22 @@ SCREEN_NOTE = "screen-note"
 SCREEN_COUNT = "screen-count"
 SCREEN_CSV = "screen-csv"
 SCREEN_GRID = "screen-grid"
+
+# The owner's delivered alerts (stockdash/web/alerts/): signed-in owner only
+OWNER_VISITOR = "owner-visitor"  # the sign-in form (or how to turn server-side alerts on)
+OWNER_TOKEN = "owner-token"
+OWNER_SIGN_IN = "owner-sign-in"
+OWNER_MESSAGE = "owner-message"
+OWNER_PANEL = "owner-panel"  # the owner's rules and the add form, shown once signed in
+OWNER_CHANNELS = "owner-channels"
+OWNER_RULES = "owner-rules"
+OWNER_SYMBOL = "owner-symbol"
+OWNER_KIND = "owner-kind"
+OWNER_VALUE = "owner-value"
+OWNER_MINUTES = "owner-minutes"
+OWNER_SELECT = "owner-select"  # which channels (numbers), empty = all
+OWNER_NOTE = "owner-note"
+OWNER_ADD = "owner-add"
+OWNER_RULE_MESSAGE = "owner-rule-message"
+OWNER_REMOVE = "owner-remove"  # pattern-matching id type: {"type": OWNER_REMOVE, "index": rule id}
+OWNER_SIGN_OUT = "owner-sign-out"

@@ -70,6 +70,28 @@ def linked_query() -> str:
     return query_of(request.referrer)
 
 
+def owner_alerts_card(services: Services | None) -> html.Section:
+    """The owner's delivered alerts (stockdash/web/alerts/): filled only for the owner's session."""
+    from stockdash.alerts.channels import parse_channels
+    from stockdash.alerts.rules import all_rules
+    from stockdash.web.alerts import auth
+    from stockdash.web.alerts.layout import owner_card
+
+    if services is None:  # the static copy Dash validates ids against: every part, no data
+        return owner_card(enabled=True, owner=False, rules=[], channels=[])
+    settings = services.settings
+    owner = auth.is_owner(settings)
+    found, channels = [], []
+    if owner:
+        channels = parse_channels(settings.alert_channels)
+        try:
+            with services.engine.connect() as conn:
+                found = all_rules(conn)
+        except SQLAlchemyError:
+            found = []
+    return owner_card(enabled=auth.enabled(settings), owner=owner, rules=found, channels=channels)
+
+
 def page(services: Services | None, *, query: str = "") -> html.Div:
     """The whole page, with the linked view's chart drawn in it from what is stored (the provider is
     never asked here); the database being down costs the freshness line, never the page.
@@ -130,6 +152,7 @@ def page(services: Services | None, *, query: str = "") -> html.Div:
                         [
                             chart_card(view, drawn, fetching=bool(fetching)),
                             live_card(),
+                            owner_alerts_card(services),
                             movers_card(static=services is None),
                         ],
                         id=ids.CHART_TAB,

@@ -41,9 +41,14 @@ TASKS = {
     "run_chunk": "stockdash.workers.tasks.run_chunk",
     "finish_pull": "stockdash.workers.tasks.finish_pull",
     "start_stats": "stockdash.workers.statsjobs.start_stats",
+    "run_stats_chunk": "stockdash.workers.statsjobs.run_stats_chunk",
+    "finish_stats": "stockdash.workers.statsjobs.finish_stats",
     "fetch_symbol": "stockdash.workers.tasks.fetch_symbol",
+    "deliver_job": "stockdash.alerts.queue.deliver_job",
+    "check_daily_job": "stockdash.alerts.queue.check_daily_job",
 }
-QUEUES = (FETCH_QUEUE, PULL_QUEUE)  # in the order a worker serves them
+ALERTS_QUEUE = "alerts"  # the owner's alert deliveries (stockdash.alerts.queue): seconds count
+QUEUES = (ALERTS_QUEUE, FETCH_QUEUE, PULL_QUEUE)  # in the order a worker serves them
 
 # A chunk that failed as a whole (Yahoo refusing us after the provider's own retries, the
 # database away) runs again later; a worker killed mid-chunk counts as one such failure.

@@ -13,6 +13,7 @@ The timings below make that happen within about a minute instead of RQ's ten.
 
 from __future__ import annotations
 
+import importlib
 import logging
 import os
 import socket
@@ -24,7 +25,7 @@ from rq.worker import HerokuWorker
 
 from stockdash.config import Settings
 from stockdash.workers.connection import redis_for
-from stockdash.workers.enqueue import QUEUES
+from stockdash.workers.enqueue import QUEUES, TASKS
 
 log = logging.getLogger("stockdash.workers")
 
@@ -79,7 +80,9 @@ def _preload() -> None:
     import stockdash.jobs  # noqa: F401
     import stockdash.providers.demo  # noqa: F401
     import stockdash.providers.yahoo  # noqa: F401
-    import stockdash.workers.tasks  # noqa: F401
+
+    for path in TASKS.values():  # the tasks' modules (the alerts' loads Apprise's plugins once)
+        importlib.import_module(path.rpartition(".")[0])
 
 
 def work(settings: Settings, *, burst: bool = False, timing: Timing = Timing()) -> int:

@@ -24,7 +24,7 @@ from stockdash import jobs, runs, stats
 from stockdash.config import get_settings
 from stockdash.deployment import resolve
 from stockdash.runs import Job, RunResult, Status
-from stockdash.workers.enqueue import CHUNK_RETRY, PULL_LIFETIME, enqueue_once, pull_queue
+from stockdash.workers.enqueue import CHUNK_RETRY, PULL_LIFETIME, TASKS, enqueue_once, pull_queue
 from stockdash.workers.tasks import ChunkFailed, chunk_outcome
 
 log = logging.getLogger("stockdash.workers")
@@ -61,7 +61,7 @@ def enqueue_stats(
         job_id = f"stats_{as_of}_{run_id}_{digest}"
         enqueue_once(
             queue,
-            f"{__name__}.run_stats_chunk",
+            TASKS["run_stats_chunk"],
             job_id=job_id,
             args=(as_of, chunk),
             kwargs={"run_id": run_id},
@@ -71,7 +71,7 @@ def enqueue_stats(
         )
         ids.append(job_id)
     queue.enqueue(
-        finish_stats,
+        TASKS["finish_stats"],
         kwargs={"run_id": run_id, "as_of": as_of, "chunk_ids": ids, "queued_at": time.time()},
         job_id=f"stats_{as_of}_{run_id}_finish",
         depends_on=Dependency(jobs=ids, allow_failure=True) if ids else None,

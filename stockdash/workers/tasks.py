@@ -11,7 +11,7 @@ import logging
 import time
 from datetime import date
 
-from rq import get_current_job
+from rq import Queue, get_current_job
 from rq.job import Job as RqJob
 from rq.job import JobStatus
 
@@ -21,6 +21,7 @@ from stockdash.deployment import resolve
 from stockdash.errors import error_text
 from stockdash.providers.base import Provider, ProviderError
 from stockdash.runs import Job, RunResult, Status
+from stockdash.workers.enqueue import PULL_QUEUE, TASKS
 
 log = logging.getLogger("stockdash.workers")
 
@@ -118,6 +119,12 @@ def finish_pull(
         from stockdash import jobs
 
         outcome["movers"] = str(jobs.compute_movers(engine, as_of=target_date).status)
+        current = get_current_job()
+        assert current is not None  # runs as an RQ job
+        Queue(PULL_QUEUE, connection=current.connection).enqueue(
+            TASKS["check_daily_job"], kwargs={"target_date": target_date}, job_timeout=600
+        )
+        outcome["alerts"] = "queued"
     return outcome
 
 

@@ -79,7 +79,8 @@ def test_markets_are_found_by_name_and_charted(markets_site, browser, typed, sym
     wait_for(d, lambda d: plotted(d) is not None, "the default chart never drew")
     d.find_element(By.ID, "ticker").click()
     option = offered(d, typed, f"{symbol} · ")
-    labels = [o.text for o in d.find_elements(By.CSS_SELECTOR, "[role=option]")]
+    # The dropdown's options (tabs and period buttons are options too): "SYMBOL · name" each.
+    labels = [o.text for o in d.find_elements(By.CSS_SELECTOR, "[role=option]") if " · " in o.text]
     assert labels[0].startswith(f"{symbol} · "), labels
     assert not [label for label in labels if "chart this ticker" in label], labels
     if typed == "gold":

@@ -118,3 +118,17 @@ def test_a_market_is_charted_in_demo_mode(filled_url, symbol, low, high):
     (price,) = [t for t in figure["data"] if t.get("name") == symbol]
     assert len(price["y"]) > 15 and low < min(price["y"]) and max(price["y"]) < high
     assert href and symbol in href
+
+
+def test_the_chart_header_quotes_a_currency_pair_in_four_decimals():
+    from datetime import date as day
+
+    from stockdash.web.chart.header import quote_header
+
+    q = {"close": 1.17123, "change": 0.0125, "pct_change": 1.08, "high52": 1.18, "low52": 1.05}
+    q |= {"period_pct": 9.17, "as_of": day(2026, 12, 2)}
+    parts = quote_header("EURUSD=X", "Euro / US dollar", q, period_label="1Y")
+    text = " ".join(t for part in parts for t in _texts(part))
+    assert "1.1712" in text and "+0.0125 (+1.08%)" in text and "1.0500" in text
+    share = quote_header("AAPL", "Apple Inc.", q | {"close": 192.264, "change": 1.04}, period_label="1Y")
+    assert "192.26" in " ".join(_texts(share[1])) and "+1.04 (+1.08%)" in " ".join(_texts(share[1]))

@@ -5,12 +5,17 @@ from __future__ import annotations
 from dash import html
 
 
-def _money(x: float) -> str:
-    return f"{x:,.2f}"
+def _places(price: float) -> int:
+    """Decimals a price is quoted in: EUR/USD's 1.1712 needs four, a share's 192.26 two."""
+    return 4 if abs(price) < 10 else 2
 
 
-def _signed(x: float | None, suffix: str = "") -> str:
-    return "–" if x is None else f"{x:+,.2f}{suffix}"
+def _money(x: float, places: int = 2) -> str:
+    return f"{x:,.{places}f}"
+
+
+def _signed(x: float | None, suffix: str = "", places: int = 2) -> str:
+    return "–" if x is None else f"{x:+,.{places}f}{suffix}"
 
 
 def _tone(x: float | None) -> str:
@@ -34,6 +39,7 @@ def quote_header(
     )
     if q is None:
         return [title]
+    places = _places(q["close"])
     span = q["high52"] - q["low52"]
     pos = 0 if not span else max(0.0, min(100.0, (q["close"] - q["low52"]) / span * 100))
     return [
@@ -41,9 +47,9 @@ def quote_header(
         html.Div(
             className="quote-price",
             children=[
-                html.Span(_money(q["close"]), className="price", id="quote-close"),
+                html.Span(_money(q["close"], places), className="price", id="quote-close"),
                 html.Span(
-                    f"{_signed(q['change'])} ({_signed(q['pct_change'], '%')})",
+                    f"{_signed(q['change'], places=places)} ({_signed(q['pct_change'], '%')})",
                     className=f"change {_tone(q['pct_change'])}",
                 ),
                 html.Span(live or "vs previous close", className="meta live-at" if live else "meta"),
@@ -58,12 +64,12 @@ def quote_header(
                         html.Div(
                             className="range",
                             children=[
-                                html.Span(_money(q["low52"])),
+                                html.Span(_money(q["low52"], places)),
                                 html.Div(
                                     html.Div(className="range-dot", style={"left": f"{pos:.1f}%"}),
                                     className="range-bar",
                                 ),
-                                html.Span(_money(q["high52"])),
+                                html.Span(_money(q["high52"], places)),
                             ],
                         ),
                     ],

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
 from stockdash.calendar import NEW_YORK
-from stockdash.live.hours import utc
+from stockdash.db import utc
 from stockdash.live.shared_reads import SharedReads
 from stockdash.live.web_api import quotes_answer
 from stockdash.web.services import Services

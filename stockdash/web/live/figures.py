@@ -13,7 +13,8 @@ from datetime import date, datetime, time, timedelta
 from dash import Patch
 
 from stockdash.calendar import NEW_YORK
-from stockdash.live.hours import trades_around_the_clock, trading_day, utc
+from stockdash.db import utc
+from stockdash.live.hours import trades_around_the_clock, trading_day
 from stockdash.web.plotting import DOWN, GRID, INK, MUTED, UP, base_layout, message_figure
 
 LINE_COLOURS = [

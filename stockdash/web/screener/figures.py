@@ -59,7 +59,7 @@ def columns(screen: dict, *, narrow: bool) -> list[dict]:
     focus = focus_fields(screen)
     first = [
         {"field": "symbol", "headerName": "Symbol", "width": 80, "pinned": "left", "cellClass": ["sym"]},
-        {**_number_column("close"), "headerName": "Last", "width": 84},
+        {**_number_column("close"), "headerName": "Last", "width": 92},
     ]
     focus_cols = [_number_column(f) if f in NUMBERS else _flag_column(f) for f in focus]
     if narrow:
@@ -70,6 +70,7 @@ def columns(screen: dict, *, narrow: bool) -> list[dict]:
             "headerName": "3M",
             "width": 110,
             "cellRenderer": "Sparkline",
+            "cellDataType": False,  # drawn, never text: no formatter (AG Grid warning #48)
             "sortable": False,
         }
         return first + [{**c, "width": 90} for c in focus_cols[:1]] + [spark]
@@ -83,6 +84,7 @@ def columns(screen: dict, *, narrow: bool) -> list[dict]:
                 "headerName": "3 months",
                 "width": 116,
                 "cellRenderer": "Sparkline",
+                "cellDataType": False,  # drawn, never text: no formatter (AG Grid warning #48)
                 "sortable": False,
             },
             {"field": "name", "headerName": "Name", "width": 180, "tooltipField": "name"},
