@@ -28,7 +28,7 @@ ORDER=(pre-market regular post-market overnight weekend holiday half-day)
 
 # The live, clock, chart and movers tests (and the jobs and calendar they stand on).
 TESTS=(
-  tests/test_calendar.py tests/test_movers.py tests/test_jobs.py tests/test_fetchbudget.py
+  tests/test_anyhour.py tests/test_calendar.py tests/test_movers.py tests/test_jobs.py tests/test_fetchbudget.py
   tests/live tests/clock tests/web/test_callbacks.py tests/web/test_live_callbacks.py
 )
 
@@ -44,7 +44,7 @@ run_moment() {
   else
     status=FAILED
   fi
-  read -r user sys <"$log.cpu"
+  read -r user sys < <(tail -n 1 "$log.cpu")  # after "Command exited with …" when it failed
   printf '%-11s %s  %s in %3d s (cpu %.0f s)  %s\n' "$name" "$when" "$status" $((SECONDS - started)) \
     "$(awk "BEGIN {print $user + $sys}")" "$(tail -n 1 "$log")" >"$log.summary"
 }

@@ -239,7 +239,7 @@ def test_chart_plots_stored_bars_with_header(filled_url):
     assert f"{expected['close'].iloc[-1]:,.2f}" in text
     assert "52-week range" in text and f"{last:%d %b %Y}" in text
     assert text_of(notice) == ""
-    assert href == f"/api/history/MSFT?format=csv&start={start.isoformat()}"
+    assert href == f"/api/history/MSFT?format=csv&start={start.isoformat()}&indicators=sma50,sma200"
 
 
 def test_line_log_and_band(demo_url):
