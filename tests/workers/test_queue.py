@@ -204,7 +204,7 @@ def test_status_shows_failed_jobs_and_requeue_failed_puts_them_back(engine, data
     assert ran.returncode == 0, ran.stderr
     status = cli(env, "status")
     assert status.returncode == 0, status.stderr
-    assert "queue         : waiting fetch 0, pull 0" in status.stdout
+    assert "queue         : waiting alerts 0, fetch 0, pull 0" in status.stdout
     assert "live workers  : 0" in status.stdout
     assert "failed jobs   : 1 (python worker.py requeue-failed puts them back)" in status.stdout
     assert "pull-chunk_demo_" in status.stdout and "ProviderMismatch" in status.stdout
@@ -215,7 +215,7 @@ def test_status_shows_failed_jobs_and_requeue_failed_puts_them_back(engine, data
     requeued = cli(env, "requeue-failed")
     assert requeued.returncode == 0 and "requeued 1 failed job(s)" in requeued.stdout
     status = cli(env, "status")
-    assert "queue         : waiting fetch 0, pull 1" in status.stdout and "failed jobs   : 0" in status.stdout
+    assert "queue         : waiting alerts 0, fetch 0, pull 1" in status.stdout and "failed jobs   : 0" in status.stdout
     ran = cli(env, "work", "--burst")
     assert ran.returncode == 0
     assert "failed jobs   : 0" in cli(env, "status").stdout
