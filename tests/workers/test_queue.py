@@ -215,7 +215,10 @@ def test_status_shows_failed_jobs_and_requeue_failed_puts_them_back(engine, data
     requeued = cli(env, "requeue-failed")
     assert requeued.returncode == 0 and "requeued 1 failed job(s)" in requeued.stdout
     status = cli(env, "status")
-    assert "queue         : waiting alerts 0, fetch 0, pull 1" in status.stdout and "failed jobs   : 0" in status.stdout
+    assert (
+        "queue         : waiting alerts 0, fetch 0, pull 1" in status.stdout
+        and "failed jobs   : 0" in status.stdout
+    )
     ran = cli(env, "work", "--burst")
     assert ran.returncode == 0
     assert "failed jobs   : 0" in cli(env, "status").stdout
