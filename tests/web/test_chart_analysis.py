@@ -52,7 +52,7 @@ def draw(url: str, query: str, *, chart_type: str = "candles", **kw) -> tuple:
 def test_a_link_opens_weekly_candles_with_rsi_macd_bollinger_panes(filled_url):
     figure, _, _, href = draw(filled_url, LINK)
     assert href.startswith("/api/history/MSFT?format=csv&start=")
-    assert href.endswith("&indicators=rsi14,macd,bb20,atr14,ema20&interval=1wk")
+    assert href.endswith("&indicators=sma50,rsi14,macd,bb20,atr14,ema20&interval=1wk")  # what is drawn
     layout = figure["layout"]
     assert [layout[f"yaxis{i}"]["title"]["text"] for i in (3, 4, 5)] == ["RSI 14", "MACD", "ATR 14"]
     assert all(layout[f"xaxis{i}"]["matches"] == "x" for i in (2, 3, 4, 5))

@@ -55,6 +55,7 @@ def csv_href(
     return f"/api/history?{urlencode({'symbols': ','.join(symbols), **params}, safe=',')}"
 
 
+SMA_OVERLAYS = ("sma20", "sma50", "sma200")  # the overlay control's moving averages, as the API names them
 NOTHING_TO_CHART = "Nothing to chart: the note above says why."
 
 
@@ -211,7 +212,7 @@ def _chart(
         )
     q, live = live_price(services, symbol, q, now=now)
     yield_pct = actions.trailing_yield(events, as_of=q["as_of"], close=q["close"]) if q else None
-    analysis = {} if compare else _api_analysis(chosen, interval)
+    analysis = {} if compare else _api_analysis([*overlays, *chosen], interval)
     return (
         figure,
         quote_header(symbol, main.name, q, period_label=label, live=live, dividend_yield=yield_pct),
@@ -221,8 +222,8 @@ def _chart(
 
 
 def _api_analysis(chosen: list[str], interval: str) -> dict[str, str]:
-    """The /api/history parameters giving the menu's indicators and the interval in the CSV."""
-    names = [c for c in chosen if c in figures.COMPUTED]
+    """The /api/history parameters of the CSV: the drawn SMAs, the menu's indicators, the interval."""
+    names = [c for c in chosen if c in figures.COMPUTED or c in SMA_OVERLAYS]
     out = {"indicators": ",".join(names)} if names else {}
     return out | ({"interval": interval} if interval != "1d" else {})
 
