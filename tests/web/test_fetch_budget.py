@@ -72,7 +72,7 @@ def test_over_budget_with_nothing_stored_says_so_plainly(filled_url):
     assert provider.asked == ["KO"]
     assert figure["data"] == []
     assert text_of(notice) == f"No prices for F: {BUSY_TEXT}."
-    assert figure["layout"]["annotations"][0]["text"] == f"No prices for F: {BUSY_TEXT}."
+    assert figure["layout"]["annotations"][0]["text"] == chart_callbacks.NOTHING_TO_CHART  # reason: notice
 
 
 def test_a_made_up_ticker_is_asked_once_then_called_unknown(filled_url):
