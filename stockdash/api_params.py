@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import logging
 import re
 from datetime import date
 
-from flask import Response, jsonify, request
+from flask import Blueprint, Response, jsonify, request
+from sqlalchemy.exc import SQLAlchemyError
 
+from stockdash.errors import error_text
 from stockdash.symbols import InvalidSymbol, normalise
 from stockdash.universe import to_yahoo
 
@@ -21,6 +24,20 @@ class BadRequest(ValueError):
 
 def error(status: int, message: str, **extra) -> tuple[Response, int]:
     return jsonify({"error": message, "status": status, **extra}), status
+
+
+def answer_errors(bp: Blueprint, *, log: logging.Logger, label: str) -> None:
+    """The API's two error answers on `bp`: a 400 naming the bad parameter, and a 503 (logged
+    as `<label> database error`) while the database does not answer."""
+
+    @bp.errorhandler(BadRequest)
+    def _bad_request(exc: BadRequest) -> tuple[Response, int]:
+        return error(400, str(exc), **({"param": exc.param} if exc.param else {}))
+
+    @bp.errorhandler(SQLAlchemyError)
+    def _db_down(exc: SQLAlchemyError) -> tuple[Response, int]:
+        log.error("%s database error: %s", label, error_text(exc))
+        return error(503, "the database is not answering; try again shortly")
 
 
 def only_params(*allowed: str, repeatable: tuple[str, ...] = ()) -> None:

@@ -16,14 +16,12 @@ from datetime import date
 import orjson
 import pandas as pd
 from flask import Blueprint, Flask, Response, abort, jsonify, request
-from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.exceptions import HTTPException
 
 from stockdash import movers, store
 from stockdash import series as bar_series
-from stockdash.api_params import BadRequest, error, only_params, path_symbol
+from stockdash.api_params import BadRequest, answer_errors, error, only_params, path_symbol
 from stockdash.api_params import date_param as _date_param
-from stockdash.errors import error_text
 from stockdash.indicators import Spec
 from stockdash.live import web_api as live_api
 from stockdash.symbols import InvalidSymbol, normalise_many
@@ -122,14 +120,7 @@ def _csv(
 def blueprint(services: Services) -> Blueprint:
     bp = Blueprint("api", __name__)
 
-    @bp.errorhandler(BadRequest)
-    def _bad_request(exc: BadRequest):
-        return error(400, str(exc), **({"param": exc.param} if exc.param else {}))
-
-    @bp.errorhandler(SQLAlchemyError)
-    def _db_down(exc: SQLAlchemyError):
-        log.error("web api database error: %s", error_text(exc))
-        return error(503, "the database is not answering; try again shortly")
+    answer_errors(bp, log=log, label="web api")
 
     @bp.get("/healthz")
     def healthz():

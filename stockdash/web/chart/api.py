@@ -12,11 +12,9 @@ from collections.abc import Callable
 from datetime import date
 
 from flask import Blueprint, Response, jsonify, request
-from sqlalchemy.exc import SQLAlchemyError
 
 from stockdash import actions, indicators, intervals, store
-from stockdash.api_params import BadRequest, error, only_params, path_symbol
-from stockdash.errors import error_text
+from stockdash.api_params import BadRequest, answer_errors, error, only_params, path_symbol
 from stockdash.indicators import Spec
 from stockdash.web.services import Services
 
@@ -68,14 +66,7 @@ def blueprint(services: Services, date_range: Callable[[], tuple[date | None, da
     """/api/actions/<symbol>?start=&end=&format=json|csv: the stored dividends and splits."""
     bp = Blueprint("chart_api", __name__)
 
-    @bp.errorhandler(BadRequest)
-    def _bad_request(exc: BadRequest):
-        return error(400, str(exc), **({"param": exc.param} if exc.param else {}))
-
-    @bp.errorhandler(SQLAlchemyError)
-    def _db_down(exc: SQLAlchemyError):
-        log.error("web api database error: %s", error_text(exc))
-        return error(503, "the database is not answering; try again shortly")
+    answer_errors(bp, log=log, label="web api")
 
     @bp.get("/api/actions/<path:raw_symbol>")
     def actions_of(raw_symbol: str):

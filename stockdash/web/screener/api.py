@@ -12,11 +12,9 @@ import io
 import logging
 
 from flask import Blueprint, Response, jsonify, request
-from sqlalchemy.exc import SQLAlchemyError
 
 from stockdash import screener
-from stockdash.api_params import BadRequest, date_param, error, only_params
-from stockdash.errors import error_text
+from stockdash.api_params import BadRequest, answer_errors, date_param, error, only_params
 from stockdash.web.services import Services
 
 log = logging.getLogger("stockdash.web")
@@ -95,14 +93,7 @@ def _csv(result: screener.Result) -> Response:
 def blueprint(services: Services) -> Blueprint:
     bp = Blueprint("screener_api", __name__)
 
-    @bp.errorhandler(BadRequest)
-    def _bad_request(exc: BadRequest):
-        return error(400, str(exc), **({"param": exc.param} if exc.param else {}))
-
-    @bp.errorhandler(SQLAlchemyError)
-    def _db_down(exc: SQLAlchemyError):
-        log.error("web screener api database error: %s", error_text(exc))
-        return error(503, "the database is not answering; try again shortly")
+    answer_errors(bp, log=log, label="web screener api")
 
     @bp.get("/api/screener")
     def screen():
