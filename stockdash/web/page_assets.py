@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import hashlib
+import importlib
+import os
 import re
 from functools import cache
 from pathlib import Path
 
 from dash import Dash
-from dash.fingerprint import check_fingerprint
+from dash.fingerprint import build_fingerprint, check_fingerprint
 from flask import Response, request
+from werkzeug.security import safe_join
 
 from stockdash import compat
 
@@ -32,6 +35,30 @@ UNUSED_SCRIPTS = re.compile(
 )
 
 
+# The webpack chunks dcc.Graph, dcc.Dropdown, dcc.DatePickerRange and AG Grid fetch under fixed
+# names once the layout has rendered: a round trip after the layout's (a revalidation on every
+# later visit) before the chart can draw. Listed in the page under Dash's fingerprinted names,
+# they load with the other scripts and stay cached; webpack finds them already there.
+EAGER_CHUNKS = (
+    ("dash", "dash.dcc", "dcc/async-graph.js"),
+    ("dash", "dash.dcc", "dcc/async-dropdown.js"),
+    ("dash", "dash.dcc", "dcc/async-datepicker.js"),
+    ("dash_ag_grid", "dash_ag_grid", "async-community.js"),
+)
+
+
+def chunk_urls(prefix: str) -> list[str]:
+    """EAGER_CHUNKS under the fingerprinted names Dash serves its bundles by (version, mtime)."""
+    urls = []
+    for namespace, module_name, rel_path in EAGER_CHUNKS:
+        module = importlib.import_module(module_name)
+        package_dir = Path(str(importlib.import_module(namespace).__file__)).parent
+        modified = int(os.stat(package_dir / rel_path).st_mtime)
+        fingerprint = build_fingerprint(rel_path, module.__version__, modified)
+        urls.append(f"{prefix}_dash-component-suites/{namespace}/{fingerprint}")
+    return urls
+
+
 @cache
 def fingerprinted() -> dict[str, bytes]:
     """Each bundle under a name holding a hash of its bytes, read once."""
@@ -47,11 +74,26 @@ def install(app: Dash) -> None:
     """Load our bundles ahead of Dash's component scripts and drop the scripts they replace."""
     prefix = app.config.requests_pathname_prefix
     app.config.external_scripts.extend(f"{prefix}{STATIC}/{name}" for name in fingerprinted())
+    app.config.external_scripts.extend(chunk_urls(prefix))
     app.server.add_url_rule(
         f"{app.config.routes_pathname_prefix}{STATIC}/<path:name>", endpoint="page_assets", view_func=_serve
     )
     compat.drop_scripts(app, UNUSED_SCRIPTS)
     app.server.after_request(_long_cache_fingerprinted)
+    assets_path = f"{app.config.routes_pathname_prefix}{app.config.assets_url_path.strip('/')}/"
+    assets_folder = app.config.assets_folder
+
+    @app.server.after_request
+    def _long_cache_stamped_assets(response: Response) -> Response:
+        """Mark immutable an asset asked for under its file's current modification time: Dash
+        links every asset as `?m=<mtime>`, so a changed file comes under a new URL."""
+        path = request.path
+        if response.status_code in (200, 304) and path.startswith(assets_path):
+            file = safe_join(assets_folder, path[len(assets_path) :])
+            stamp = request.args.get("m")
+            if file and stamp and os.path.isfile(file) and stamp == str(os.stat(file).st_mtime):
+                response.headers["Cache-Control"] = LONG_CACHE
+        return response
 
 
 def _serve(name: str) -> Response:

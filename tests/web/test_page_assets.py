@@ -12,7 +12,7 @@ import brotli
 import pytest
 import requests
 
-from stockdash.web.page_assets import BUNDLES, VENDOR
+from stockdash.web.page_assets import BUNDLES, EAGER_CHUNKS, VENDOR
 from tests.conftest import skip_or_fail
 from tests.web.conftest import ROOT
 
@@ -50,7 +50,7 @@ def test_page_and_dash_json_come_compressed(server, encoding):
 def test_big_bundles_come_compressed_and_long_cached(server):
     scripts = page_scripts(server)
     big = [s for s in scripts if re.search(r"plotly-stockdash|dash_ag_grid|dash_renderer|react-dom|/dcc/", s)]
-    assert len(big) == 6, scripts
+    assert len(big) == 6 + len(EAGER_CHUNKS), scripts  # with the chunks listed in the page
     for src in big:
         resp, body = fetch(server.url + src, "gzip")
         assert resp.status_code == 200, src
@@ -70,6 +70,44 @@ def test_unfingerprinted_chunks_revalidate(server):
         resp.url, headers={"Accept-Encoding": "br", "If-None-Match": resp.headers["ETag"]}, timeout=10
     )
     assert again.status_code == 304
+
+
+def test_component_chunks_are_in_the_page_under_fingerprinted_names(server):
+    """dcc.Graph's, Dropdown's, DatePickerRange's and AG Grid's chunks load with the page, long-cached,
+    instead of by their fixed names (revalidated on every visit) once the layout has rendered."""
+    scripts = page_scripts(server)
+    for _namespace, _module, rel_path in EAGER_CHUNKS:
+        stem = rel_path.rsplit("/", 1)[-1].split(".")[0]
+        listed = [s for s in scripts if re.search(rf"/{stem}\.v[\w]+m\d+\.js$", s)]
+        assert len(listed) == 1, (rel_path, scripts)
+        resp, body = fetch(server.url + listed[0], "gzip")
+        assert resp.status_code == 200 and body, listed[0]
+        assert "immutable" in resp.headers["Cache-Control"], listed[0]
+        plain = requests.get(server.url + f"/_dash-component-suites/{_namespace}/{rel_path}", timeout=10)
+        assert gzip.decompress(body) == plain.content  # the chunk webpack would fetch, byte for byte
+
+
+def stylesheets(server) -> list[str]:
+    html = requests.get(server.url + "/", timeout=10).text
+    return re.findall(r'<link rel="stylesheet" href="([^"]+)"', html)
+
+
+def test_our_assets_are_long_cached_under_their_current_stamp_only(server):
+    """Dash links each asset as `?m=<mtime>`: under that stamp it is immutable (a changed file gets
+    a new URL); under any other (a page from before a deploy) it revalidates."""
+    sheets = [s for s in stylesheets(server) if "/assets/style.css?m=" in s]
+    scripts = [s for s in page_scripts(server) if "/assets/clientside.js?m=" in s]
+    assert len(sheets) == 1 and len(scripts) == 1, (sheets, scripts)
+    for url in sheets + scripts:
+        resp = requests.get(server.url + url, timeout=10)
+        assert resp.status_code == 200 and "immutable" in resp.headers["Cache-Control"], url
+        stale = requests.get(server.url + url.split("?")[0] + "?m=1.5", timeout=10)
+        assert stale.status_code == 200 and stale.content == resp.content
+        assert "immutable" not in stale.headers.get("Cache-Control", ""), url
+        bare = requests.get(server.url + url.split("?")[0], timeout=10)
+        assert "immutable" not in bare.headers.get("Cache-Control", ""), url
+    escaping = requests.get(server.url + "/assets/..%2F..%2Fconfig.py?m=1", timeout=10)
+    assert escaping.status_code == 404
 
 
 def test_page_loads_our_bundles_and_nothing_unused(server):
