@@ -8,7 +8,9 @@ and interleaved, several repetitions each:
   * time to a drawn chart: from navigation start until the price chart's SVG holds a drawn
     candlestick or line trace, cold (a fresh profile, empty cache) and warm (a second visit
     in the same profile);
-  * bytes transferred (encoded, headers included) on a first visit, once the page is idle.
+  * bytes transferred (encoded, headers included) on a first and a second visit, once the page
+    is idle (no request for IDLE seconds after the chart is drawn), and what the heaviest second
+    visit downloaded, by path.
 Medians are compared with the targets: cold <= 1.0x the minimal app's, warm <= 1.5x, first
 visit <= 2.5 MB. Not a timed test: it prints figures. BENCH_REPS sets the repetitions (5).
 """
@@ -61,6 +63,7 @@ class Visit:
     drawn_ms: float
     bytes: int
     requests: int
+    by_url: dict[str, int] = field(default_factory=dict)  # path (query dropped) -> bytes
 
 
 @dataclass
@@ -84,6 +87,7 @@ def visit(driver: webdriver.Chrome, url: str) -> Visit:
     driver.get(url)
     pending: set[str] = set()
     received: dict[str, int] = {}
+    urls: dict[str, str] = {}
     drawn_ms = None
     last_event = time.monotonic()
     deadline = last_event + DEADLINE
@@ -94,6 +98,7 @@ def visit(driver: webdriver.Chrome, url: str) -> Visit:
             method = message["method"]
             if method == "Network.requestWillBeSent" and params["request"]["url"].startswith(url):
                 pending.add(params["requestId"])
+                urls[params["requestId"]] = params["request"]["url"][len(url) - 1 :].split("?")[0]
                 last_event = time.monotonic()
             elif method in FINISHED and params["requestId"] in pending:
                 pending.discard(params["requestId"])
@@ -101,8 +106,13 @@ def visit(driver: webdriver.Chrome, url: str) -> Visit:
                 last_event = time.monotonic()
         if drawn_ms is None:
             drawn_ms = driver.execute_script("return window.__drawnAt ?? null")
+            if drawn_ms is not None:  # what the drawn chart sets off (the movers) counts too
+                last_event = time.monotonic()
         if drawn_ms is not None and not pending and time.monotonic() - last_event >= IDLE:
-            return Visit(drawn_ms=drawn_ms, bytes=sum(received.values()), requests=len(received))
+            by_url: dict[str, int] = {}
+            for request_id, size in received.items():
+                by_url[urls[request_id]] = by_url.get(urls[request_id], 0) + size
+            return Visit(drawn_ms, sum(received.values()), len(received), by_url)
         time.sleep(0.05)
     raise RuntimeError(
         f"{url}: within {DEADLINE:.0f} s: chart drawn at {drawn_ms} ms, {len(pending)} requests pending"
@@ -173,6 +183,10 @@ def main() -> None:
             f"{fig.median('warm', 'bytes') / 1e6:17.3f}"
         )
     app, floor = figures["app"], figures["minimal"]
+    second = max(app.warm, key=lambda v: v.bytes).by_url
+    print(f"\napp's heaviest second visit: {len(second)} paths, largest first (bytes incl. headers)")
+    for path, size in sorted(second.items(), key=lambda item: -item[1])[:8]:
+        print(f"  {size:9,d}  {path}")
     result = {
         "cold_ratio": app.median("cold", "drawn_ms") / floor.median("cold", "drawn_ms"),
         "warm_ratio": app.median("warm", "drawn_ms") / floor.median("warm", "drawn_ms"),
