@@ -11,7 +11,7 @@ from dash import dcc, html
 from stockdash.web import ids
 from stockdash.web.chart.controls import analysis_controls, basis_options, single_only_controls
 from stockdash.web.chart.options import DEFAULT_OVERLAYS
-from stockdash.web.components import card, chips, loading, segmented
+from stockdash.web.components import chips, loading, segmented
 from stockdash.web.urlstate import CUSTOM, MAX_COMPARE, PERIODS, compare_options, ticker_options
 
 DEFAULT_CHART_TYPE = "candles"
@@ -127,12 +127,17 @@ def chart_card(view: dict, drawn: tuple | None, *, fetching: bool = False) -> ht
     """The card for `view`; `drawn` is the chart callback's answer for it (None: the static copy);
     `fetching` while queue workers fetch its prices."""
     figure, header, lines, href = drawn or (None, [], [], None)
-    return card(
-        _pickers(view),
-        html.Div(header, id=ids.QUOTE, className="quote"),
-        _controls(view, href),
-        html.Div(lines, id=ids.NOTICE, className="notice", role="status"),
-        _graph(figure),
-        # On while queue workers fetch this chart's prices: the chart re-draws until they land.
-        dcc.Interval(id=ids.FETCH_POLL, interval=2000, disabled=not fetching),
+    # style.css: on a phone the chart comes right under the ticker, quote and periods; the other
+    # controls follow it. (A card, with a class of its own.)
+    return html.Section(
+        [
+            _pickers(view),
+            html.Div(header, id=ids.QUOTE, className="quote"),
+            _controls(view, href),
+            html.Div(lines, id=ids.NOTICE, className="notice", role="status"),
+            _graph(figure),
+            # On while queue workers fetch this chart's prices: the chart re-draws until they land.
+            dcc.Interval(id=ids.FETCH_POLL, interval=2000, disabled=not fetching),
+        ],
+        className="card chart-card",
     )

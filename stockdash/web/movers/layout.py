@@ -93,6 +93,20 @@ def movers_body(
             className="movers",
         ),
         html.P("Click a row or a tile to chart it.", className="hint"),
+        *_captioned_map(treemap),
+    ]
+
+
+def _captioned_map(treemap: dict | None) -> list:
+    """The sector map under its caption, the figure's title moved into the page: plotly draws a
+    title on one line (cut at a phone's width) in the top margin its zoomed path bar also uses; as
+    text above the map it wraps and never overlaps the map, and the margin is the path bar's."""
+    layout = (treemap or {}).get("layout", {})
+    title = (layout.get("title") or {}).get("text", "")
+    if treemap is not None and title:
+        treemap = {**treemap, "layout": {k: v for k, v in layout.items() if k != "title"}}
+    return [
+        html.P(title, className="map-caption"),
         dcc.Graph(id=ids.TREEMAP, figure=treemap, config={"displaylogo": False, "displayModeBar": False}),
     ]
 
