@@ -49,7 +49,7 @@ def test_every_chart_draws_with_the_partial_bundle(server, browser):  # noqa: F8
     loaded = d.execute_script("return performance.getEntriesByType('resource').map(e => e.name)")
     assert [u for u in loaded if "plotly-stockdash" in u]
     assert not [u for u in loaded if re.search(r"plotly\.min\.js|dash_table|polyfill|\.map$", u)], loaded
-    # The component chunks came with the page under fingerprinted names: webpack fetched none.
-    assert not [u for u in loaded if re.search(r"/async-[\w-]+\.js$", u)], loaded
+    # dcc's chunks came with the page under fingerprinted names: webpack fetched none of them.
+    assert not [u for u in loaded if re.search(r"/dcc/async-[\w-]+\.js$", u)], loaded
     assert d.execute_script("return window.__errors") == []
     d.save_screenshot(str(SHOTS / "10-first-load-partial-bundle.png"))

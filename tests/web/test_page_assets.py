@@ -73,8 +73,8 @@ def test_unfingerprinted_chunks_revalidate(server):
 
 
 def test_component_chunks_are_in_the_page_under_fingerprinted_names(server):
-    """dcc.Graph's, Dropdown's, DatePickerRange's and AG Grid's chunks load with the page, long-cached,
-    instead of by their fixed names (revalidated on every visit) once the layout has rendered."""
+    """dcc.Graph's, Dropdown's and DatePickerRange's chunks load with the page, long-cached, instead
+    of by their fixed names (revalidated on every visit) once the layout has rendered."""
     scripts = page_scripts(server)
     for _namespace, _module, rel_path in EAGER_CHUNKS:
         stem = rel_path.rsplit("/", 1)[-1].split(".")[0]
