@@ -12,7 +12,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from stockdash.calendar import NEW_YORK
 from stockdash.db import utc
 from stockdash.live.shared_reads import SharedReads
-from stockdash.live.web_api import quotes_answer
+from stockdash.web.api.live import quotes_answer
 from stockdash.web.services import Services
 
 SPARK_POINTS = 60
@@ -32,7 +32,7 @@ class Quotes:
 
 def quotes(services: Services, symbols: list[str]) -> Quotes:
     """The latest quotes of `symbols` (a symbol that is not live is recorded as wanted, as the API does)."""
-    answer = quotes_answer(services.live, services.settings, symbols)
+    answer = quotes_answer(services.live, symbols)
     return Quotes(
         by_symbol={q["symbol"]: q for q in answer["quotes"]},
         market=answer["market"],
