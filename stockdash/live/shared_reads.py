@@ -35,6 +35,8 @@ MESSAGES = {
 
 
 class SharedReads:
+    """A per-process read cache: one load per key per `ttl` seconds, whoever asks."""
+
     def __init__(self, ttl: float = 1.0) -> None:
         self.ttl = ttl
         self.reads = 0  # loads done, for tests and the benchmark
