@@ -15,10 +15,9 @@ import threading
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
-from typing import Any
 
 from flask import Blueprint, Response, jsonify, request
-from sqlalchemy import Engine, Row, select
+from sqlalchemy import Engine, select
 from sqlalchemy.exc import SQLAlchemyError
 
 from stockdash.api_params import BadRequest, error, only_params, path_symbol
@@ -26,9 +25,9 @@ from stockdash.config import Settings
 from stockdash.db import utc
 from stockdash.errors import error_text
 from stockdash.live import liveset
-from stockdash.live.hours import next_open, session_at
+from stockdash.live.latest import latest, latest_json, read_snapshot
 from stockdash.live.shared_reads import SharedReads
-from stockdash.schema import intraday_bars, live_quotes
+from stockdash.schema import intraday_bars
 from stockdash.symbols import InvalidSymbol, normalise_many
 from stockdash.universe import to_yahoo
 
@@ -40,11 +39,6 @@ WANTS_PER_SECOND = 5  # new wants a process writes at most, whatever visitors as
 DEFAULT_INTRADAY = timedelta(days=1)
 _PLUS_SENT_AS_SPACE = re.compile(r" (\d\d:?\d\d)$")
 CSV_COLUMNS = ("time", "open", "high", "low", "close", "volume")
-MESSAGES = {
-    "pending": "not live yet: the stream picks it up within a few seconds",
-    "full": liveset.FULL,
-    "busy": "too many new symbols asked at once; ask again in a moment",
-}
 
 
 def _symbol_list(raw: str | None) -> list[str]:
@@ -93,12 +87,8 @@ class LiveReads:
         return self.cache.get("quotes", self._load_snapshot)
 
     def _load_snapshot(self) -> dict:
-        now = datetime.now(UTC)
         with self.engine().connect() as conn:
-            quotes = {r.symbol: _quote_json(r) for r in conn.execute(select(live_quotes))}
-            found = liveset.read(conn, self.settings, now=now)
-        market = {"session": session_at(now), "next_open": _iso(next_open(now))}
-        return {"quotes": quotes, "live": found, "market": market}
+            return read_snapshot(conn, self.settings, now=datetime.now(UTC))
 
     def bars(self, symbol: str, since: datetime) -> list[dict]:
         """Minute bars after `since`: a day's worth per symbol is read once a second and shared."""
@@ -139,46 +129,13 @@ class LiveReads:
         return skipped
 
 
-def _quote_json(row: Row[Any]) -> dict:
-    return {
-        "symbol": row.symbol,
-        "price": row.price,
-        "change": row.change,
-        "pct_change": row.pct_change,
-        "time": _iso(row.time),
-        "session": row.session,
-        "day_volume": row.day_volume,
-        "source": row.source,
-    }
-
-
 def _bar_json(bar: dict) -> dict:
     return {"time": _iso(bar["minute"]), **{k: bar[k] for k in CSV_COLUMNS[1:]}}
 
 
 def quotes_answer(reads: LiveReads, settings: Settings, symbols: list[str]) -> dict:
     """The latest quotes of `symbols`, the market session, and why any is not live (recording wants)."""
-    snap = reads.snapshot()
-    live: liveset.LiveSet = snap["live"]
-    found, not_live = [], {}
-    for symbol in symbols:
-        if symbol in snap["quotes"]:  # a symbol no longer live keeps its last quote, marked below
-            found.append(snap["quotes"][symbol])
-        answer = live.answer_for(symbol)
-        if answer != "live" or symbol not in snap["quotes"]:
-            not_live[symbol] = "pending" if answer == "live" else answer
-    watchlist = set(settings.watchlist_symbols)
-    asked = [s for s in symbols if s not in watchlist and not_live.get(s) != "full"]
-    for symbol in reads.want(asked):
-        if not_live.get(symbol) == "pending" and symbol not in live.symbols:
-            not_live[symbol] = "busy"
-    return {
-        "quotes": found,
-        "market": snap["market"],
-        "not_live": [
-            {"symbol": s, "status": status, "message": MESSAGES[status]} for s, status in not_live.items()
-        ],
-    }
+    return latest_json(latest(reads, settings.watchlist_symbols, symbols))
 
 
 def blueprint(

@@ -13,7 +13,10 @@ from stockdash.live.shared_reads import SharedReads
 from stockdash.live.writer import Writer
 from stockdash.web import ids
 from stockdash.web.chart.callbacks import chart
-from stockdash.web.live.callbacks import edit_rules, edit_watch, live_chart, refresh_quotes
+from stockdash.web.live.alert_rules import edit_rules
+from stockdash.web.live.live_chart import live_chart
+from stockdash.web.live.refresh import refresh_quotes
+from stockdash.web.live.watchlist import edit_watch
 from stockdash.web.urlstate import format_query, parse_query
 from tests.web.conftest import services_for
 

@@ -9,12 +9,14 @@ appended, and the latest-quote marker moves. What the browser holds is described
 from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
+from typing import Any
 
 from dash import Patch
 
 from stockdash.calendar import NEW_YORK
 from stockdash.db import utc
 from stockdash.live.hours import trades_around_the_clock, trading_day
+from stockdash.live.latest import LiveQuote
 from stockdash.web.plotting import DOWN, GRID, INK, MUTED, UP, base_layout, message_figure
 
 LINE_COLOURS = [
@@ -91,10 +93,10 @@ def _columns(rows: list[dict], kind: str, prev_close: float | None = None) -> di
     return out
 
 
-def _marker(quote: dict | None) -> dict:
+def _marker(quote: LiveQuote | None) -> dict[str, Any]:
     """The latest quote as the chart's last point."""
-    x = [ny_text(datetime.fromisoformat(quote["time"].replace("Z", "+00:00")))] if quote else []
-    y = [round(float(quote["price"]), 4)] if quote else []
+    x = [ny_text(quote.time)] if quote else []
+    y = [round(quote.price, 4)] if quote else []
     return {
         "type": "scatter",
         "mode": "markers",
@@ -117,7 +119,7 @@ def session_figure(
     symbol: str,
     rows: list[dict],
     *,
-    quote: dict | None,
+    quote: LiveQuote | None,
     prev_close: float | None,
     day: date,
     chart_type: str,
@@ -227,7 +229,9 @@ def _extend(patch: Patch, index: int, held: dict, rows: list[dict], columns: dic
     }
 
 
-def session_patch(held: dict, rows: list[dict], *, symbol: str, quote: dict | None) -> tuple[Patch, dict]:
+def session_patch(
+    held: dict[str, Any], rows: list[dict[str, Any]], *, symbol: str, quote: LiveQuote | None
+) -> tuple[Patch, dict[str, Any]]:
     """Only what is new since `held`: the grown last bar, newer bars, the latest quote marker."""
     patch = Patch()
     series = held["series"][symbol]
