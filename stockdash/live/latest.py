@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any, Protocol
 
 from sqlalchemy import Connection, Row, select
@@ -17,7 +17,7 @@ from sqlalchemy import Connection, Row, select
 from stockdash.config import Settings
 from stockdash.db import utc
 from stockdash.live import liveset
-from stockdash.live.hours import next_open, session_at
+from stockdash.live.hours import next_open, session_at, streams_from
 from stockdash.schema import live_quotes
 
 MESSAGES = {
@@ -105,9 +105,19 @@ class LiveSource(Protocol):
     def want(self, symbols: list[str]) -> set[str]: ...
 
 
-def latest(source: LiveSource, watchlist: Sequence[str], symbols: Sequence[str]) -> Latest:
+def message(status: str, symbol: str, now: datetime) -> str:
+    """Why `symbol` is not live, in words: a pending stock outside its streaming hours is told
+    when its stream opens, not promised a few seconds."""
+    opens = streams_from(symbol, now) if status == "pending" else None
+    return f"not live yet: {opens}" if opens else MESSAGES[status]
+
+
+def latest(
+    source: LiveSource, watchlist: Sequence[str], symbols: Sequence[str], *, now: datetime | None = None
+) -> Latest:
     """The latest quotes of `symbols`, the market session, and why any is not live (recording wants
     for those outside the server's watchlist)."""
+    now = now or datetime.now(UTC)
     snap = source.snapshot()
     stored: dict[str, LiveQuote] = snap["rows"]
     live: liveset.LiveSet = snap["live"]
@@ -127,7 +137,7 @@ def latest(source: LiveSource, watchlist: Sequence[str], symbols: Sequence[str])
     return Latest(
         quotes=found,
         market=snap["market"],
-        not_live={s: NotLive(s, st, MESSAGES[st]) for s, st in status.items()},
+        not_live={s: NotLive(s, st, message(st, s, now)) for s, st in status.items()},
     )
 
 

@@ -7,13 +7,13 @@ from dash import Dash
 
 from stockdash.live.shared_reads import SharedReads
 from stockdash.web.live import alert_rules, live_chart, refresh, watchlist
-from stockdash.web.live.data import SPARK_SECONDS
+from stockdash.web.live.data import DAY_READS_SECONDS
 from stockdash.web.services import Services
 
 
 def register(app: Dash, services: Services) -> None:
-    sparks = SharedReads(SPARK_SECONDS)
-    watchlist.register(app, services, sparks)
-    refresh.register(app, services, sparks)
-    live_chart.register(app, services)
+    day_reads = SharedReads(DAY_READS_SECONDS)
+    watchlist.register(app, services, day_reads)
+    refresh.register(app, services, day_reads)
+    live_chart.register(app, services, day_reads)
     alert_rules.register(app)

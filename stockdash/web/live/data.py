@@ -13,12 +13,16 @@ from typing import Any
 
 from stockdash.calendar import NEW_YORK
 from stockdash.db import utc
+from stockdash.live import closes
+from stockdash.live.closes import DailySession
+from stockdash.live.hours import session_day
 from stockdash.live.latest import Latest, LiveQuote, latest
 from stockdash.live.shared_reads import SharedReads
 from stockdash.web.services import Services
 
 SPARK_POINTS = 60
-SPARK_SECONDS = 15.0  # a sparkline is a day at a glance: its minute points are re-read this often
+# Sparklines (a day at a glance) and last daily closes (new once a day) are re-read this often.
+DAY_READS_SECONDS = 15.0
 NOTHING = Latest({}, {}, {})  # the answer for no symbols (or a database that did not answer)
 
 
@@ -43,10 +47,23 @@ def day_start(day: date) -> datetime:
     return datetime.combine(day, time(0), NEW_YORK).astimezone(UTC)
 
 
-def session_day(quote: LiveQuote | None, now: datetime) -> date:
-    """The New York day the live chart shows: the latest quote's (the last session when closed)."""
-    moment = quote.time if quote else now
+def ny_date(moment: datetime) -> date:
     return moment.astimezone(NEW_YORK).date()
+
+
+def last_sessions(
+    services: Services, day_reads: SharedReads, symbols: list[str], day: date
+) -> dict[str, DailySession]:
+    """Each symbol's last stored daily session on or before `day` (shared, re-read now and then)."""
+    if not symbols:
+        return {}
+
+    def load() -> dict[str, DailySession]:
+        with services.engine_if_up().connect() as conn:
+            return closes.last_sessions(conn, symbols, on_or_before=day)
+
+    found: dict[str, DailySession] = day_reads.get(("closes", tuple(symbols), day), load)
+    return found
 
 
 def bars_from(services: Services, symbol: str, since: datetime, *, day: date) -> list[dict[str, Any]]:
@@ -61,17 +78,17 @@ def day_bars(services: Services, symbol: str, day: date) -> list[dict[str, Any]]
 
 
 def sparkline(
-    services: Services, sparks: SharedReads, symbol: str, quote: LiveQuote | None, now: datetime
+    services: Services, day_reads: SharedReads, symbol: str, quote: LiveQuote | None, now: datetime
 ) -> list[float]:
-    """Up to SPARK_POINTS closes of the symbol's session, the latest price last."""
-    day = session_day(quote, now)
+    """Up to SPARK_POINTS closes of the symbol's last session, its latest quote last."""
+    day = session_day(symbol, now)
 
     def load() -> list[float]:
         closes = [round(float(b["close"]), 4) for b in day_bars(services, symbol, day)]
         step = max(1, -(-len(closes) // (SPARK_POINTS - 1)))
         return closes[::step]
 
-    points = list(sparks.get(("spark", symbol, day), load))
-    if quote:
+    points = list(day_reads.get(("spark", symbol, day), load))
+    if quote and ny_date(quote.time) == day:
         points.append(round(quote.price, 4))
     return points

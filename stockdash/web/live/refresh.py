@@ -54,7 +54,7 @@ class Refresh(NamedTuple):
 
 def refresh_quotes(
     services: Services,
-    sparks: SharedReads,
+    day_reads: SharedReads,
     *,
     watch: object,
     rules: object,
@@ -77,7 +77,7 @@ def refresh_quotes(
         return Refresh(no_update, line, demo, no_update, no_update)
     transaction: dict[str, Any] | NoUpdate = no_update
     if symbols:
-        transaction = {"update": table_rows(services, sparks, symbols, got, now)}
+        transaction = {"update": table_rows(services, day_reads, symbols, got, now)}
     new_states, now_fired = alerts.evaluate(parsed, states, got.quotes)
     out_fired: list[dict[str, Any]] | NoUpdate = no_update
     if now_fired:
@@ -86,7 +86,7 @@ def refresh_quotes(
     return Refresh(transaction, line, demo, new_states, out_fired)
 
 
-def register(app: Dash, services: Services, sparks: SharedReads) -> None:
+def register(app: Dash, services: Services, day_reads: SharedReads) -> None:
     @app.callback(
         output=[
             Output(ids.LIVE_ROWS, "data"),
@@ -104,7 +104,7 @@ def register(app: Dash, services: Services, sparks: SharedReads) -> None:
         },
     )
     def _refresh(tick: object, **values: Any) -> Refresh:
-        return refresh_quotes(services, sparks, now=datetime.now(UTC), **values)
+        return refresh_quotes(services, day_reads, now=datetime.now(UTC), **values)
 
     # In the browser (assets/live.js): no refresh while the tab is hidden.
     app.clientside_callback(

@@ -19,7 +19,9 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from stockdash.calendar import NEW_YORK
 from stockdash.errors import error_text
-from stockdash.live.latest import Latest, LiveQuote
+from stockdash.live.closes import DailySession, LastPrice, last_price
+from stockdash.live.hours import session_day
+from stockdash.live.latest import Latest
 from stockdash.live.shared_reads import SharedReads
 from stockdash.universe import name_of
 from stockdash.web import ids, search
@@ -34,6 +36,20 @@ log = logging.getLogger("stockdash.web")
 Row = dict[str, Any]  # one row of the table, as AG Grid holds it
 
 # --- layout ------------------------------------------------------------------------------------
+
+
+# On a phone the table keeps symbol, last, % change and ✕; the rest would push them off screen
+# (a sideways scroll inside the table), as the movers tables do.
+WIDE_ONLY = ("name", "change", "day_volume", "time", "session", "spark")
+
+
+def columns(*, narrow: bool = False) -> list[dict[str, Any]]:
+    """The table's columns; `narrow` (a phone) hides the wide-only ones and shares out the width."""
+    if not narrow:
+        return _columns()
+    return [
+        {**c, "hide": c.get("field") in WIDE_ONLY} | ({"flex": 1} if "field" in c else {}) for c in _columns()
+    ]
 
 
 def _columns() -> list[dict[str, Any]]:
@@ -73,7 +89,7 @@ def _columns() -> list[dict[str, Any]]:
             **NUM,
             "valueFormatter": {"function": "params.value == null ? '' : d3.format('.3~s')(params.value)"},
         },
-        {"field": "time", "headerName": "Time (ET)", "width": 92, "cellClass": ["num", "muted"]},
+        {"field": "time", "headerName": "Time (ET)", "width": 108, "cellClass": ["num", "muted"]},
         {
             "field": "session",
             "headerName": "Session",
@@ -105,7 +121,7 @@ def table() -> dag.AgGrid:
     return grid(
         ids.WATCH_GRID,
         rows=[],
-        columns=_columns(),
+        columns=columns(),
         empty="The watchlist is empty: add a symbol above",
         row_height=36,
         class_name="live-grid",
@@ -213,32 +229,43 @@ def clicked_symbol(click: object) -> str:
 # --- rows --------------------------------------------------------------------------------------
 
 
-def row(symbol: str, quote: LiveQuote | None, *, note: str | None, spark: list[float]) -> Row:
-    """One watchlist row: the quote's figures, or why there is none yet."""
+def clock_text(moment: datetime, now: datetime) -> str:
+    """A time in New York as the table shows it: the day too when it is not today ("Wed 16:00")."""
+    local = moment.astimezone(NEW_YORK)
+    return f"{local:%H:%M:%S}" if local.date() == now.astimezone(NEW_YORK).date() else f"{local:%a %H:%M}"
+
+
+def row(symbol: str, last: LastPrice | None, *, note: str | None, spark: list[float], now: datetime) -> Row:
+    """One watchlist row: the last price (live, or the last close), or why there is none yet."""
     waiting = "slots full" if note and "full" in note else "waiting"
     return {
         "symbol": symbol,
         "name": name_of(symbol),
-        "price": quote.price if quote else None,
-        "change": quote.change if quote else None,
-        "pct_change": quote.pct_change if quote else None,
-        "day_volume": quote.day_volume if quote else None,
-        "time": quote.time.astimezone(NEW_YORK).strftime("%H:%M:%S") if quote else waiting,
-        "session": (quote.session if quote else "") or "",
+        "price": last.price if last else None,
+        "change": last.change if last else None,
+        "pct_change": last.pct_change if last else None,
+        "day_volume": last.volume if last else None,
+        "time": clock_text(last.time, now) if last else waiting,
+        "session": last.session if last else "",
         "spark": spark,
         "note": note or "",
     }
 
 
 def table_rows(
-    services: Services, sparks: SharedReads, watch: list[str], got: Latest, now: datetime
+    services: Services, day_reads: SharedReads, watch: list[str], got: Latest, now: datetime
 ) -> list[Row]:
+    sessions: dict[str, DailySession] = {}
+    for day in sorted({session_day(s, now) for s in watch}):
+        group = [s for s in watch if session_day(s, now) == day]
+        sessions |= data.last_sessions(services, day_reads, group, day)
     rows = []
     for symbol in watch:
         quote = got.quotes.get(symbol)
         why = got.not_live.get(symbol)
-        spark = data.sparkline(services, sparks, symbol, quote, now)
-        rows.append(row(symbol, quote, note=why.message if why else None, spark=spark))
+        spark = data.sparkline(services, day_reads, symbol, quote, now)
+        last = last_price(symbol, quote, sessions.get(symbol), now)
+        rows.append(row(symbol, last, note=why.message if why else None, spark=spark, now=now))
     return rows
 
 
@@ -251,7 +278,7 @@ class WatchRows(NamedTuple):
 
 
 def watch_rows(
-    services: Services, sparks: SharedReads, *, watch: object, rule_symbol: object, now: datetime
+    services: Services, day_reads: SharedReads, *, watch: object, rule_symbol: object, now: datetime
 ) -> WatchRows:
     symbols = clean_watch(watch)
     try:
@@ -261,13 +288,13 @@ def watch_rows(
         got = data.NOTHING
     chosen = rule_symbol if isinstance(rule_symbol, str) and rule_symbol in symbols else None
     chosen = chosen or (symbols[0] if symbols else None)
-    return WatchRows(table_rows(services, sparks, symbols, got, now), symbols, chosen)
+    return WatchRows(table_rows(services, day_reads, symbols, got, now), symbols, chosen)
 
 
 # --- wiring ------------------------------------------------------------------------------------
 
 
-def register(app: Dash, services: Services, sparks: SharedReads) -> None:
+def register(app: Dash, services: Services, day_reads: SharedReads) -> None:
     default = services.settings.watchlist_symbols
     known = partial(known_symbol, services)
 
@@ -313,7 +340,16 @@ def register(app: Dash, services: Services, sparks: SharedReads) -> None:
         prevent_initial_call="initial_duplicate",
     )
     def _rows(watch: object, rule_symbol: object) -> WatchRows:
-        return watch_rows(services, sparks, watch=watch, rule_symbol=rule_symbol, now=datetime.now(UTC))
+        return watch_rows(services, day_reads, watch=watch, rule_symbol=rule_symbol, now=datetime.now(UTC))
+
+    @app.callback(
+        output=Output(ids.WATCH_GRID, "columnDefs"),
+        inputs={"viewport": Input(ids.VIEWPORT, "data")},
+        prevent_initial_call=True,
+    )
+    def _columns_for(viewport: object) -> list[dict[str, Any]]:
+        narrow = isinstance(viewport, dict) and viewport.get("narrow") is True
+        return columns(narrow=narrow)
 
     # In the browser (assets/live.js): row updates as an AG Grid transaction on the rows the grid
     # holds (a refresh may cross a watchlist edit).
