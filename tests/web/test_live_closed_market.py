@@ -112,15 +112,17 @@ def chart_at(services, now: datetime, symbol: str = "AAPL", view: str = "symbol"
 
 
 @pytest.mark.parametrize(
-    ("now", "day", "clock", "streams"),
+    ("now", "day", "clock", "streams", "waiting"),
     [
-        (OVERNIGHT, date(2026, 12, 2), "Wed 16:00", "streams from 04:00 ET"),
-        (WEEKEND, date(2026, 11, 27), "Fri 13:00", "streams from Mon 30 Nov 04:00 ET"),
-        (HOLIDAY, date(2026, 11, 25), "Wed 16:00", "streams from Fri 27 Nov 04:00 ET"),
-        (LATE, date(2026, 11, 24), "16:00:00", "streams from Wed 25 Nov 04:00 ET"),
+        (OVERNIGHT, date(2026, 12, 2), "Wed 16:00", "streams from 04:00 ET", "from 04:00"),
+        (WEEKEND, date(2026, 11, 27), "Fri 13:00", "streams from Mon 30 Nov 04:00 ET", "from Mon 04:00"),
+        (HOLIDAY, date(2026, 11, 25), "Wed 16:00", "streams from Fri 27 Nov 04:00 ET", "from Fri 04:00"),
+        (LATE, date(2026, 11, 24), "16:00:00", "streams from Wed 25 Nov 04:00 ET", "from Wed 04:00"),
     ],
 )
-def test_closed_market_shows_the_last_close_and_that_sessions_candle(services, now, day, clock, streams):
+def test_closed_market_shows_the_last_close_and_that_sessions_candle(
+    services, now, day, clock, streams, waiting
+):
     aapl = rows_at(services, now)["AAPL"]
     close, before = CLOSES[day], CLOSES[max(d for d in CLOSES if d < day)]
     assert (aapl["price"], aapl["session"], aapl["time"]) == (close, "close", clock)
@@ -140,6 +142,8 @@ def test_closed_market_shows_the_last_close_and_that_sessions_candle(services, n
     assert status.endswith(f" · {streams}")
     not_live = latest(services.live, [], ["NVDA"], now=now).not_live["NVDA"]
     assert not_live.message == f"not live yet: {streams}"
+    # MSFT has no price at all: its row says when it streams, not "waiting".
+    assert rows_at(services, now)["MSFT"]["time"] == waiting
 
 
 def test_a_holiday_says_so_and_the_half_day_before_is_named():

@@ -20,7 +20,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from stockdash.calendar import NEW_YORK
 from stockdash.errors import error_text
 from stockdash.live.closes import DailySession, LastPrice, last_price
-from stockdash.live.hours import session_day
+from stockdash.live.hours import next_stream_start, session_day, streams_from
 from stockdash.live.latest import Latest
 from stockdash.live.shared_reads import SharedReads
 from stockdash.universe import name_of
@@ -235,9 +235,21 @@ def clock_text(moment: datetime, now: datetime) -> str:
     return f"{local:%H:%M:%S}" if local.date() == now.astimezone(NEW_YORK).date() else f"{local:%a %H:%M}"
 
 
+def waiting_text(symbol: str, note: str | None, now: datetime) -> str:
+    """What the time column says of a symbol with no price yet: when its stream opens, if it does
+    not stream now ("from 04:00", "from Mon 04:00")."""
+    if note and "full" in note:
+        return "slots full"
+    if streams_from(symbol, now) is None:
+        return "waiting"
+    start = next_stream_start(now).astimezone(NEW_YORK)
+    return (
+        f"from {start:%H:%M}" if start.date() == now.astimezone(NEW_YORK).date() else f"from {start:%a %H:%M}"
+    )
+
+
 def row(symbol: str, last: LastPrice | None, *, note: str | None, spark: list[float], now: datetime) -> Row:
     """One watchlist row: the last price (live, or the last close), or why there is none yet."""
-    waiting = "slots full" if note and "full" in note else "waiting"
     return {
         "symbol": symbol,
         "name": name_of(symbol),
@@ -245,7 +257,7 @@ def row(symbol: str, last: LastPrice | None, *, note: str | None, spark: list[fl
         "change": last.change if last else None,
         "pct_change": last.pct_change if last else None,
         "day_volume": last.volume if last else None,
-        "time": clock_text(last.time, now) if last else waiting,
+        "time": clock_text(last.time, now) if last else waiting_text(symbol, note, now),
         "session": last.session if last else "",
         "spark": spark,
         "note": note or "",
