@@ -12,7 +12,6 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, NamedTuple
 
@@ -27,11 +26,6 @@ from stockdash.schema import intraday_bars, live_quotes
 MAX_KEYS = 2000
 WANT_EVERY_SECONDS = 60.0  # a viewed symbol's want is refreshed this often per process
 WANTS_PER_SECOND = 5  # new wants a process writes at most, whatever visitors ask
-MESSAGES = {
-    "pending": "not live yet: the stream picks it up within a few seconds",
-    "full": liveset.FULL,
-    "busy": "too many new symbols asked at once; ask again in a moment",
-}
 
 
 class SharedReads:
@@ -93,6 +87,11 @@ class LiveQuote(NamedTuple):
     day_volume: int | None
     source: str  # stream | poll | demo
 
+    @property
+    def previous_close(self) -> float | None:
+        """The close the day's change is measured against, as the quote itself says."""
+        return None if self.change is None else self.price - self.change
+
 
 class Market(NamedTuple):
     session: str  # as hours.session_at says: pre | regular | post | closed
@@ -105,21 +104,6 @@ class Snapshot(NamedTuple):
     quotes: dict[str, LiveQuote]
     live: liveset.LiveSet
     market: Market
-
-
-class NotLive(NamedTuple):
-    symbol: str
-    status: str  # pending | full | busy
-    message: str
-
-
-@dataclass(frozen=True)
-class LiveQuotes:
-    """The answer to "how are these symbols now": their quotes, the market, and why any is not live."""
-
-    quotes: list[LiveQuote]
-    market: Market
-    not_live: list[NotLive]
 
 
 class LiveReads:
@@ -197,28 +181,4 @@ def _quote(row: Row[Any]) -> LiveQuote:
         session=row.session,
         day_volume=row.day_volume,
         source=row.source,
-    )
-
-
-def latest_quotes(reads: LiveReads, symbols: list[str]) -> LiveQuotes:
-    """The latest quotes of `symbols`, the market session, and why any is not live (recording wants).
-
-    What /api/quotes answers and the live view shows, from the same shared snapshot."""
-    snap = reads.snapshot()
-    found, not_live = [], {}
-    for symbol in symbols:
-        if symbol in snap.quotes:  # a symbol no longer live keeps its last quote, marked below
-            found.append(snap.quotes[symbol])
-        answer = snap.live.answer_for(symbol)
-        if answer != "live" or symbol not in snap.quotes:
-            not_live[symbol] = "pending" if answer == "live" else answer
-    watchlist = set(reads.settings.watchlist_symbols)
-    asked = [s for s in symbols if s not in watchlist and not_live.get(s) != "full"]
-    for symbol in reads.want(asked):
-        if not_live.get(symbol) == "pending" and symbol not in snap.live.symbols:
-            not_live[symbol] = "busy"
-    return LiveQuotes(
-        quotes=found,
-        market=snap.market,
-        not_live=[NotLive(s, status, MESSAGES[status]) for s, status in not_live.items()],
     )

@@ -15,7 +15,8 @@ from typing import Any
 from flask import Blueprint, Response, jsonify, request
 
 from stockdash.db import utc
-from stockdash.live.shared_reads import LiveQuote, LiveQuotes, LiveReads, latest_quotes
+from stockdash.live.latest import Latest, latest
+from stockdash.live.shared_reads import LiveQuote, LiveReads
 from stockdash.symbols import InvalidSymbol, normalise_many
 from stockdash.universe import to_yahoo
 from stockdash.web.api.csvfile import csv_download
@@ -75,18 +76,19 @@ def _bar_json(bar: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def quotes_json(answer: LiveQuotes) -> dict[str, Any]:
+def quotes_json(answer: Latest) -> dict[str, Any]:
     """/api/quotes' body: times as ISO 8601 UTC with a Z."""
+    market = answer.market
     return {
-        "quotes": [_quote_json(q) for q in answer.quotes],
-        "market": {"session": answer.market.session, "next_open": _iso(answer.market.next_open)},
-        "not_live": [n._asdict() for n in answer.not_live],
+        "quotes": [_quote_json(q) for q in answer.quotes.values()],
+        "market": market and {"session": market.session, "next_open": _iso(market.next_open)},
+        "not_live": [n._asdict() for n in answer.not_live.values()],
     }
 
 
 def quotes_answer(reads: LiveReads, symbols: list[str]) -> dict[str, Any]:
-    """/api/quotes' body for `symbols` (recording wants, as latest_quotes does)."""
-    return quotes_json(latest_quotes(reads, symbols))
+    """/api/quotes' body for `symbols` (recording wants for those outside the server's watchlist)."""
+    return quotes_json(latest(reads, reads.settings.watchlist_symbols, symbols))
 
 
 def blueprint(reads: LiveReads) -> Blueprint:
