@@ -154,7 +154,8 @@ def parse_sort(text: str | None) -> Sort:
 
 @dataclass
 class Screen:
-    """What to show: the session (None: the latest), group, sector, filters, sort and page."""
+    """What to show: the session (None: the latest), group, sector, filters, sort and page; `preset`
+    names the preset the filters and sort came from (its filters are in `filters`)."""
 
     as_of: date | None = None
     group: str = "all"
@@ -163,6 +164,7 @@ class Screen:
     sort: Sort = field(default_factory=lambda: parse_sort(None))
     limit: int | None = 50
     offset: int = 0
+    preset: str | None = None
 
 
 @dataclass
