@@ -195,7 +195,7 @@ def _condition(f: Filter) -> ColumnElement[bool]:
     return _OPS[f.op](table.c[f.field], f.value)
 
 
-def _conditions(screen: Screen, as_of: date) -> list[ColumnElement[bool]]:
+def _conditions(screen: Screen, as_of: date | ColumnElement[date]) -> list[ColumnElement[bool]]:
     conds: list[ColumnElement[bool]] = [table.c.as_of == as_of]
     if screen.group == "sp500":
         conds.append(table.c.in_sp500.is_(True))
@@ -209,25 +209,42 @@ def _conditions(screen: Screen, as_of: date) -> list[ColumnElement[bool]]:
 
 
 def run(conn: Connection, screen: Screen) -> Result:
-    """The rows matching `screen`, sorted, one page of them, and how many match in all."""
+    """The rows matching `screen`, sorted, one page of them, and how many match in all.
+
+    One statement answers the session, the page and the count: each round trip to the database
+    was a good part of a request's time on a busy machine.
+    Only an empty page (no match, or an offset past the end) asks again, for the count and session.
+    """
     if screen.group not in GROUPS:
         raise ScreenError(f"unknown group {screen.group[:40]!r}; use {', '.join(GROUPS)}", param="group")
+    session = screen.as_of or select(func.max(table.c.as_of)).scalar_subquery()
+    conds = _conditions(screen, session)
+    # Counted by an uncorrelated subquery (run once), so the page itself stays a top-N sort.
+    count = select(func.count()).select_from(table).where(*conds).scalar_subquery()
+    key = table.c[screen.sort.field]
+    order = (key.desc() if screen.sort.descending else key.asc()).nulls_last()
+    stmt = (
+        select(table.c.as_of, count.label("match_count"), *[table.c[f] for f in ROW_FIELDS])
+        .where(*conds)
+        .order_by(order, table.c.symbol)
+        .limit(screen.limit)
+        .offset(screen.offset or None)
+    )
+    rows = conn.execute(stmt).mappings().all()
+    if rows:
+        first = rows[0]
+        return Result(
+            first["as_of"], screen.group, first["match_count"], [{f: r[f] for f in ROW_FIELDS} for r in rows]
+        )
     as_of = screen.as_of or latest(conn)
     if as_of is None:
         raise NoSnapshot("no screener snapshot has been computed yet")
-    conds = _conditions(screen, as_of)
-    count = conn.execute(select(func.count()).select_from(table).where(*conds)).scalar_one()
-    if count == 0 and screen.as_of is not None and not _exists(conn, as_of):
+    total = conn.execute(
+        select(func.count()).select_from(table).where(*_conditions(screen, as_of))
+    ).scalar_one()
+    if total == 0 and screen.as_of is not None and not _exists(conn, as_of):
         raise NoSnapshot(f"no screener snapshot for {as_of.isoformat()}")
-    key = table.c[screen.sort.field]
-    order = (key.desc() if screen.sort.descending else key.asc()).nulls_last()
-    stmt = select(*[table.c[f] for f in ROW_FIELDS]).where(*conds).order_by(order, table.c.symbol)
-    if screen.limit is not None:
-        stmt = stmt.limit(screen.limit)
-    if screen.offset:
-        stmt = stmt.offset(screen.offset)
-    rows = [dict(r) for r in conn.execute(stmt).mappings()]
-    return Result(as_of, screen.group, count, rows)
+    return Result(as_of, screen.group, total, [])
 
 
 def _exists(conn: Connection, as_of: date) -> bool:
