@@ -15,6 +15,7 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, Connection, func, select
 
+from stockdash import snapshotcache
 from stockdash.schema import SCREENER_FLAGS, SCREENER_FLOATS, SCREENER_INTS
 from stockdash.schema import screener as table
 from stockdash.stats import STATE
@@ -209,14 +210,37 @@ def _conditions(screen: Screen, as_of: date | ColumnElement[date]) -> list[Colum
 
 
 def run(conn: Connection, screen: Screen) -> Result:
-    """The rows matching `screen`, sorted, one page of them, and how many match in all.
-
-    One statement answers the session, the page and the count: each round trip to the database
-    was a good part of a request's time on a busy machine.
-    Only an empty page (no match, or an offset past the end) asks again, for the count and session.
-    """
+    """The rows matching `screen`, sorted, one page of them, and how many match in all: from the
+    snapshot this process holds in memory while it is current (snapshotcache), else by SQL."""
     if screen.group not in GROUPS:
         raise ScreenError(f"unknown group {screen.group[:40]!r}; use {', '.join(GROUPS)}", param="group")
+    if screen.sort.field not in snapshotcache.TEXT_KEYS:
+        held = snapshotcache.current(conn, screen.as_of, ROW_FIELDS)
+        if held is not None:
+            return _run_held(held, screen)
+    return run_sql(conn, screen)
+
+
+def _run_held(held: snapshotcache.Held, screen: Screen) -> Result:
+    conditions: list[tuple[str, str, float | bool | str]] = []
+    if screen.group == "sp500":
+        conditions.append(("in_sp500", "=", True))
+    elif screen.group == "etfs":
+        conditions.append(("kind", "=", "etf"))
+    if screen.sector:
+        conditions.append(("sector", "=", screen.sector))
+    conditions += [(f.field, f.op, f.value) for f in screen.filters]
+    found = snapshotcache.matching(held, conditions)
+    order = snapshotcache.ordered(held, found, screen.sort.field, screen.sort.descending)
+    end = None if screen.limit is None else screen.offset + screen.limit
+    rows = [dict(held.rows[i]) for i in order[screen.offset : end]]
+    return Result(held.as_of, screen.group, len(found), rows)
+
+
+def run_sql(conn: Connection, screen: Screen) -> Result:
+    """`run` by the database alone: one statement answers the session, the page and the count (each
+    round trip was a good part of a request's time on a busy machine); only an empty page (no
+    match, or an offset past the end) asks again, for the count and the session."""
     session = screen.as_of or select(func.max(table.c.as_of)).scalar_subquery()
     conds = _conditions(screen, session)
     # Counted by an uncorrelated subquery (run once), so the page itself stays a top-N sort.

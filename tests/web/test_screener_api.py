@@ -105,12 +105,13 @@ def test_no_snapshot_yet_is_a_404(filled_url, tmp_path):
     """A database with bars and movers but no snapshot (before the first daily run ends)."""
     from sqlalchemy import delete
 
-    from stockdash.schema import screener
+    from stockdash.schema import screener, screener_versions
     from tests.harness import start_gunicorn, stop_gunicorn
 
     engine = make_engine(filled_url)
     with engine.begin() as conn:
         conn.execute(delete(screener))
+        conn.execute(delete(screener_versions))
     engine.dispose()
     srv = start_gunicorn(filled_url, tmp_path / "gunicorn.log")
     try:

@@ -194,7 +194,7 @@ def screen_rows(
         limit=page,
         offset=offset,
     )
-    nothing = ([], cols, csv_params, "")
+    nothing: tuple[list, list[dict], dict, str] = ([], cols, csv_params, "")
     try:
         with services.engine_if_up().connect() as conn:
             result = screener.run(conn, wanted)
