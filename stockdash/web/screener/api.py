@@ -109,7 +109,8 @@ def blueprint(services: Services) -> Blueprint:
     def screen():
         wanted, fmt = screen_from_request()
         try:
-            with services.engine_if_up().connect() as conn:
+            # Autocommit: reads only, and no BEGIN and ROLLBACK round trips around them.
+            with services.engine_if_up().connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
                 result = screener.run(conn, wanted)
         except screener.NoSnapshot as exc:
             return error(404, str(exc))
