@@ -1,4 +1,5 @@
 """On-demand fetches for what a visitor charts: stale symbols only, a time budget, the provider budget.
+The same for the minute bars of 1D/5D (`fetch_minutes`), one ask per symbol per 10 minutes.
 
 Heroku's router cuts a request at 30 s: a provider fetch gets a few seconds, then the chart
 shows what is stored (the fetch carries on in the background and stores its bars). With queue
@@ -10,8 +11,9 @@ from __future__ import annotations
 import logging
 import time
 from concurrent.futures import TimeoutError as FutureTimeout
+from datetime import datetime
 
-from stockdash import fetchbudget, ingest, reads, store
+from stockdash import fetchbudget, ingest, minute_fetch, reads, store
 from stockdash.errors import error_text
 from stockdash.providers.base import ProviderError
 from stockdash.web.services import Services
@@ -78,3 +80,54 @@ def refresh(
         if reason:
             reasons[symbol] = reason
     return reasons
+
+
+def minutes_key(symbol: str) -> str:
+    """The budget's row for a symbol's minute bars (`~AAPL`): asked on its own clock, apart from the
+    daily bars, but counted in the same per-minute budget. Symbols are at most 15 characters."""
+    return f"~{symbol}"
+
+
+def _minutes_one(services: Services, symbol: str, now: datetime) -> str | None:
+    """Fetch and store a symbol's minute bars; why none came, or None when some were stored."""
+    try:
+        stored = minute_fetch.fetch_and_store(services.engine_if_up(), services.provider, symbol, now=now)
+    except ProviderError as exc:
+        return f"the price provider did not answer ({error_text(exc)})"
+    except Exception as exc:  # a failed fetch must never sink the page
+        log.warning("web minutes symbol=%s failed: %s", symbol, error_text(exc))
+        return "fetching minute bars failed"
+    return None if stored.first else "the price provider has no minute bars for it"
+
+
+def fetch_minutes(
+    services: Services,
+    symbol: str,
+    *,
+    now: datetime,
+    client: str = "",
+    budget: float = REFRESH_BUDGET_SECONDS,
+) -> str | None:
+    """Ask the provider for `symbol`'s recent minute bars, within the provider budget: by a queue
+    worker when one lives (workers.fetches.FETCHING while it works), else here within `budget` s.
+    None when bars were stored, or when nothing is to be done now (asked lately); else why not."""
+    with services.engine_if_up().connect() as conn:
+        dataset = store.dataset_provider(conn)
+    if not _allowed(services, dataset):
+        return "minute bars are fetched once the first daily pull has run"
+    key = minutes_key(symbol)
+    limits = fetchbudget.Limits.of(services.settings)
+    claims = fetchbudget.claim(services.engine_if_up(), [key], client=client, limits=limits, now=now)
+    if key in claims.refused:
+        return claims.refused[key]
+    if services.queue is not None and services.queue.live():
+        return services.queue.hand_over_minutes(
+            symbol, provider=services.provider.name, new=key in claims.granted, now=now
+        )
+    if key not in claims.granted:
+        return None
+    future = services.executor.submit(_minutes_one, services, symbol, now)
+    try:
+        return future.result(timeout=budget)
+    except FutureTimeout:
+        return f"the price provider is slow to answer (no reply within {budget:.0f} s)"
