@@ -15,15 +15,16 @@ import numpy as np
 import pandas as pd
 
 from stockdash.calendar import NEW_YORK, close_time
-from stockdash.live.hours import trades_around_the_clock
 from stockdash.providers.base import MINUTE_COLUMNS, empty_minutes
+from stockdash.universe import catalogue
 
 REGULAR_OPEN = time(9, 30)
+AROUND_THE_CLOCK = {"crypto", "fx"}  # the universe's kinds with no closing bell
 
 
 def _minutes_of(symbol: str, day: date) -> pd.DatetimeIndex:
     """The minute starts of `day`'s trading, tz-aware New York."""
-    if trades_around_the_clock(symbol):
+    if catalogue().loc[symbol, "kind"] in AROUND_THE_CLOCK:
         first = datetime.combine(day, time(0, 0), NEW_YORK)
         last = datetime.combine(day + timedelta(days=1), time(0, 0), NEW_YORK)
     else:

@@ -53,7 +53,12 @@ def fill(url: str, symbols: list[str]) -> None:
     try:
         upgrade(engine)
         result = jobs.pull(
-            engine, DemoProvider(today=FRIDAY), settings_for(url), symbols=symbols, today=FRIDAY, progress=False
+            engine,
+            DemoProvider(today=FRIDAY),
+            settings_for(url),
+            symbols=symbols,
+            today=FRIDAY,
+            progress=False,
         )
         assert result.status == "ok", result.log_line()
     finally:
