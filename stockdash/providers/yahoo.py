@@ -36,7 +36,7 @@ import yfinance.cache as yf_cache
 from curl_cffi import requests as curl_requests
 from curl_cffi.requests import exceptions as curl_exc
 from tenacity import RetryCallState, Retrying, retry_if_exception, stop_after_attempt, wait_exponential_jitter
-from yfinance.exceptions import YFRateLimitError, YFTickerMissingError
+from yfinance.exceptions import YFPricesMissingError, YFRateLimitError, YFTickerMissingError
 
 from stockdash import netlog
 from stockdash.providers.base import (
@@ -157,6 +157,9 @@ class YahooProvider:
         _open_tz_cache()
         try:
             frame = self._retrying()(self._minutes, symbol.strip().upper(), start, end)
+        except YFPricesMissingError:  # Yahoo's empty answer: no minute traded in the window
+            log.info("yahoo %s minutes: none in the window", symbol)
+            return empty_minutes()
         except Exception as exc:
             reason = failure_reason(exc)
             log.info("yahoo %s minutes failed: %s", symbol, reason)

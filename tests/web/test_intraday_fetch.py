@@ -271,3 +271,14 @@ def test_provider_down_says_daily_candles_plainly_and_is_asked_again_only_later(
     yahoo_http.add("AAPL", recording("SYNTHETIC_AAPL_1m_2026-11-16_2026-11-20"))
     figure, _, notice, _ = draw(services, "AAPL", "1D", now=SATURDAY + timedelta(minutes=11))
     assert len(figure["data"][0]["x"]) == 480 and "daily candles" not in text_of(notice)
+
+
+def test_an_empty_yahoo_answer_says_it_has_no_minute_bars(sqlite_url, yahoo_http):
+    """Yahoo's real empty 1m answer (no `timestamp`, `quote: [{}]`): no minutes, not 'did not answer'."""
+    yahoo_db(sqlite_url)
+    yahoo_http.add("AAPL", recording("AAPL_EMPTY-1m-2025-02-01"))
+    figure, _, notice, _ = draw(yahoo_services(sqlite_url), "AAPL", "1D", now=SATURDAY)
+    said = text_of(notice)
+    assert "No 1-minute bars for AAPL: the price provider has no minute bars for it." in said
+    assert "Showing daily candles instead." in said and "did not answer" not in said
+    assert figure["data"][0]["type"] == "candlestick" and len(figure["data"][0]["x"]) == 2
