@@ -212,7 +212,7 @@ def _fallback_note(symbol: str, why: str | None) -> str:
     """Why daily candles stand in for minute bars, in plain words."""
     if why == FETCHING:
         return f"Fetching {symbol}'s 1-minute bars from the price provider; daily candles until they land."
-    why = why or "the price provider had none when last asked"
+    why = why or "none came when the price provider was last asked (at most every 10 minutes)"
     return f"No 1-minute bars for {symbol}: {why}. Showing daily candles instead."
 
 
