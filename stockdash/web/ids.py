@@ -111,4 +111,5 @@ OWNER_NOTE = "owner-note"
 OWNER_ADD = "owner-add"
 OWNER_RULE_MESSAGE = "owner-rule-message"
 OWNER_REMOVE = "owner-remove"  # pattern-matching id type: {"type": OWNER_REMOVE, "index": rule id}
+OWNER_TOGGLE = "owner-toggle"  # pattern-matching id type: Pause / Resume a rule, as OWNER_REMOVE
 OWNER_SIGN_OUT = "owner-sign-out"
