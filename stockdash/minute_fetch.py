@@ -1,10 +1,10 @@
 """Minute bars for 1D/5D from the provider, for a symbol the live stream has not stored.
 
-The provider's 1-minute bars of the last eight days (Yahoo answers at most that many per request)
-go into the stream's own table, stamped as the stream stamps them (the minute's start, UTC). A
-stored bar the stream wrote (it carries the day volume the stream counts from) is never
-replaced; a fetched one is, by a later fetch, since a minute still open at the first fetch
-ends later. Both the web (in-process) and a queue worker (`workers.tasks.fetch_minutes`) call
+The provider's 1-minute bars of the last seven whole days and today (Yahoo answers at most eight
+days of them per request) go into the stream's own table, stamped as the stream stamps them (the
+minute's start, UTC). A stored bar the stream wrote (it carries the day volume the stream counts
+from) is never replaced; a fetched one is, by a later fetch, since a minute still open at the
+first fetch ends later. Both the web (in-process) and a queue worker (`workers.tasks.fetch_minutes`) call
 `fetch_and_store`; the web decides when, within the provider budget.
 """
 
@@ -20,6 +20,7 @@ from sqlalchemy import Connection, Engine, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
+from stockdash.calendar import NEW_YORK
 from stockdash.db import is_postgres, utc
 from stockdash.providers.base import Provider
 from stockdash.schema import intraday_bars
@@ -69,11 +70,18 @@ def store_minutes(conn: Connection, symbol: str, bars: pd.DataFrame) -> int:
     return written
 
 
+def window_start(now: datetime) -> datetime:
+    """The first New York midnight within WINDOW of `now`: whole days only, so 5D never opens on
+    a session cut at the time of day the fetch happened to run."""
+    earliest = (now - WINDOW).astimezone(NEW_YORK)
+    return datetime.combine(earliest.date() + timedelta(days=1), datetime.min.time(), NEW_YORK)
+
+
 def fetch_and_store(engine: Engine, provider: Provider, symbol: str, *, now: datetime) -> Stored:
     """Ask the provider for `symbol`'s minutes of the last eight days and store them.
     Raises ProviderError when the provider could not answer; rows=0 when it had none."""
     started = time.monotonic()
-    bars = provider.fetch_minutes(symbol, start=now - WINDOW, end=now)
+    bars = provider.fetch_minutes(symbol, start=window_start(now), end=now)
     with engine.begin() as conn:
         rows = store_minutes(conn, symbol, bars)
     log.info(

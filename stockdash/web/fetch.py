@@ -11,16 +11,23 @@ from __future__ import annotations
 import logging
 import time
 from concurrent.futures import TimeoutError as FutureTimeout
-from datetime import datetime
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
 
 from stockdash import fetchbudget, ingest, minute_fetch, reads, store
+from stockdash.db import utc
 from stockdash.errors import error_text
 from stockdash.providers.base import ProviderError
+from stockdash.schema import provider_asks
 from stockdash.web.services import Services
+from stockdash.workers.fetches import FETCHING
 
 log = logging.getLogger("stockdash.web")
 
 REFRESH_BUDGET_SECONDS = 6.0
+# An in-process minute-bar fetch asked this recently may still be running (a slow provider).
+IN_FLIGHT = timedelta(seconds=30)
 
 
 def _allowed(services: Services, dataset: str | None) -> bool:
@@ -100,6 +107,12 @@ def _minutes_one(services: Services, symbol: str, now: datetime) -> str | None:
     return None if stored.first else "the price provider has no minute bars for it"
 
 
+def _asked_since(services: Services, key: str, since: datetime) -> bool:
+    with services.engine_if_up().connect() as conn:
+        asked = conn.execute(select(provider_asks.c.asked_at).where(provider_asks.c.symbol == key)).scalar()
+    return asked is not None and utc(asked) > since
+
+
 def fetch_minutes(
     services: Services,
     symbol: str,
@@ -107,10 +120,13 @@ def fetch_minutes(
     now: datetime,
     client: str = "",
     budget: float = REFRESH_BUDGET_SECONDS,
+    nothing_stored: bool = False,
 ) -> str | None:
     """Ask the provider for `symbol`'s recent minute bars, within the provider budget: by a queue
-    worker when one lives (workers.fetches.FETCHING while it works), else here within `budget` s.
-    None when bars were stored, or when nothing is to be done now (asked lately); else why not."""
+    worker when one lives (FETCHING while it works), else here within `budget` s. None when bars
+    were stored, or when nothing is to be done now (asked lately); else why not. With
+    `nothing_stored`, an ask by another request in the last IN_FLIGHT is taken as under way
+    (FETCHING), so two requests racing on a page's first draw do not end on daily candles."""
     with services.engine_if_up().connect() as conn:
         dataset = store.dataset_provider(conn)
     if not _allowed(services, dataset):
@@ -125,7 +141,8 @@ def fetch_minutes(
             symbol, provider=services.provider.name, new=key in claims.granted, now=now
         )
     if key not in claims.granted:
-        return None
+        # Asked by another request moments ago: its fetch may still run (in another web process).
+        return FETCHING if nothing_stored and _asked_since(services, key, now - IN_FLIGHT) else None
     future = services.executor.submit(_minutes_one, services, symbol, now)
     try:
         return future.result(timeout=budget)

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import re
 import shutil
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, date, datetime, timedelta
 
 import pandas as pd
@@ -132,17 +134,19 @@ def test_a_stock_without_minute_bars_gets_them_fetched_stored_and_drawn(six_url)
 
     figure, header, notice, href = draw(services, "MSFT", "1D", now=SATURDAY)
     candles = figure["data"][0]
-    assert candles["type"] == "candlestick" and len(candles["x"]) == 390  # Friday's regular session
-    assert candles["x"][0] == "2026-11-20 09:30" and candles["x"][-1] == "2026-11-20 15:59"
-    assert "1-minute bars (demo), Fri 20 Nov 09:30 to Fri 20 Nov 15:59 ET." in text_of(notice)
+    assert candles["type"] == "candlestick" and len(candles["x"]) == 960  # Friday 04:00 to 20:00
+    assert candles["x"][0] == "2026-11-20 04:00" and candles["x"][-1] == "2026-11-20 19:59"
+    assert "1-minute bars (demo), Fri 20 Nov 04:00 to Fri 20 Nov 19:59 ET." in text_of(notice)
     assert href.startswith("/api/intraday/MSFT?")
     closes = daily(six_url, "MSFT")["close"]
-    assert candles["close"][-1] == pytest.approx(closes[FRIDAY])  # the demo's minutes end on its close
-    assert stored_minutes(six_url, "MSFT") >= 5 * 390
+    last_regular = candles["x"].index("2026-11-20 15:59")
+    assert candles["close"][last_regular] == pytest.approx(closes[FRIDAY])  # the session ends on its close
+    # The seven whole days before Saturday: Sat 14 to Fri 20 Nov, five sessions.
+    assert stored_minutes(six_url, "MSFT") == 5 * 960
 
     figure, header, notice, _ = draw(services, "MSFT", "5D", now=SATURDAY, client="b")
     x = figure["data"][0]["x"]
-    assert len(x) == 5 * 390 and x[0] == "2026-11-16 09:30" and x[-1] == "2026-11-20 15:59"
+    assert len(x) == 5 * 960 and x[0] == "2026-11-16 04:00" and x[-1] == "2026-11-20 19:59"
     assert "daily candles" not in text_of(notice)
     assert provider.minute_asks == 1  # stored once, drawn from the table after
 
@@ -282,3 +286,62 @@ def test_an_empty_yahoo_answer_says_it_has_no_minute_bars(sqlite_url, yahoo_http
     assert "No 1-minute bars for AAPL: the price provider has no minute bars for it." in said
     assert "Showing daily candles instead." in said and "did not answer" not in said
     assert figure["data"][0]["type"] == "candlestick" and len(figure["data"][0]["x"]) == 2
+
+
+class GatedDemo(CountingDemo):
+    """Holds each minute-bar ask until the test opens the gate."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.asked, self.gate = threading.Event(), threading.Event()
+
+    def fetch_minutes(self, symbol, *, start, end):
+        self.asked.set()
+        assert self.gate.wait(30)
+        return super().fetch_minutes(symbol, start=start, end=end)
+
+
+def test_a_request_racing_a_fetch_under_way_polls_instead_of_giving_up(sqlite_six):
+    """Two requests of one page load (another web process, no queue): the second, finding the
+    symbol asked a moment ago and nothing stored, says fetching and polls; then both draw minutes."""
+    provider = GatedDemo()
+    services = Services(settings_for(sqlite_six), provider_override=provider)
+    with ThreadPoolExecutor(1) as pool:
+        first = pool.submit(draw, services, "MSFT", "1D", now=SATURDAY)
+        assert provider.asked.wait(30)
+        fetching: set[str] = set()
+        view = {"symbol": "MSFT", "compare": [], "period": "1D", "start": None, "end": None}
+        figure, _, notice, _ = chart(services, view, "candles", [], now=SATURDAY, fetching=fetching)
+        assert fetching == {"MSFT"} and "Fetching MSFT's 1-minute bars" in text_of(notice)
+        provider.gate.set()
+        assert len(first.result(timeout=30)[0]["data"][0]["x"]) == 960
+    fetching.clear()
+    later = SATURDAY + timedelta(seconds=2)  # the poll
+    figure, _, notice, _ = chart(services, view, "candles", [], now=later, fetching=fetching)
+    assert not fetching and len(figure["data"][0]["x"]) == 960 and provider.minute_asks == 1
+
+
+def test_5d_after_thanksgiving_returns_over_five_sessions_though_four_have_minutes(sqlite_url):
+    """Thu 3 Dec 2026 03:00: the fetch's whole days start Thu 26 Nov (Thanksgiving), so minutes
+    cover Fri 27 (a half day), Mon 30, Tue 1 and Wed 2; the 5D return still runs over five
+    sessions, from Tue 24 Nov's close."""
+    wednesday = date(2026, 12, 2)
+    engine = make_engine(sqlite_url)
+    upgrade(engine)
+    settings = settings_for(sqlite_url)
+    jobs.pull(
+        engine, DemoProvider(today=wednesday), settings, symbols=["MSFT"], today=wednesday, progress=False
+    )
+    engine.dispose()
+    provider = CountingDemo()
+    services = Services(settings, provider_override=provider)
+    services.live.cache.ttl = 0  # the second view reads what the first stored (not a second-old read)
+    now = datetime(2026, 12, 3, 8, 0, tzinfo=UTC)
+    figure, header, notice, _ = draw(services, "MSFT", "5D", now=now)
+    x = figure["data"][0]["x"]
+    assert x[0] == "2026-11-27 04:00" and x[-1] == "2026-12-02 19:59"
+    assert "2026-11-27 16:59" in x and "2026-11-27 17:00" not in x  # the half day's post-market ends at 17:00
+    closes = daily(sqlite_url, "MSFT")["close"]
+    assert period_return(header) == pct(closes[wednesday], closes[date(2026, 11, 24)])
+    draw(services, "MSFT", "5D", now=now + timedelta(minutes=11))
+    assert provider.minute_asks == 1  # Wed 25 Nov is past the minutes kept: not missing, not asked again

@@ -279,6 +279,6 @@ def test_ticker_chart_1d_from_minute_bars_and_5d_fetched_from_the_provider(servi
         services, view | {"symbol": "MSFT", "period": "5D"}, "line", [], now=NOW
     )
     # MSFT has no minute bars: the demo provider's are fetched, stored and drawn (the five sessions
-    # closed by NOW: Fri 13 to Thu 19 Nov, 390 regular minutes each).
-    assert "1-minute bars (demo), Fri 13 Nov 09:30 to Thu 19 Nov 15:59 ET." in str(notice)
-    assert len(figure["data"][0]["x"]) == 5 * 390
+    # closed by NOW: Fri 13 to Thu 19 Nov, 04:00 to 20:00 each).
+    assert "1-minute bars (demo), Fri 13 Nov 04:00 to Thu 19 Nov 19:59 ET." in str(notice)
+    assert len(figure["data"][0]["x"]) == 5 * 960

@@ -118,7 +118,7 @@ def test_a_worker_fetches_minute_bars_once_for_every_visitor(migrated, redis_url
 
     wait_for(lambda: not five_days(services)[2], 60, "the minute bars to land")
     figure, said, _ = five_days(other)
-    assert len(figure["data"][0]["x"]) == 5 * 390 and "1-minute bars (demo)" in said
+    assert len(figure["data"][0]["x"]) == 5 * 960 and "1-minute bars (demo)" in said
     assert worker.text().count("job=fetch-minutes symbol=MSFT") == 1
 
 

@@ -6,8 +6,9 @@ of the last days (web.fetch.fetch_minutes: a queue worker's job when one lives, 
 symbol per 10 minutes within the provider budget), stores them in the same table and draws them.
 Daily candles only when the provider cannot answer, and the notice says why.
 
-The header's period return runs from the close before the first session drawn to the header's
-price: on 1D that is the day's change, on 5D the change over the five sessions shown.
+The header's period return runs from the close before the period's first session (the last one
+drawn and the sessions before it) to the header's price: on 1D that is the day's change, on 5D
+the change over five sessions.
 """
 
 from __future__ import annotations
@@ -73,6 +74,15 @@ def minutes_missing(symbol: str, rows: list[dict], *, days: int, now: datetime, 
     if any(day not in stored and day > kept_from for day in expected_days(symbol, days, now)):
         return True
     return bool(rows) and is_streaming(symbol, now) and now - rows[-1]["minute"] > FRESH_FOR
+
+
+def first_of_period(symbol: str, last: date, days: int) -> date:
+    """The first of the `days` trading days ending on `last` (calendar days for what trades around
+    the clock): 5D's return is over five sessions even when fewer have minute bars."""
+    if trades_around_the_clock(symbol):
+        return last - timedelta(days=days - 1)
+    ending = sessions(last - timedelta(days=LOOKBACK_DAYS), last)[-days:]
+    return ending[0] if ending else last
 
 
 def with_period_return(q: dict | None, daily: pd.DataFrame, first_session: date | None) -> dict | None:
@@ -199,7 +209,7 @@ def _minutes(
         return rows, None
     if stored_only:  # the page's first draw asks nobody: the chart callback, polled, fetches
         return rows, FETCHING
-    why = fetch.fetch_minutes(services, symbol, now=now, client=client)
+    why = fetch.fetch_minutes(services, symbol, now=now, client=client, nothing_stored=not rows)
     if why is None:
         since = now - timedelta(days=LOOKBACK_DAYS)
         rows = last_days(
@@ -261,10 +271,11 @@ def intraday_chart(
         demo = " (demo)" if services.provider.name == "demo" else ""
         notes.append(f"1-minute bars{demo}, {first:%a %d %b %H:%M} to {last:%a %d %b %H:%M} ET.")
         if why == FETCHING:
-            notes.append("Fetching the other sessions' minute bars; the chart updates when they land.")
+            if not stored_only:  # (on the page's first draw the poll, a moment later, decides)
+                notes.append("Fetching the other sessions' minute bars; the chart updates when they land.")
         elif why:
             notes.append(f"Other sessions' minute bars could not be fetched: {why}.")
-        q = with_period_return(q, main.bars, _ny_date(rows[0]))
+        q = with_period_return(q, main.bars, first_of_period(symbol, _ny_date(rows[-1]), days))
         header = quote_header(symbol, main.name, q, period_label=period, live=live)
         figure = intraday_figure(symbol, rows, chart_type=chart_type, days=days, vwap=vwap)
         return figure, header, notice(*notes), href
