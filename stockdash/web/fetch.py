@@ -134,12 +134,14 @@ def fetch_minutes(
     key = minutes_key(symbol)
     limits = fetchbudget.Limits.of(services.settings)
     claims = fetchbudget.claim(services.engine_if_up(), [key], client=client, limits=limits, now=now)
-    if key in claims.refused:
-        return claims.refused[key]
     if services.queue is not None and services.queue.live():
-        return services.queue.hand_over_minutes(
+        # A job of another visitor's under way or just ended says more than a refused budget.
+        handed = services.queue.hand_over_minutes(
             symbol, provider=services.provider.name, new=key in claims.granted, now=now
         )
+        return handed if handed is not None else claims.refused.get(key)
+    if key in claims.refused:
+        return claims.refused[key]
     if key not in claims.granted:
         # Asked by another request moments ago: its fetch may still run (in another web process).
         return FETCHING if nothing_stored and _asked_since(services, key, now - IN_FLIGHT) else None
