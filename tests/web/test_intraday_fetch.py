@@ -335,7 +335,6 @@ def test_5d_after_thanksgiving_returns_over_five_sessions_though_four_have_minut
     engine.dispose()
     provider = CountingDemo()
     services = Services(settings, provider_override=provider)
-    services.live.cache.ttl = 0  # the second view reads what the first stored (not a second-old read)
     now = datetime(2026, 12, 3, 8, 0, tzinfo=UTC)
     figure, header, notice, _ = draw(services, "MSFT", "5D", now=now)
     x = figure["data"][0]["x"]

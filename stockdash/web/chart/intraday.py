@@ -47,9 +47,13 @@ def last_days(rows: list[dict], days: int) -> list[dict]:
 
 
 def minute_bars(services: Services, symbol: str, *, days: int, now: datetime) -> list[dict]:
-    """The stored minute bars of the last `days` New York days that have any (none after `now`)."""
-    rows = services.live.bars(symbol, now - timedelta(days=LOOKBACK_DAYS))
-    return last_days([r for r in rows if r["minute"] <= now], days)
+    """The stored minute bars of the last `days` New York days that have any (none after `now`).
+    Read now, not through the live view's one-second cache: what another request (or a worker)
+    fetched a moment ago decides whether to ask the provider."""
+    since = now - timedelta(days=LOOKBACK_DAYS)
+    return last_days(
+        minute_fetch.stored_minutes(services.engine_if_up(), symbol, since=since, until=now), days
+    )
 
 
 def expected_days(symbol: str, days: int, now: datetime) -> list[date]:
@@ -211,10 +215,7 @@ def _minutes(
         return rows, FETCHING
     why = fetch.fetch_minutes(services, symbol, now=now, client=client, nothing_stored=not rows)
     if why is None:
-        since = now - timedelta(days=LOOKBACK_DAYS)
-        rows = last_days(
-            minute_fetch.stored_minutes(services.engine_if_up(), symbol, since=since, until=now), days
-        )
+        rows = minute_bars(services, symbol, days=days, now=now)
     return rows, why
 
 
