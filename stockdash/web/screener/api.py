@@ -14,7 +14,7 @@ import logging
 from flask import Blueprint, Response, jsonify, request
 
 from stockdash import screener
-from stockdash.api_params import BadRequest, answer_errors, date_param, error, only_params
+from stockdash.web.api.params import BadRequest, answer_errors, date_param, error, only_params
 from stockdash.web.services import Services
 
 log = logging.getLogger("stockdash.web")
