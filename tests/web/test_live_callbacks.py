@@ -281,7 +281,7 @@ def test_requests_reach_the_plain_functions_by_name(app_for_tests):
     assert status == 200 and out[ids.RULES] == {"data": []}  # ctx.triggered_id is the remove button
 
 
-def test_ticker_chart_1d_from_minute_bars_and_5d_falls_back_to_daily(services):
+def test_ticker_chart_1d_from_minute_bars_and_5d_fetched_from_the_provider(services):
     write(services, [quote("AAPL", T0, 101.0), quote("AAPL", T0 + timedelta(seconds=60), 102.0)])
     view = {"symbol": "AAPL", "compare": [], "period": "1D", "start": None, "end": None}
     figure, header, notice, href = chart(services, view, "candles", [], now=NOW)
@@ -290,5 +290,7 @@ def test_ticker_chart_1d_from_minute_bars_and_5d_falls_back_to_daily(services):
     figure, header, notice, href = chart(
         services, view | {"symbol": "MSFT", "period": "5D"}, "line", [], now=NOW
     )
-    assert "No minute bars stored for MSFT" in str(notice)
-    assert len(figure["data"][0]["x"]) == 6  # the last five sessions' daily closes (and the one before)
+    # MSFT has no minute bars: the demo provider's are fetched, stored and drawn (the five sessions
+    # closed by NOW: Fri 13 to Thu 19 Nov, 04:00 to 20:00 each).
+    assert "1-minute bars (demo), Fri 13 Nov 04:00 to Thu 19 Nov 19:59 ET." in str(notice)
+    assert len(figure["data"][0]["x"]) == 5 * 960
