@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from typing import Protocol
 
 import pandas as pd
 
 BAR_COLUMNS = ["symbol", "date", "open", "high", "low", "close", "adj_close", "volume"]
 ACTION_COLUMNS = ["symbol", "date", "kind", "value"]
+# One-minute bars: `minute` is the minute's start, tz-aware UTC (as the live stream stamps them).
+MINUTE_COLUMNS = ["minute", "open", "high", "low", "close", "volume"]
 
 
 class ProviderError(Exception):
@@ -19,6 +21,10 @@ class ProviderError(Exception):
 
 def empty_bars() -> pd.DataFrame:
     return pd.DataFrame({c: pd.Series(dtype="object") for c in BAR_COLUMNS})
+
+
+def empty_minutes() -> pd.DataFrame:
+    return pd.DataFrame({c: pd.Series(dtype="object") for c in MINUTE_COLUMNS})
 
 
 def empty_actions() -> pd.DataFrame:
@@ -46,4 +52,9 @@ class Provider(Protocol):
 
     def fetch_daily(self, symbols: Sequence[str], *, start: date, end: date) -> FetchResult:
         """Daily bars for start <= date <= end; per-symbol failures, never a sunk batch."""
+        ...
+
+    def fetch_minutes(self, symbol: str, *, start: datetime, end: datetime) -> pd.DataFrame:
+        """One-minute bars (MINUTE_COLUMNS) with start <= minute < end, extended hours included;
+        empty when the provider has none for the symbol, ProviderError when it could not answer."""
         ...

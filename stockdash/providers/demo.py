@@ -17,7 +17,8 @@ import pandas as pd
 
 from stockdash import calendar
 from stockdash.providers import demo_markets
-from stockdash.providers.base import ACTION_COLUMNS, BAR_COLUMNS, FetchResult
+from stockdash.providers.base import ACTION_COLUMNS, BAR_COLUMNS, FetchResult, empty_minutes
+from stockdash.providers.demo_minutes import minutes_from_daily
 from stockdash.symbols import InvalidSymbol, normalise
 from stockdash.universe import catalogue
 
@@ -183,6 +184,16 @@ class DemoProvider:
         if actions:
             result.actions = pd.DataFrame(actions, columns=ACTION_COLUMNS)
         return result
+
+    def fetch_minutes(self, symbol: str, *, start: datetime, end: datetime) -> pd.DataFrame:
+        """Minutes of the sessions closed by `end` (a demo cannot know an unfinished day), walking
+        through each day's stored-alike daily bar; empty for a symbol outside the universe."""
+        today = calendar.last_closed_session(end)
+        try:
+            daily, _ = self._one(normalise(symbol), start.astimezone(calendar.NEW_YORK).date(), today, today)
+        except (InvalidSymbol, KeyError):
+            return empty_minutes()
+        return minutes_from_daily(normalise(symbol), daily, start=start, end=end)
 
     def _one(self, symbol: str, start: date, end: date, today: date) -> tuple[pd.DataFrame, list]:
         if symbol not in catalogue().index:

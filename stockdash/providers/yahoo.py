@@ -1,4 +1,6 @@
-"""Yahoo Finance through yfinance: daily bars per symbol, with causes for every failure.
+"""Yahoo Finance through yfinance: daily bars per symbol, with causes for every failure, and the
+one-minute bars of the last sessions for 1D/5D (`fetch_minutes`, Yahoo keeps them for 30 days and
+answers at most 8 days of them per request).
 
 Why `Ticker.history` per symbol and not `yf.download`: in yfinance 1.7.0 `download()`
 swallows every per-ticker exception (its per-call error dict is only logged, `shared._ERRORS`
@@ -24,7 +26,7 @@ from collections import Counter
 from collections.abc import Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pandas as pd
@@ -34,16 +36,18 @@ import yfinance.cache as yf_cache
 from curl_cffi import requests as curl_requests
 from curl_cffi.requests import exceptions as curl_exc
 from tenacity import RetryCallState, Retrying, retry_if_exception, stop_after_attempt, wait_exponential_jitter
-from yfinance.exceptions import YFRateLimitError, YFTickerMissingError
+from yfinance.exceptions import YFPricesMissingError, YFRateLimitError, YFTickerMissingError
 
 from stockdash import netlog
 from stockdash.providers.base import (
     ACTION_COLUMNS,
     BAR_COLUMNS,
+    MINUTE_COLUMNS,
     FetchResult,
     ProviderError,
     empty_actions,
     empty_bars,
+    empty_minutes,
 )
 
 log = logging.getLogger(__name__)
@@ -146,6 +150,41 @@ class YahooProvider:
         tz = ticker.history_metadata.get("exchangeTimezoneName") if not frame.empty else None
         return frame, tz
 
+    def fetch_minutes(self, symbol: str, *, start: datetime, end: datetime) -> pd.DataFrame:
+        """One-minute bars, pre- and post-market included; empty for an unknown symbol or one Yahoo
+        has no minutes of; ProviderError when Yahoo could not answer (rate limit, timeout, down)."""
+        began = time.monotonic()
+        _open_tz_cache()
+        try:
+            frame = self._retrying()(self._minutes, symbol.strip().upper(), start, end)
+        except YFPricesMissingError:  # Yahoo's empty answer: no minute traded in the window
+            log.info("yahoo %s minutes: none in the window", symbol)
+            return empty_minutes()
+        except Exception as exc:
+            reason = failure_reason(exc)
+            log.info("yahoo %s minutes failed: %s", symbol, reason)
+            if reason == NO_DATA:
+                return empty_minutes()
+            raise ProviderError(f"Yahoo did not answer for {symbol}'s minute bars: {reason}") from exc
+        bars = frame_to_minutes(frame)
+        log.info("yahoo %s minutes: %d bars in %.1fs", symbol, len(bars), time.monotonic() - began)
+        return bars
+
+    def _minutes(self, symbol: str, start: datetime, end: datetime) -> pd.DataFrame:
+        """yfinance's own request and parsing of Yahoo's 1m chart (period1/period2, includePrePost)."""
+        return yf.Ticker(symbol, session=self.session).history(
+            start=start,
+            end=end,
+            interval="1m",
+            prepost=True,
+            actions=False,
+            auto_adjust=False,
+            back_adjust=False,
+            repair=False,
+            keepna=False,
+            timeout=self.timeout,
+        )
+
     def _retrying(self) -> Retrying:
         """Bounded attempts with exponential backoff and jitter, only for transient causes."""
         return Retrying(
@@ -207,6 +246,27 @@ def frame_to_bars(frame: pd.DataFrame, symbol: str, tz: str | None) -> pd.DataFr
         columns=BAR_COLUMNS,
     )
     return bars.drop_duplicates(subset=["date"], keep="last").reset_index(drop=True)
+
+
+def frame_to_minutes(frame: pd.DataFrame) -> pd.DataFrame:
+    """yfinance's 1m frame (exchange-local index) as MINUTE_COLUMNS stamped in UTC; NaN closes dropped."""
+    if frame.empty:
+        return empty_minutes()
+    priced = frame.dropna(subset=["Close"])
+    stamps = pd.DatetimeIndex(priced.index)
+    stamps = stamps.tz_localize(UTC) if stamps.tz is None else stamps.tz_convert(UTC)
+    bars = pd.DataFrame(
+        {
+            "minute": [t.to_pydatetime().replace(second=0, microsecond=0) for t in stamps],
+            "open": priced["Open"].to_numpy(dtype=float),
+            "high": priced["High"].to_numpy(dtype=float),
+            "low": priced["Low"].to_numpy(dtype=float),
+            "close": priced["Close"].to_numpy(dtype=float),
+            "volume": priced["Volume"].fillna(0).to_numpy(dtype="int64"),
+        },
+        columns=MINUTE_COLUMNS,
+    )
+    return bars.drop_duplicates(subset=["minute"], keep="last").reset_index(drop=True)
 
 
 def frame_to_actions(frame: pd.DataFrame, symbol: str, tz: str | None) -> pd.DataFrame:

@@ -93,6 +93,9 @@ SCREEN_NOTE = "screen-note"
 SCREEN_COUNT = "screen-count"
 SCREEN_CSV = "screen-csv"
 SCREEN_GRID = "screen-grid"
+SCREEN_PREV = "screen-prev"  # the pager: the previous / next page of matches
+SCREEN_NEXT = "screen-next"
+SCREEN_PAGE = "screen-page"  # dcc.Store: the offset of the page shown
 
 # The owner's delivered alerts (stockdash/web/alerts/): signed-in owner only
 OWNER_VISITOR = "owner-visitor"  # the sign-in form (or how to turn server-side alerts on)

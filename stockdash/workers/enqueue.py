@@ -44,6 +44,7 @@ TASKS = {
     "run_stats_chunk": "stockdash.workers.statsjobs.run_stats_chunk",
     "finish_stats": "stockdash.workers.statsjobs.finish_stats",
     "fetch_symbol": "stockdash.workers.tasks.fetch_symbol",
+    "fetch_minutes": "stockdash.workers.tasks.fetch_minutes",
     "deliver_job": "stockdash.alerts.queue.deliver_job",
     "check_daily_job": "stockdash.alerts.queue.check_daily_job",
 }

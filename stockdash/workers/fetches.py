@@ -1,4 +1,5 @@
-"""The web's side of the queue: are there workers, hand a stale symbol to them, how is its fetch going.
+"""The web's side of the queue: are there workers, hand a stale symbol (or one whose minute bars
+1D/5D lack) to them, how is its fetch going.
 
 One job per symbol and trading day (a deterministic id), so every web process and visitor
 asking for the same symbol shares one fetch. The job's result stays in Redis for
@@ -13,6 +14,7 @@ import logging
 import re
 import threading
 import time
+from datetime import datetime
 
 from redis.exceptions import RedisError
 from rq import Queue
@@ -40,6 +42,13 @@ def fetch_id(provider: str, symbol: str) -> str:
     readable = re.sub(r"[^A-Za-z0-9-]", "-", symbol)
     digest = hashlib.sha1(symbol.encode()).hexdigest()[:8]
     return f"fetch_{provider}_{readable}_{digest}_{calendar.last_closed_session()}"
+
+
+def minutes_id(provider: str, symbol: str) -> str:
+    """`minutes_yahoo_BRK-B_<hash>`: no date in it, so a symbol's minutes are fetched again once
+    the last job's result expires (FETCH_MEMORY_SECONDS), not once a day."""
+    readable = re.sub(r"[^A-Za-z0-9-]", "-", symbol)
+    return f"minutes_{provider}_{readable}_{hashlib.sha1(symbol.encode()).hexdigest()[:8]}"
 
 
 class WebQueue:
@@ -110,4 +119,37 @@ class WebQueue:
         )
         if queued:  # else another web process queued it a moment ago
             log.info("web queue: fetch %s handed to workers", symbol)
+        return FETCHING
+
+    def hand_over_minutes(self, symbol: str, *, provider: str, new: bool, now: datetime) -> str | None:
+        """The minute-bar fetch of `symbol` under way (FETCHING), just ended (None when it stored
+        bars, else why not), or queued now when the budget granted it (`new`)."""
+        job_id = minutes_id(provider, symbol)
+        try:
+            job = RqJob.fetch_many([job_id], connection=self.redis)[0]
+            status = job.get_status(refresh=False) if job is not None else None
+            if status in PENDING:
+                return FETCHING
+            if status == JobStatus.FINISHED and job is not None:
+                return job.return_value()
+            if status is not None and job is not None:
+                latest = job.latest_result()
+                lines = (latest.exc_string or "").strip().splitlines() if latest else []
+                return f"the price provider did not answer ({lines[-1] if lines else status})"
+            if not new:
+                return None
+            queued = enqueue_once(
+                self.queue,
+                TASKS["fetch_minutes"],
+                job_id=job_id,
+                args=(symbol,),
+                kwargs={"provider": provider, "now": now},
+                lifetime=FETCH_LIFETIME,
+                description=f"fetch {symbol}'s minute bars for the web",
+            )
+        except RedisError as exc:
+            log.warning("web queue: Redis failed mid-fetch (%s)", error_text(exc))
+            return "the fetch queue did not answer"
+        if queued:
+            log.info("web queue: minutes of %s handed to workers", symbol)
         return FETCHING

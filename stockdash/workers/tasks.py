@@ -1,4 +1,5 @@
-"""The functions queue workers run: one pull chunk, the end of a pull, one symbol for the web.
+"""The functions queue workers run: one pull chunk, the end of a pull, one symbol (its daily bars,
+or its minute bars for 1D/5D) for the web.
 
 Each reads this worker's settings (the same DATABASE_URL and PROVIDER as the process that
 queued it) and records itself in the run log. A chunk that fails as a whole raises, so RQ's
@@ -9,13 +10,13 @@ from __future__ import annotations
 
 import logging
 import time
-from datetime import date
+from datetime import date, datetime
 
 from rq import Queue, get_current_job
 from rq.job import Job as RqJob
 from rq.job import JobStatus
 
-from stockdash import fetchbudget, ingest, runs
+from stockdash import fetchbudget, ingest, minute_fetch, runs
 from stockdash.config import Settings, get_settings
 from stockdash.deployment import resolve
 from stockdash.errors import error_text
@@ -157,3 +158,17 @@ def fetch_symbol(symbol: str, *, provider: str) -> str | None:
         time.monotonic() - started,
     )
     return reason
+
+
+def fetch_minutes(symbol: str, *, provider: str, now: datetime) -> str | None:
+    """The web's fetch of one symbol's minute bars for 1D/5D, as of the web's `now`; the reason it
+    got none (the provider had none, or could not answer), or None when bars were stored."""
+    settings = get_settings()
+    engine = resolve(settings).engine()
+    try:
+        stored = minute_fetch.fetch_and_store(engine, _provider(settings, provider), symbol, now=now)
+    except ProviderError as exc:
+        log.info("job=fetch-minutes symbol=%s failed: %s", symbol, error_text(exc))
+        return f"the price provider did not answer ({error_text(exc)})"
+    log.info("job=fetch-minutes symbol=%s rows=%d", symbol, stored.rows)
+    return None if stored.first else "the price provider has no minute bars for it"

@@ -142,7 +142,7 @@ def _chart(
 ) -> tuple:
     compare = compare_list(view.get("compare") or [], symbol)[:MAX_COMPARE]
     chosen = list(view.get("indicators") or [])
-    if view.get("period") in PERIOD_DAYS:  # 1D, 5D: minute bars
+    if view.get("period") in PERIOD_DAYS:  # 1D, 5D: minute bars (fetched when missing)
         return intraday_chart(
             services,
             symbol,
@@ -151,6 +151,9 @@ def _chart(
             compare=bool(compare),
             now=now,
             vwap="vwap" in chosen,
+            client=client,
+            fetching=fetching,
+            stored_only=stored_only,
         )
     interval = options.interval_of(view, narrow=narrow)
     basis = view.get("basis") or options.PRICE
