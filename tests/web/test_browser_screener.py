@@ -144,3 +144,44 @@ def test_screener_on_a_phone(server, browser):  # noqa: F811
         assert d.find_element(By.ID, "chart-tab").is_displayed()
     finally:
         d.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
+
+
+def test_the_rows_load_when_the_tab_opens_not_with_the_chart(server, browser):  # noqa: F811
+    from selenium.webdriver.common.by import By
+
+    d = browser
+    # Every callback request the page makes, its answer's status, and how many are in flight.
+    watch = d.execute_cdp_cmd(
+        "Page.addScriptToEvaluateOnNewDocument",
+        {
+            "source": """
+            window.__asked = []; window.__inflight = 0;
+            const fetch0 = window.fetch;
+            window.fetch = (url, init) => {
+                const asked = {body: String(init && init.body || ''), status: null};
+                window.__asked.push(asked);
+                window.__inflight++;
+                return fetch0(url, init)
+                    .then(r => { asked.status = r.status; return r; })
+                    .finally(() => window.__inflight--);
+            };
+            """
+        },
+    )
+    try:
+        d.get(server.url + "/?symbol=AAPL")
+        wait_for(d, lambda d: len(grid_rows(d, "gainers")) == 10, "the movers never rendered")
+        wait_for(d, lambda d: d.execute_script("return window.__inflight") == 0, "the page never settled")
+        asked = d.execute_script("return window.__asked")
+        assert any("movers" in a["body"] for a in asked)  # the watch sees the page's callbacks
+        rows = [a["status"] for a in asked if "screen-grid.rowData" in a["body"]]
+        assert set(rows) <= {204}, rows  # the hidden tab's rows: asked, but nothing read or sent
+        assert shown_symbols(d) == [] and count_text(d) == ""
+        d.find_element(
+            By.XPATH, "//nav[contains(@class, 'tabs')]//label[normalize-space()='Screener']"
+        ).click()
+        wait_for(d, lambda d: len(shown_symbols(d)) > 0, "the screener's rows never came when its tab opened")
+        assert "match" in count_text(d)
+        assert d.execute_script("return window.__errors") == []
+    finally:
+        d.execute_cdp_cmd("Page.removeScriptToEvaluateOnNewDocument", {"identifier": watch["identifier"]})

@@ -276,12 +276,17 @@ def register(app: Dash, services: Services) -> None:
             (ids.VIEWPORT, "data"),
             (ids.SCREEN_PREV, "n_clicks"),
             (ids.SCREEN_NEXT, "n_clicks"),
+            (ids.TABS, "value"),
         ],
         states=[(ids.SCREEN_PAGE, "data")],
         allow_duplicate=True,
         prevent_initial_call=True,
     )
-    def _rows(shown, viewport, _previous, _next, offset):
+    def _rows(shown, viewport, _previous, _next, tab, offset):
+        # The hidden tab's grid stays empty until it is opened: a page load that only charts
+        # (most of them) neither reads nor downloads 500 rows with their sparklines.
+        if tab != "screener":
+            raise PreventUpdate
         return screen_rows(services, shown, viewport, page_offset(ctx.triggered_id, offset))
 
     # In the browser: which tab shows, a clicked row charts its symbol, the CSV of what is shown.
