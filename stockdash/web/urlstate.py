@@ -12,7 +12,7 @@ from dataclasses import replace
 from typing import Any, NamedTuple
 from urllib.parse import urlsplit
 
-from dash import Dash, ctx, no_update
+from dash import Dash, Input, Output, ctx, no_update
 from dash.exceptions import PreventUpdate
 
 from stockdash.web import ids, search
@@ -27,8 +27,16 @@ from stockdash.web.view import valid_symbols as valid_symbols
 
 
 def parse_query(query: str | None) -> dict[str, Any]:
-    """The view a URL query string asks for, as the `view` store holds it (the layout's form)."""
-    return View.from_query(query).store()
+    """The view a link's query string asks for, as the `view` store holds it (the layout's form).
+
+    A link that asked for something it does not get (a reversed range, an unknown period) also
+    carries `link` and `fixed`, the query put right, which `PUT_RIGHT` shows in the address bar.
+    """
+    view = View.from_query(query)
+    fixed = view.query()
+    if isinstance(query, str) and view.notes and fixed != query:
+        return view.store() | {"link": query, "fixed": fixed}
+    return view.store()
 
 
 def format_query(view: dict[str, Any]) -> str:
@@ -69,24 +77,18 @@ class Synced(NamedTuple):
     view: Any = no_update
 
 
-def from_url(query: str | None, shown: object, *, first: bool) -> Synced:
+def from_url(query: str | None, shown: object) -> Synced:
     """A link opened or the back button: every control set to the URL's view (values with options).
 
     Nothing to do when the page already shows that view (the layout built it from the link, or
-    a control just pushed this URL). On the page's `first` report a link that asked for something it
-    does not get (a reversed range, an unknown period) is corrected in the address bar: the
-    notice names what changed. Never on the back button, which would then lead back to it.
+    a control just pushed this URL).
     """
     if not isinstance(query, str):
         raise PreventUpdate  # the location has not reported yet
     view = View.from_query(query)
-    fixed = view.query() if first and view.notes and view.query() != query else no_update
     if isinstance(shown, dict) and view.same_chart(View.from_store(shown)):
-        if fixed is no_update:
-            raise PreventUpdate
-        return Synced(url=fixed)
+        raise PreventUpdate
     return Synced(
-        url=fixed,
         ticker=view.symbol,
         ticker_options=ticker_options(view.symbol),
         compare=list(view.compare),
@@ -94,8 +96,22 @@ def from_url(query: str | None, shown: object, *, first: bool) -> Synced:
         period=None if view.period == CUSTOM else view.period,
         start=view.start,
         end=view.end,
-        view=view.store(),
+        view=parse_query(query),
     )
+
+
+# In the browser: a link that asked for something it does not get shows the query put right
+# (parse_query's `link` and `fixed`), once per page load: the back button then leads to the link
+# as opened (the chart as drawn) and never bounces forward again.
+PUT_RIGHT = """
+function (search, view) {
+    if (window.stockdashPutRight || !view || !view.fixed || search !== view.link) {
+        return window.dash_clientside.no_update;
+    }
+    window.stockdashPutRight = true;
+    return view.fixed;
+}
+"""
 
 
 def _typed_range(view: View, start: str | None, end: str | None) -> tuple[View, Synced]:
@@ -129,7 +145,7 @@ def sync(
 ) -> Synced:
     """URL ⇄ controls: the URL's view on the controls, or a changed control's view in the URL."""
     if trigger in (None, ids.URL):
-        return from_url(query, shown, first=trigger is None)
+        return from_url(query, shown)
     view = View.from_query(query).with_notes()  # notes are for a link; a control starts afresh
     out = Synced()
     if trigger == ids.TICKER:
@@ -190,3 +206,11 @@ def register(app: Dash) -> None:
         shown: object,
     ) -> Synced:
         return sync(ctx.triggered_id, query, ticker, compare, period, start, end, shown)
+
+    app.clientside_callback(
+        PUT_RIGHT,
+        Output(ids.URL, "search", allow_duplicate=True),
+        Input(ids.URL, "search"),
+        Input(ids.VIEW, "data"),
+        prevent_initial_call=True,
+    )
