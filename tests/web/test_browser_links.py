@@ -166,7 +166,7 @@ def test_compare_is_off_on_1d_and_5d_and_says_so(site, page):
     wait_for(
         page, lambda d: "Compare is off on 1D and 5D" in notice(d), "the notice never said compare is off"
     )
-    assert "MSFT are compared again on daily periods" in notice(page)
+    assert "MSFT is compared again on 1M and longer" in notice(page)
     assert "Compare is off on 1D and 5D" in page.find_element(By.ID, "compare-hint").text
     assert "Comparing as % change" not in page.find_element(By.ID, "compare-hint").text
     assert (plotted(page) or {}).get("name") == "AAPL"  # one ticker, its candles enabled

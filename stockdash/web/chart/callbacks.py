@@ -18,7 +18,7 @@ from stockdash.symbols import InvalidSymbol, normalise
 from stockdash.universe import name_of, to_yahoo
 from stockdash.web import fetch, ids, search
 from stockdash.web.chart import figures, option_controls, options
-from stockdash.web.chart.controls import COMPARE_OFF, CONTROL_OUTPUTS, Controls, controls_for
+from stockdash.web.chart.controls import COMPARE_OFF_NOTE, CONTROL_OUTPUTS, Controls, controls_for
 from stockdash.web.chart.data import SymbolData, load_symbol, no_prices_between, stored_span
 from stockdash.web.chart.header import quote_header
 from stockdash.web.chart.intraday import intraday_chart, live_price
@@ -139,7 +139,8 @@ def _compare_off(view: View) -> list[Any]:
     """On 1D and 5D compare is off: said once, naming the tickers it will compare again."""
     if not view.compare or not view.intraday:
         return []
-    return notice(f"{COMPARE_OFF} {', '.join(view.compare)} are compared again on daily periods.")
+    verb = "is" if len(view.compare) == 1 else "are"
+    return notice(f"{COMPARE_OFF_NOTE} {', '.join(view.compare)} {verb} compared again on 1M and longer.")
 
 
 def _chart(

@@ -19,7 +19,8 @@ COMPARE_HINT = (
     "Comparing as % change: candles, SMAs, indicators, weekly candles, the 52-week range and log scale "
     "apply to one ticker."
 )
-COMPARE_OFF = "Compare is off on 1D and 5D (minute bars of one ticker): pick 1M or longer to compare."
+COMPARE_OFF_NOTE = "Compare is off on 1D and 5D (minute bars of one ticker):"
+COMPARE_OFF = f"{COMPARE_OFF_NOTE} pick 1M or longer to compare."
 
 CONTROL_OUTPUTS = [
     (ids.CHART_TYPE, "options"),
