@@ -1,10 +1,11 @@
 """Reading many symbols' bars at once as numpy columns, fast on both engines.
 
 A row object per bar (SQLAlchemy's, then pandas') was nearly all of a whole-universe snapshot's
-time, and so was a binary COPY (psycopg hands it over one row at a time). On PostgreSQL each bar
-becomes a fixed-width binary record (symbol as its position in the list asked for, date as days
-since 1970, NULL prices as NaN, a NULL volume as -1) and the query answers with one value, all
-records concatenated, which numpy reads as one structured array. SQLite hands back plain tuples.
+time, and so was a binary COPY (psycopg hands it over one message per bar). On PostgreSQL each bar
+becomes a fixed-width binary record (date as days since 1970, NULL prices as NaN, a NULL volume as
+-1) and the query answers with one row per symbol holding its records concatenated, which numpy
+reads as one structured array (one aggregate over every bar of a chunk cost the server 3-4x as
+much). SQLite hands back plain tuples.
 The statements are built by SQLAlchemy with bound parameters on both engines.
 """
 
@@ -26,7 +27,6 @@ from sqlalchemy import (
     func,
     literal,
     select,
-    true,
 )
 from sqlalchemy.dialects.postgresql import ARRAY
 
@@ -34,9 +34,9 @@ from stockdash.schema import daily_bars
 
 EPOCH = date(1970, 1, 1)
 PRICES = ("open", "high", "low", "close", "adj_close")
-POSTGRES_CHUNK = 1000  # symbols per query: bounds the one value each query answers with
+POSTGRES_CHUNK = 1000  # symbols per query
 # One bar as PostgreSQL's binary send functions write it: big-endian, no gaps.
-_RECORD = np.dtype([("n", ">i4"), ("d", ">i4"), *[(p, ">f8") for p in PRICES], ("volume", ">i8")])
+_RECORD = np.dtype([("d", ">i4"), *[(p, ">f8") for p in PRICES], ("volume", ">i8")])
 
 
 @dataclass
@@ -65,51 +65,62 @@ def _empty() -> Bars:
 
 
 def _read_postgres(conn: Connection, symbols: list[str], *, start: date | None, end: date) -> Bars:
-    parts = [
-        _read_postgres_chunk(conn, symbols[i : i + POSTGRES_CHUNK], i, start=start, end=end)
-        for i in range(0, len(symbols), POSTGRES_CHUNK)
-    ]
-    rows = np.concatenate(parts) if parts else np.zeros(0, dtype=_RECORD)
+    symbol_parts, record_parts = [], []
+    for i in range(0, len(symbols), POSTGRES_CHUNK):
+        positions, records = _read_postgres_chunk(
+            conn, symbols[i : i + POSTGRES_CHUNK], i, start=start, end=end
+        )
+        symbol_parts.append(positions)
+        record_parts.append(records)
+    rows = np.concatenate(record_parts) if record_parts else np.zeros(0, dtype=_RECORD)
     values = {p: rows[p].astype("float64") for p in PRICES}
     volume = rows["volume"].astype("float64")
     values["volume"] = np.where(volume < 0, np.nan, volume)
-    return Bars(rows["n"].astype(np.int64), rows["d"].astype(np.int64), values)
+    symbol = np.concatenate(symbol_parts) if symbol_parts else np.zeros(0, dtype=np.int64)
+    return Bars(symbol, rows["d"].astype(np.int64), values)
 
 
 def _read_postgres_chunk(
     conn: Connection, symbols: list[str], offset: int, *, start: date | None, end: date
-) -> np.ndarray:
-    """One query answering with one value: every bar as a fixed-width binary record, concatenated."""
+) -> tuple[np.ndarray, np.ndarray]:
+    """One row per symbol: its position, and all its bars as fixed-width binary records concatenated.
+
+    A row per symbol, not per bar nor one for all: PostgreSQL aggregates a symbol's few hundred
+    records cheaply, where one aggregate over every bar of the chunk cost 4x as much on the server.
+    """
     wanted = (
         func.unnest(bindparam("symbols", symbols, type_=ARRAY(String)))
         .table_valued("symbol", with_ordinality="n")
         .render_derived()
     )
-    # Per symbol, its bars through the (symbol, date) key: a join would scan the whole table.
-    rows = select(*[daily_bars.c[c] for c in ("date", *PRICES, "volume")]).where(
-        daily_bars.c.symbol == wanted.c.symbol, daily_bars.c.date <= end
-    )
-    if start is not None:
-        rows = rows.where(daily_bars.c.date >= start)
-    bars = rows.lateral("bars")
+    bars = daily_bars.c
     nan = literal(float("nan"))
     fields = [
-        func.int4send(cast(wanted.c.n - 1 + offset, Integer)),
-        func.int4send(cast(bars.c.date - literal(EPOCH), Integer)),  # date - date: days
-        *[func.float8send(func.coalesce(bars.c[p], nan)) for p in PRICES],
-        func.int8send(cast(func.coalesce(bars.c.volume, -1), BigInteger)),
+        func.int4send(cast(bars.date - literal(EPOCH), Integer)),  # date - date: days
+        *[func.float8send(func.coalesce(bars[p], nan)) for p in PRICES],
+        func.int8send(cast(func.coalesce(bars.volume, -1), BigInteger)),
     ]
     record: Any = fields[0]
     for part in fields[1:]:
         record = record.op("||")(part)
-    stmt = select(func.string_agg(record, literal(b"", LargeBinary))).select_from(wanted.join(bars, true()))
+    # Per symbol, its bars through the (symbol, date) key: a join would scan the whole table.
+    per_symbol = select(func.string_agg(record, literal(b"", LargeBinary))).where(
+        bars.symbol == wanted.c.symbol, bars.date <= end
+    )
+    if start is not None:
+        per_symbol = per_symbol.where(bars.date >= start)
+    stmt = select(wanted.c.n, per_symbol.scalar_subquery())
     compiled = stmt.compile(dialect=conn.dialect)
     driver = conn.connection.driver_connection
     assert driver is not None  # a live psycopg connection inside our transaction
-    # Binary results: the value arrives as its bytes, not as hex text to decode.
+    # Binary results: each value arrives as its bytes, not as hex text to decode.
     with driver.cursor(binary=True) as cursor:
-        data = cursor.execute(str(compiled), compiled.params).fetchone()[0]
-    return np.frombuffer(data or b"", dtype=_RECORD)
+        found = [(n, data) for n, data in cursor.execute(str(compiled), compiled.params) if data]
+    if not found:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=_RECORD)
+    counts = [len(data) // _RECORD.itemsize for _, data in found]
+    positions = np.repeat(np.array([n - 1 + offset for n, _ in found], dtype=np.int64), counts)
+    return positions, np.frombuffer(b"".join(data for _, data in found), dtype=_RECORD)
 
 
 def _read_rows(conn: Connection, symbols: list[str], *, start: date | None, end: date) -> Bars:

@@ -131,6 +131,9 @@ class Settings(BaseSettings):
     alert_give_up_minutes: int = Field(
         60, ge=1, le=7 * 24 * 60, description="an alert a channel keeps refusing is given up after this long"
     )
+    alert_history_keep_days: int = Field(
+        90, ge=1, le=3650, description="alert firings older than this (all sent) are pruned"
+    )
     dash_debug: bool = Field(False, description="Dash debug mode; never in production")
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field("INFO", description="log level")
 

@@ -9,12 +9,13 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import NamedTuple, TypedDict, Unpack
 
 from sqlalchemy import Engine
 
 from stockdash import calendar, fetchbudget, ingest, movers, runs, stats, store
+from stockdash.alerts.firing import prune_history
 from stockdash.config import Settings
 from stockdash.dbname import database_name
 from stockdash.live import liveset
@@ -201,15 +202,17 @@ def daily(
 
 
 def housekeeping(engine: Engine, settings: Settings) -> RunResult:
-    """Housekeeping: drop old job-run rows, provider asks and live wants; close runs abandoned by a
-    dead process."""
+    """Housekeeping: drop old job-run rows, provider asks, live wants and alert firings; close runs
+    abandoned by a dead process."""
     with runs.recorded(engine, Job.HOUSEKEEPING) as result:
         abandoned = runs.mark_abandoned(engine)
         result.rows_written = runs.prune(engine, keep_days=settings.job_runs_keep_days)
         asks = fetchbudget.prune(engine)
+        now = datetime.now(UTC)
         with engine.begin() as conn:
-            wants = liveset.prune_wanted(conn, now=datetime.now(UTC), minutes=settings.live_want_minutes)
+            wants = liveset.prune_wanted(conn, now=now, minutes=settings.live_want_minutes)
+            fired = prune_history(conn, before=now - timedelta(days=settings.alert_history_keep_days))
         kept = f"deleted {result.rows_written} old runs, {asks} old provider asks"
-        kept += f" and {wants} lapsed live wants"
+        kept += f", {wants} lapsed live wants and {fired} old alert firings"
         result.message = f"{kept}, closed {abandoned} abandoned"
     return result

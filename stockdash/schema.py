@@ -226,6 +226,14 @@ screener = Table(
     *[Column(name, Integer) for name in SCREENER_INTS],
     Column("volume", BigInteger),
 )
+# A number per stored snapshot that every write of it changes (stats.store, in the same
+# transaction): a reader holding a snapshot in memory asks for this one row to know it is current.
+screener_versions = Table(
+    "screener_versions",
+    metadata,
+    Column("as_of", Date, primary_key=True),
+    Column("version", Integer, nullable=False),
+)
 
 # --- delivered alerts (issue 19) -----------------------------------------------------------------
 

@@ -15,6 +15,7 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, Connection, func, select
 
+from stockdash import snapshotcache
 from stockdash.schema import SCREENER_FLAGS, SCREENER_FLOATS, SCREENER_INTS
 from stockdash.schema import screener as table
 from stockdash.stats import STATE
@@ -154,7 +155,8 @@ def parse_sort(text: str | None) -> Sort:
 
 @dataclass
 class Screen:
-    """What to show: the session (None: the latest), group, sector, filters, sort and page."""
+    """What to show: the session (None: the latest), group, sector, filters, sort and page; `preset`
+    names the preset the filters and sort came from (its filters are in `filters`)."""
 
     as_of: date | None = None
     group: str = "all"
@@ -163,6 +165,7 @@ class Screen:
     sort: Sort = field(default_factory=lambda: parse_sort(None))
     limit: int | None = 50
     offset: int = 0
+    preset: str | None = None
 
 
 @dataclass
@@ -193,7 +196,7 @@ def _condition(f: Filter) -> ColumnElement[bool]:
     return _OPS[f.op](table.c[f.field], f.value)
 
 
-def _conditions(screen: Screen, as_of: date) -> list[ColumnElement[bool]]:
+def _conditions(screen: Screen, as_of: date | ColumnElement[date]) -> list[ColumnElement[bool]]:
     conds: list[ColumnElement[bool]] = [table.c.as_of == as_of]
     if screen.group == "sp500":
         conds.append(table.c.in_sp500.is_(True))
@@ -207,25 +210,65 @@ def _conditions(screen: Screen, as_of: date) -> list[ColumnElement[bool]]:
 
 
 def run(conn: Connection, screen: Screen) -> Result:
-    """The rows matching `screen`, sorted, one page of them, and how many match in all."""
+    """The rows matching `screen`, sorted, one page of them, and how many match in all: from the
+    snapshot this process holds in memory while it is current (snapshotcache), else by SQL."""
     if screen.group not in GROUPS:
         raise ScreenError(f"unknown group {screen.group[:40]!r}; use {', '.join(GROUPS)}", param="group")
+    if screen.sort.field not in snapshotcache.TEXT_KEYS:
+        held = snapshotcache.current(conn, screen.as_of, ROW_FIELDS)
+        if held is not None:
+            return _run_held(held, screen)
+    return run_sql(conn, screen)
+
+
+def _run_held(held: snapshotcache.Held, screen: Screen) -> Result:
+    conditions: list[tuple[str, str, float | bool | str]] = []
+    if screen.group == "sp500":
+        conditions.append(("in_sp500", "=", True))
+    elif screen.group == "etfs":
+        conditions.append(("kind", "=", "etf"))
+    if screen.sector:
+        conditions.append(("sector", "=", screen.sector))
+    conditions += [(f.field, f.op, f.value) for f in screen.filters]
+    found = snapshotcache.matching(held, conditions)
+    order = snapshotcache.ordered(held, found, screen.sort.field, screen.sort.descending)
+    end = None if screen.limit is None else screen.offset + screen.limit
+    rows = [dict(held.rows[i]) for i in order[screen.offset : end]]
+    return Result(held.as_of, screen.group, len(found), rows)
+
+
+def run_sql(conn: Connection, screen: Screen) -> Result:
+    """`run` by the database alone: one statement answers the session, the page and the count (each
+    round trip was a good part of a request's time on a busy machine); only an empty page (no
+    match, or an offset past the end) asks again, for the count and the session."""
+    session = screen.as_of or select(func.max(table.c.as_of)).scalar_subquery()
+    conds = _conditions(screen, session)
+    # Counted by an uncorrelated subquery (run once), so the page itself stays a top-N sort.
+    count = select(func.count()).select_from(table).where(*conds).scalar_subquery()
+    key = table.c[screen.sort.field]
+    order = (key.desc() if screen.sort.descending else key.asc()).nulls_last()
+    stmt = (
+        select(table.c.as_of, count.label("match_count"), *[table.c[f] for f in ROW_FIELDS])
+        .where(*conds)
+        .order_by(order, table.c.symbol)
+        .limit(screen.limit)
+        .offset(screen.offset or None)
+    )
+    rows = conn.execute(stmt).mappings().all()
+    if rows:
+        first = rows[0]
+        return Result(
+            first["as_of"], screen.group, first["match_count"], [{f: r[f] for f in ROW_FIELDS} for r in rows]
+        )
     as_of = screen.as_of or latest(conn)
     if as_of is None:
         raise NoSnapshot("no screener snapshot has been computed yet")
-    conds = _conditions(screen, as_of)
-    count = conn.execute(select(func.count()).select_from(table).where(*conds)).scalar_one()
-    if count == 0 and screen.as_of is not None and not _exists(conn, as_of):
+    total = conn.execute(
+        select(func.count()).select_from(table).where(*_conditions(screen, as_of))
+    ).scalar_one()
+    if total == 0 and screen.as_of is not None and not _exists(conn, as_of):
         raise NoSnapshot(f"no screener snapshot for {as_of.isoformat()}")
-    key = table.c[screen.sort.field]
-    order = (key.desc() if screen.sort.descending else key.asc()).nulls_last()
-    stmt = select(*[table.c[f] for f in ROW_FIELDS]).where(*conds).order_by(order, table.c.symbol)
-    if screen.limit is not None:
-        stmt = stmt.limit(screen.limit)
-    if screen.offset:
-        stmt = stmt.offset(screen.offset)
-    rows = [dict(r) for r in conn.execute(stmt).mappings()]
-    return Result(as_of, screen.group, count, rows)
+    return Result(as_of, screen.group, total, [])
 
 
 def _exists(conn: Connection, as_of: date) -> bool:

@@ -16,6 +16,7 @@ stored close of the previous snapshot's session: such a symbol's averages are re
 from __future__ import annotations
 
 import logging
+import secrets
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
@@ -25,7 +26,7 @@ import pandas as pd
 from sqlalchemy import Connection, delete, func, insert, select
 
 from stockdash import barmatrix, calendar
-from stockdash.schema import SCREENER_FLAGS, SCREENER_FLOATS, SCREENER_INTS, securities
+from stockdash.schema import SCREENER_FLAGS, SCREENER_FLOATS, SCREENER_INTS, screener_versions, securities
 from stockdash.schema import screener as screener_table
 
 log = logging.getLogger("stockdash.stats")
@@ -467,4 +468,19 @@ def store(conn: Connection, snap: Snapshot, symbols: list[str] | None = None) ->
     rows = list(_records(snap.frame, snap.as_of))
     for i in range(0, len(rows), 2000):
         conn.execute(insert(screener_table), rows[i : i + 2000])
+    _bump_version(conn, snap.as_of)
     return len(rows)
+
+
+def _bump_version(conn: Connection, as_of: date) -> None:
+    """The session's snapshot changed: a new version (none while it has no row). A random number,
+    not a counter, so a database recreated under the same URL never repeats the one a reader holds."""
+    versions = screener_versions
+    before = conn.execute(select(versions.c.version).where(versions.c.as_of == as_of)).scalar()
+    version = before
+    while version == before:
+        version = secrets.randbelow(2**31 - 1) + 1
+    conn.execute(delete(versions).where(versions.c.as_of == as_of))
+    held = select(screener_table.c.symbol).where(screener_table.c.as_of == as_of).limit(1)
+    if conn.execute(held).first() is not None:
+        conn.execute(insert(versions).values(as_of=as_of, version=version))

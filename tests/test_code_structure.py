@@ -116,3 +116,30 @@ def test_no_two_modules_share_a_name():
         and not (len(names) == 2 and leaf in entry_points and modules()[f"stockdash.{leaf}"].is_package)
     }
     assert shared == {}
+
+
+HTTP_LIBRARIES = ("flask", "werkzeug")
+
+
+def _imported_roots(tree: ast.Module) -> set[str]:
+    roots = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            roots |= {alias.name.partition(".")[0] for alias in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+            roots.add(node.module.partition(".")[0])
+    return roots
+
+
+def test_only_the_web_package_speaks_http():
+    """Routes, request parsing and error answers live under stockdash/web/; the domain returns
+    typed rows and never imports Flask (issue #16). Imports inside functions count."""
+    speaking = sorted(
+        name
+        for name, module in modules().items()
+        if name.startswith("stockdash")
+        and not (name == "stockdash.web" or name.startswith("stockdash.web."))
+        and _imported_roots(module.tree) & set(HTTP_LIBRARIES)
+    )
+    assert speaking == []
+    assert "flask" in _imported_roots(modules()["stockdash.web.api.params"].tree)  # the check sees imports

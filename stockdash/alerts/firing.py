@@ -161,3 +161,21 @@ def _observe(
             break
     latest = state.seen_at if state.seen_at and state.seen_at > obs.at else obs.at
     return replace(state, seen_at=latest), fired
+
+
+def prune_history(conn: Connection, *, before: datetime) -> int:
+    """Delete firings older than `before` whose deliveries are all done, with those deliveries.
+
+    A firing's unique row is what stops a crossing firing twice, but a rule's seq only moves on,
+    so an old (rule, crossing) can never come back: its row can go once nothing is left to send.
+    """
+    d = alert_deliveries.c
+    old = select(alert_firings.c.id).where(alert_firings.c.fired_at < before)
+    unsent = select(d.firing_id).where(d.status == "pending")
+    done = old.where(alert_firings.c.id.not_in(unsent))
+    ids = [row.id for row in conn.execute(done)]
+    for start in range(0, len(ids), 500):
+        chunk = ids[start : start + 500]
+        conn.execute(alert_deliveries.delete().where(d.firing_id.in_(chunk)))
+        conn.execute(alert_firings.delete().where(alert_firings.c.id.in_(chunk)))
+    return len(ids)

@@ -81,3 +81,48 @@ def next_open(moment: datetime) -> datetime:
 def session_from_frame(market_hours: int | None) -> str:
     """Yahoo's `market_hours` (absent when 0): 0 pre, 1 regular, 2 post, 3 extended (post)."""
     return {0: "pre", 1: "regular", 2: "post", 3: "post"}.get(market_hours or 0, "pre")
+
+
+def last_session(moment: datetime) -> date:
+    """The NYSE day of the last session that has begun by `moment` (its pre-market counts): at
+    02:48 on a Thursday that is Wednesday; on a Saturday, Friday; on Thanksgiving, the Wednesday."""
+    day = moment.astimezone(NEW_YORK).date()
+    for back in range(15):
+        edges = trading_day(day - timedelta(days=back))
+        if edges is not None and edges.pre_open <= moment:
+            return day - timedelta(days=back)
+    return day
+
+
+def session_day(symbol: str, moment: datetime) -> date:
+    """The day a symbol's live view shows at `moment`: crypto's own 24-hour New York day, or the
+    last NYSE session that has begun."""
+    if trades_around_the_clock(symbol):
+        return moment.astimezone(NEW_YORK).date()
+    return last_session(moment)
+
+
+def next_stream_start(moment: datetime) -> datetime:
+    """When stocks stream next after `moment`: the next trading day's 04:00 pre-market."""
+    day = moment.astimezone(NEW_YORK).date()
+    for offset in range(15):
+        edges = trading_day(day + timedelta(days=offset))
+        if edges is not None and edges.pre_open > moment:
+            return edges.pre_open
+    return datetime.combine(day + timedelta(days=15), PRE_OPEN, NEW_YORK)
+
+
+def streams_from(symbol: str, moment: datetime) -> str | None:
+    """When `symbol`'s stream opens next, in words ("streams from 04:00 ET", the day too when it
+    is not today: "streams from Mon 30 Nov 04:00 ET"); None while it streams."""
+    return None if trades_around_the_clock(symbol) else stocks_stream_from(moment)
+
+
+def stocks_stream_from(moment: datetime) -> str | None:
+    """When stocks stream next, in words (as `streams_from`); None while they stream."""
+    if session_at(moment) != "closed":
+        return None
+    start = next_stream_start(moment).astimezone(NEW_YORK)
+    if start.date() == moment.astimezone(NEW_YORK).date():
+        return f"streams from {start:%H:%M} ET"
+    return f"streams from {start:%a %d %b %H:%M} ET"

@@ -16,6 +16,7 @@ from stockdash.web.chart import callbacks as chart_callbacks
 from stockdash.web.jsonio import OrjsonProvider
 from stockdash.web.live import callbacks as live_callbacks
 from stockdash.web.movers import callbacks as movers_callbacks
+from stockdash.web.screener import api as screener_api
 from stockdash.web.screener import callbacks as screener_callbacks
 from stockdash.web.services import Services
 
@@ -49,6 +50,7 @@ def create_app(settings: Settings | None = None, *, provider: Provider | None = 
     screener_callbacks.register(app, services)
     owner_alerts.register(app, services)
     api.register(app.server, services)
+    app.server.register_blueprint(screener_api.blueprint(services))
     favicon.register(app.server)
     page_assets.install(app)
     if settings.dash_debug:

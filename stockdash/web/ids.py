@@ -93,6 +93,9 @@ SCREEN_NOTE = "screen-note"
 SCREEN_COUNT = "screen-count"
 SCREEN_CSV = "screen-csv"
 SCREEN_GRID = "screen-grid"
+SCREEN_PREV = "screen-prev"  # the pager: the previous / next page of matches
+SCREEN_NEXT = "screen-next"
+SCREEN_PAGE = "screen-page"  # dcc.Store: the offset of the page shown
 
 # The owner's delivered alerts (stockdash/web/alerts/): signed-in owner only
 OWNER_VISITOR = "owner-visitor"  # the sign-in form (or how to turn server-side alerts on)
@@ -111,4 +114,5 @@ OWNER_NOTE = "owner-note"
 OWNER_ADD = "owner-add"
 OWNER_RULE_MESSAGE = "owner-rule-message"
 OWNER_REMOVE = "owner-remove"  # pattern-matching id type: {"type": OWNER_REMOVE, "index": rule id}
+OWNER_TOGGLE = "owner-toggle"  # pattern-matching id type: Pause / Resume a rule, as OWNER_REMOVE
 OWNER_SIGN_OUT = "owner-sign-out"

@@ -12,7 +12,7 @@ from sqlalchemy import Engine
 from stockdash.config import Settings
 from stockdash.db import get_engine
 from stockdash.deployment import Deployment, resolve
-from stockdash.live.web_api import LiveReads
+from stockdash.live.shared_reads import LiveReads
 from stockdash.providers.base import Provider
 from stockdash.web import health
 

@@ -1,13 +1,14 @@
 """Once per crossing across checkers and restarts, on SQLite and PostgreSQL."""
 
 import threading
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from stockdash.alerts import rules
 from stockdash.alerts.channels import parse_channels
 from stockdash.alerts.checker import Checker
+from stockdash.alerts.firing import prune_history
 from stockdash.alerts.kinds import Kind
 from stockdash.schema import alert_deliveries, alert_firings
 from tests.alerts.quotes import T0, quote
@@ -107,3 +108,22 @@ def test_a_rule_turned_off_is_not_checked(engine):
     checker = _checker(engine)
     assert [f for n, p in enumerate([199.0, 201.0]) for f in checker.check(quote(p, n), T0)] == []
     assert T0 + timedelta(0) == T0  # the quotes' instants are the test's own, never the wall clock
+
+
+def test_housekeeping_prunes_old_firings_once_nothing_is_left_to_send(engine):
+    _add(engine)
+    _add(engine, kind=Kind.PRICE_BELOW, value=199.5)
+    checker = _checker(engine)
+    fired = [f for n, p in enumerate([199.0, 200.5, 199.0]) for f in checker.check(quote(p, n * 60), T0)]
+    assert len(fired) == 2  # above at 200.5, below at 199.0: each with two pending deliveries
+    sent, unsent = fired[0].firing_id, fired[1].firing_id
+    with engine.begin() as conn:
+        d = alert_deliveries.c
+        conn.execute(update(alert_deliveries).where(d.firing_id == sent).values(status="sent"))
+        # Both firings are old; one still has a delivery to make and must stay.
+        conn.execute(update(alert_firings).values(fired_at=datetime(2026, 1, 5, tzinfo=UTC)))
+        assert prune_history(conn, before=datetime(2026, 1, 4, tzinfo=UTC)) == 0  # not old enough
+        assert prune_history(conn, before=datetime(2026, 2, 1, tzinfo=UTC)) == 1
+    with engine.connect() as conn:
+        assert conn.execute(select(alert_firings.c.id)).scalars().all() == [unsent]
+        assert set(conn.execute(select(alert_deliveries.c.firing_id)).scalars()) == {unsent}

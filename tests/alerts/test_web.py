@@ -96,11 +96,39 @@ def _add(http: requests.Session, url: str, symbol: str) -> requests.Response:
         "inputs": [
             {"id": ids.OWNER_ADD, "property": "n_clicks", "value": 1},
             [],
+            [],
         ],
         "changedPropIds": [f"{ids.OWNER_ADD}.n_clicks"],
         "state": [{"id": f, "property": "value", "value": values.get(f)} for f in FIELDS],
     }
     return http.post(url + "/_dash-update-component", json=payload, timeout=20)
+
+
+def _row_button(http: requests.Session, url: str, kind: str, rule_id: int) -> requests.Response:
+    """A click on a rule's Pause/Resume (OWNER_TOGGLE) or Remove button, as the browser sends it."""
+    output = _edit_output(url)
+    button = {"id": {"type": kind, "index": rule_id}, "property": "n_clicks", "value": 1}
+    clicked = [button]
+    payload = {
+        "output": output,
+        "outputs": [
+            {"id": ids.OWNER_RULES, "property": output[2:].split("...")[0].split(".", 1)[1]},
+            {"id": ids.OWNER_RULE_MESSAGE, "property": "children"},
+        ],
+        "inputs": [
+            {"id": ids.OWNER_ADD, "property": "n_clicks", "value": 0},
+            clicked if kind == ids.OWNER_REMOVE else [],
+            clicked if kind == ids.OWNER_TOGGLE else [],
+        ],
+        "changedPropIds": [f'{{"index":{rule_id},"type":"{kind}"}}.n_clicks'],
+        "state": [{"id": f, "property": "value", "value": None} for f in FIELDS],
+    }
+    return http.post(url + "/_dash-update-component", json=payload, timeout=20)
+
+
+def _enabled(engine) -> list[bool]:
+    with engine.connect() as conn:
+        return list(conn.execute(select(alert_rules.c.enabled).order_by(alert_rules.c.id)).scalars())
 
 
 def _count(engine) -> int:
@@ -117,6 +145,23 @@ def test_a_visitor_never_sees_the_owners_rules_or_channels_and_cannot_change_the
     refused = _add(requests.Session(), server.url, "TSLA")
     assert refused.status_code == 200 and SIGN_IN_FIRST in refused.text and "XYZQ" not in refused.text
     assert _count(engine) == 1
+    for kind in (ids.OWNER_TOGGLE, ids.OWNER_REMOVE):
+        refused = _row_button(requests.Session(), server.url, kind, 1)
+        assert refused.status_code == 200 and SIGN_IN_FIRST in refused.text
+    assert _enabled(engine) == [True]
+
+
+def test_the_owner_pauses_resumes_and_removes_a_rule(site):
+    server, engine = site
+    owner = requests.Session()
+    _sign_in(owner, server.url, TOKEN, "203.0.113.8")
+    paused = _row_button(owner, server.url, ids.OWNER_TOGGLE, 1)
+    assert "Paused rule #1." in paused.text and "Resume" in paused.text and _enabled(engine) == [False]
+    resumed = _row_button(owner, server.url, ids.OWNER_TOGGLE, 1)
+    assert "Resumed rule #1." in resumed.text and "Pause" in resumed.text and _enabled(engine) == [True]
+    assert "gone already" in _row_button(owner, server.url, ids.OWNER_TOGGLE, 99).text
+    assert "Removed rule #1." in _row_button(owner, server.url, ids.OWNER_REMOVE, 1).text
+    assert _count(engine) == 0
 
 
 def test_the_owner_signs_in_adds_a_rule_and_the_attempts_are_limited(site):

@@ -10,12 +10,17 @@ import pytest
 from flask import Flask
 from sqlalchemy import select
 
+from stockdash.calendar import NEW_YORK
 from stockdash.live import liveset
-from stockdash.live import web_api as live_api
 from stockdash.live.frames import Quote
+from stockdash.live.latest import MESSAGES, message
+from stockdash.live.shared_reads import LiveReads
 from stockdash.live.writer import Writer
 from stockdash.schema import live_wanted
 from stockdash.web import create_app
+from stockdash.web.api import live as live_api
+from stockdash.web.chart.intraday import live_price
+from stockdash.web.services import Services
 from tests.harness import wait_for
 
 NOW = datetime.now(UTC).replace(microsecond=0)
@@ -24,9 +29,9 @@ NOW = datetime.now(UTC).replace(microsecond=0)
 @pytest.fixture
 def app_and_reads(engine, live_settings):
     app = Flask(__name__)
-    bp = live_api.blueprint(lambda: engine, live_settings)
-    app.register_blueprint(bp)
-    return app.test_client(), bp.live_reads
+    reads = LiveReads(lambda: engine, live_settings)
+    app.register_blueprint(live_api.blueprint(reads))
+    return app.test_client(), reads
 
 
 def store_quotes(engine, *quotes: Quote) -> None:
@@ -64,9 +69,9 @@ def test_quotes_shape(engine, app_and_reads):
 def test_a_symbol_not_live_is_wanted_and_the_cap_says_full(engine, app_and_reads):
     client, _ = app_and_reads  # watchlist MSFT,BTC-USD; cap 3
     body = client.get("/api/quotes?symbols=AAPL").get_json()
-    assert body["not_live"] == [
-        {"symbol": "AAPL", "status": "pending", "message": live_api.MESSAGES["pending"]}
-    ]
+    [answer] = body["not_live"]
+    assert answer["symbol"] == "AAPL" and answer["status"] == "pending"
+    assert answer["message"] in (MESSAGES["pending"], message("pending", "AAPL", datetime.now(UTC)))
     with engine.connect() as conn:
         assert conn.execute(select(live_wanted.c.symbol)).scalars().all() == ["AAPL"]
 
@@ -158,3 +163,12 @@ def test_the_dash_server_serves_the_live_api(engine, live_settings):
     client = server.test_client()
     assert client.get("/api/quotes?symbols=MSFT").get_json()["quotes"][0]["price"] == 411.0
     assert client.get("/api/quotes?symbols=%%%").status_code == 400
+
+
+def test_the_chart_header_shows_the_live_price_of_the_same_shared_snapshot(engine, live_settings):
+    store_quotes(engine, q("BTC-USD", 91000.0))  # crypto trades at any hour: no session to wait for
+    daily = {"close": 90000.0, "change": -20.0, "pct_change": -0.02, "volume": 5}
+    figures, label = live_price(Services(live_settings), "BTC-USD", daily, now=NOW)
+    assert figures == daily | {"close": 91000.0, "change": 1.5, "pct_change": 0.75}
+    assert label == f"Live · {NOW.astimezone(NEW_YORK):%H:%M:%S} ET"
+    assert live_price(Services(live_settings), "ETH-USD", daily, now=NOW) == (daily, None)  # no quote

@@ -10,10 +10,10 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import SQLAlchemyError
 
 from stockdash import jobs
-from stockdash.live import liveset
-from stockdash.live import web_api as live_api
+from stockdash.live import liveset, shared_reads
 from stockdash.live.service import LiveIngest
 from stockdash.schema import live_wanted
+from stockdash.web.api import live as live_api
 from tests.harness import wait_for
 
 
@@ -24,12 +24,12 @@ def _wanted(engine) -> list[str]:
 
 def test_a_flood_of_asks_for_new_symbols_stays_under_the_cap(engine, live_settings, monkeypatch):
     # Many processes over a long time are one process without its per-second budget.
-    monkeypatch.setattr(live_api, "WANTS_PER_SECOND", 10**6)
+    monkeypatch.setattr(shared_reads, "WANTS_PER_SECOND", 10**6)
     app = Flask(__name__)
     # One snapshot for the whole flood: refreshed (every second) it would say "full" once a Q
     # symbol took the last live slot, and how many were wanted before would depend on the machine.
-    reads = live_api.LiveReads(lambda: engine, live_settings, ttl=3600)
-    app.register_blueprint(live_api.blueprint(lambda: engine, live_settings, reads=reads))
+    reads = shared_reads.LiveReads(lambda: engine, live_settings, ttl=3600)
+    app.register_blueprint(live_api.blueprint(reads))
     client = app.test_client()
     asked = [f"Q{i:04d}" for i in range(liveset.MAX_WANTED + 200)]
     for start in range(0, len(asked), live_api.MAX_SYMBOLS_PER_REQUEST):
@@ -56,7 +56,7 @@ def test_the_live_api_answers_503_for_a_database_error_with_an_empty_message(liv
         raise SQLAlchemyError("")
 
     app = Flask(__name__)
-    app.register_blueprint(live_api.blueprint(engine, live_settings))
+    app.register_blueprint(live_api.blueprint(shared_reads.LiveReads(engine, live_settings)))
     response = app.test_client().get("/api/quotes?symbols=MSFT")
     assert response.status_code == 503
     assert response.get_json()["error"] == "the database is not answering; try again shortly"

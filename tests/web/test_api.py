@@ -10,7 +10,8 @@ import requests
 
 from stockdash.db import make_engine
 from stockdash.store import load_bars
-from stockdash.web.api import CSV_COLUMNS, MAX_URL_BYTES
+from stockdash.web.api import MAX_URL_BYTES
+from stockdash.web.api.history import CSV_COLUMNS
 from tests.harness import CHART_OUTPUTS, dash_payload, movers_payload, start_gunicorn, stop_gunicorn
 
 

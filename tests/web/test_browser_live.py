@@ -110,6 +110,24 @@ return [...card.querySelectorAll('*')]
 """
 
 
+# Where a watchlist row's symbol, last and % change cells are against the table's box, and whether
+# the table would scroll sideways (issue 20: on a phone % change needed a scroll inside the grid).
+ROW_CELLS = """
+const grid = document.getElementById('live-watch-grid');
+const box = grid.querySelector('.ag-root-wrapper').getBoundingClientRect();
+const cells = {};
+for (const col of ['symbol', 'price', 'pct_change']) {
+  const c = grid.querySelector(`[row-id='${arguments[0]}'] [col-id='${col}']`);
+  const r = c && c.getBoundingClientRect();
+  cells[col] = r && {left: r.left, right: r.right, text: c.textContent,
+                     inside: r.width > 24 && r.left >= box.left - 0.5 && r.right <= box.right + 0.5};
+}
+const centre = grid.querySelector('.ag-center-cols-viewport');
+return {cells: cells, sideways: centre.scrollWidth > centre.clientWidth + 1,
+        shown: [...grid.querySelectorAll('.ag-header-cell')].map(h => h.getAttribute('col-id'))};
+"""
+
+
 def set_hidden(d, hidden: bool) -> None:
     """What a browser does when the tab goes to the background (or comes back)."""
     d.execute_script(
@@ -289,7 +307,15 @@ def test_live_section_on_a_phone(live_site, browser):  # noqa: F811
         d.get(srv.url + "/")
         wait_for(d, lambda d: (cell(d, "MSFT", "price") or "–") != "–", "the watchlist never filled")
         wait_for(d, lambda d: live_trace(d) is not None, "the live chart never drew")
-        # Nothing in the live card is wider than the card: the table scrolls inside itself.
+        # Symbol, last and % change in view, no sideways scroll: the wide-only columns are hidden.
+        wait_for(
+            d, lambda d: "name" not in d.execute_script(ROW_CELLS, "MSFT")["shown"], "columns never narrowed"
+        )
+        seen = d.execute_script(ROW_CELLS, "MSFT")
+        assert all(c and c["inside"] for c in seen["cells"].values()), seen
+        assert seen["cells"]["pct_change"]["text"].endswith("%") and not seen["sideways"], seen
+        assert seen["cells"]["symbol"]["right"] <= seen["cells"]["price"]["left"] + 0.5, seen
+        # Nothing in the live card is wider than the card.
         overflow = d.execute_script(OVERFLOW)
         assert overflow == [], overflow
         d.execute_script("window.scrollTo(0, document.querySelector('.live-title').offsetTop - 10)")

@@ -59,7 +59,8 @@ def run_the_screen(d, server, tag: str) -> None:
 
     d.get(server.url + "/#screener?group=all&sort=-dollar_volume_20")
     shows(d, api_symbols(server, ("sort", "-dollar_volume_20")), "the linked screen")
-    assert "26 matches" in count_text(d)
+    assert "26 matches" in count_text(d) and "shown" not in count_text(d)  # all on one page
+    assert all(d.find_element(By.ID, b).get_attribute("disabled") for b in ("screen-prev", "screen-next"))
     d.save_screenshot(str(SHOTS / f"screener-{tag}-01-linked.png"))
 
     # A preset: top gainers over one day.

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import pytest
 
+from stockdash.live.latest import LiveQuote
 from stockdash.web.live.alerts import (
     BadRule,
     Observation,
@@ -120,6 +123,10 @@ def test_window_state_stays_small_whatever_the_refresh_rate():
     assert len(state["window"]) <= 31
 
 
+def live_quote(symbol: str, price: float, pct: float, at: datetime) -> LiveQuote:
+    return LiveQuote(symbol, price, None, pct, at, "regular", None, "demo")
+
+
 def test_evaluate_steps_each_rule_with_its_symbol_and_keeps_state_without_a_quote():
     rules = parse_rules(
         [
@@ -130,10 +137,10 @@ def test_evaluate_steps_each_rule_with_its_symbol_and_keeps_state_without_a_quot
         ]
     )
     assert [r.id for r in rules] == ["a", "b"]
-    below = {"AAPL": {"symbol": "AAPL", "price": 99.5, "pct_change": 0.2, "time": "2026-11-23T14:59:00Z"}}
+    below = {"AAPL": live_quote("AAPL", 99.5, 0.2, datetime(2026, 11, 23, 14, 59, tzinfo=UTC))}
     states, fired = evaluate(rules, {"b": {"armed": False, "last": 1.0}}, below)
     assert fired == []  # the first quote sets the side
-    quotes = {"AAPL": {"symbol": "AAPL", "price": 101.5, "pct_change": 1.2, "time": "2026-11-23T15:00:00Z"}}
+    quotes = {"AAPL": live_quote("AAPL", 101.5, 1.2, datetime(2026, 11, 23, 15, 0, tzinfo=UTC))}
     states, fired = evaluate(rules, states, quotes)
     assert [f["rule"] for f in fired] == ["a"]
     assert fired[0]["text"] == "AAPL crosses above 100.00: now 101.50"

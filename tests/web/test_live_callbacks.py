@@ -13,7 +13,10 @@ from stockdash.live.shared_reads import SharedReads
 from stockdash.live.writer import Writer
 from stockdash.web import ids
 from stockdash.web.chart.callbacks import chart
-from stockdash.web.live.callbacks import edit_rules, edit_watch, live_chart, refresh_quotes
+from stockdash.web.live.alert_rules import edit_rules
+from stockdash.web.live.live_chart import live_chart
+from stockdash.web.live.refresh import refresh_quotes
+from stockdash.web.live.watchlist import edit_watch
 from stockdash.web.urlstate import format_query, parse_query
 from tests.web.conftest import services_for
 
@@ -48,13 +51,13 @@ def test_symbol_chart_is_whole_first_then_a_patch_of_only_new_points(services):
     write(services, [quote("AAPL", T0, 101.0), quote("AAPL", T0 + timedelta(seconds=30), 102.0)])
     write(services, [quote("AAPL", T0 + timedelta(seconds=60), 101.5)])  # 10:01
     common = {"focus": {"symbol": "AAPL"}, "view": "symbol", "chart_type": "line", "watch": ["AAPL", "MSFT"]}
-    figure, held, label = live_chart(services, trigger=None, held=None, now=NOW, **common)
+    figure, held, label = live_chart(services, SharedReads(0), trigger=None, held=None, now=NOW, **common)
     assert isinstance(figure, dict)
     main, marker = figure["data"]
     assert main["x"] == ["2026-11-20 10:00:00", "2026-11-20 10:01:00"] and main["y"] == [102.0, 101.5]
     assert marker["x"] == ["2026-11-20 10:01:05"] and marker["y"] == [101.5]
     assert figure["layout"]["shapes"][-1]["y0"] == pytest.approx(100.0)  # the previous close line
-    assert label == "AAPL · Today · Fri 20 Nov 2026" or label.startswith("AAPL · Last session")
+    assert label == "AAPL · Today · Fri 20 Nov 2026"
 
     # 10:01 grows (a new high close), 10:02 and 10:03 are new: one replaced point, two appended.
     write(
@@ -65,7 +68,9 @@ def test_symbol_chart_is_whole_first_then_a_patch_of_only_new_points(services):
             quote("AAPL", T0 + timedelta(seconds=185), 105.0),
         ],
     )
-    patch, held2, _ = live_chart(services, trigger=ids.LIVE_TICK, held=held, now=NOW, **common)
+    patch, held2, _ = live_chart(
+        services, SharedReads(0), trigger=ids.LIVE_TICK, held=held, now=NOW, **common
+    )
     assert isinstance(patch, Patch)
     assert ops(patch) == [
         ("Assign", ["data", 0, "x", 1], "2026-11-20 10:01:00"),
@@ -83,13 +88,20 @@ def test_symbol_chart_is_whole_first_then_a_patch_of_only_new_points(services):
     }
 
     # Nothing new: only the latest-quote marker is sent again.
-    patch, held3, _ = live_chart(services, trigger=ids.LIVE_TICK, held=held2, now=NOW, **common)
+    patch, held3, _ = live_chart(
+        services, SharedReads(0), trigger=ids.LIVE_TICK, held=held2, now=NOW, **common
+    )
     assert [(o[0], o[1]) for o in ops(patch)] == [("Assign", ["data", 1, "x"]), ("Assign", ["data", 1, "y"])]
     assert held3["series"]["AAPL"]["n"] == 4
 
     # Candles for another symbol, or a changed view: a whole figure again.
     figure, _, _ = live_chart(
-        services, trigger=ids.LIVE_TYPE, held=held3, now=NOW, **(common | {"chart_type": "candles"})
+        services,
+        SharedReads(0),
+        trigger=ids.LIVE_TYPE,
+        held=held3,
+        now=NOW,
+        **(common | {"chart_type": "candles"}),
     )
     assert figure["data"][0]["type"] == "candlestick" and figure["data"][0]["close"][-1] == 105.0
 
@@ -97,24 +109,24 @@ def test_symbol_chart_is_whole_first_then_a_patch_of_only_new_points(services):
 def test_watchlist_chart_patches_each_symbol_with_its_new_points(services):
     write(services, [quote("AAPL", T0, 101.0), quote("MSFT", T0, 99.0)])
     common = {"focus": None, "view": "all", "chart_type": "line", "watch": ["AAPL", "MSFT"]}
-    figure, held, label = live_chart(services, trigger=None, held=None, now=NOW, **common)
+    figure, held, label = live_chart(services, SharedReads(0), trigger=None, held=None, now=NOW, **common)
     assert [t["name"] for t in figure["data"]] == ["AAPL", "MSFT"]
     assert figure["data"][0]["y"] == [1.0] and figure["data"][1]["y"] == [-1.0]
     assert "Watchlist % change" in label
 
     write(services, [quote("MSFT", T0 + timedelta(seconds=60), 98.0)])
-    patch, held, _ = live_chart(services, trigger=ids.LIVE_TICK, held=held, now=NOW, **common)
+    patch, held, _ = live_chart(services, SharedReads(0), trigger=ids.LIVE_TICK, held=held, now=NOW, **common)
     assert ops(patch) == [  # MSFT's new minute only; AAPL's unchanged last minute is not sent again
         ("Extend", ["data", 1, "x"], ["2026-11-20 10:01:00"]),
         ("Extend", ["data", 1, "y"], [-2.0]),
     ]
     write(services, [quote("MSFT", T0 + timedelta(seconds=70), 97.0)])  # MSFT's 10:01 grows
-    patch, held, _ = live_chart(services, trigger=ids.LIVE_TICK, held=held, now=NOW, **common)
+    patch, held, _ = live_chart(services, SharedReads(0), trigger=ids.LIVE_TICK, held=held, now=NOW, **common)
     assert ops(patch) == [
         ("Assign", ["data", 1, "x", 1], "2026-11-20 10:01:00"),
         ("Assign", ["data", 1, "y", 1], -3.0),
     ]
-    patch, _, _ = live_chart(services, trigger=ids.LIVE_TICK, held=held, now=NOW, **common)
+    patch, _, _ = live_chart(services, SharedReads(0), trigger=ids.LIVE_TICK, held=held, now=NOW, **common)
     assert patch is no_update  # nothing new at all: nothing sent
 
 

@@ -9,7 +9,7 @@ import pytest
 import requests
 
 from stockdash.db import make_engine
-from stockdash.screener import ROW_FIELDS
+from stockdash.screener import PRESETS, ROW_FIELDS
 from tests.web.conftest import ETF_SAMPLE, SP500_SAMPLE
 from tests.web.test_api import assert_json_error
 
@@ -57,6 +57,24 @@ def test_csv_has_every_match(server):
     assert [r["symbol"] for r in rows] == sorted(SP500_SAMPLE + ETF_SAMPLE)
 
 
+def test_a_preset_is_its_filters_and_order(server):
+    """`preset=` answers what its filters and sort answer; `sort` and `where` given with it apply too."""
+    for name, preset in PRESETS.items():
+        body = get(server, ("preset", name), ("limit", "1000")).json()
+        plain = get(server, *[("where", w) for w in preset.filters], ("sort", preset.sort), ("limit", "1000"))
+        assert body["preset"] == name and body["sort"] == preset.sort
+        assert body["where"] == list(preset.filters)
+        assert body["rows"] == plain.json()["rows"] and body["count"] == plain.json()["count"]
+    everyone = get(server, ("preset", "gainers_1d"), ("limit", "1000")).json()
+    pcts = [r["pct_1d"] for r in everyone["rows"]]
+    assert everyone["count"] == len(SP500_SAMPLE + ETF_SAMPLE) and pcts == sorted(pcts, reverse=True)
+    narrowed = get(server, ("preset", "gainers_1d"), ("where", "pct_1d<0"), ("sort", "symbol")).json()
+    assert narrowed["where"] == ["pct_1d<0"] and narrowed["sort"] == "symbol"
+    symbols = [r["symbol"] for r in narrowed["rows"]]
+    assert symbols == sorted(r["symbol"] for r in everyone["rows"] if r["pct_1d"] < 0)
+    assert 0 < narrowed["count"] < everyone["count"]
+
+
 @pytest.mark.parametrize(
     ("pairs", "param", "words"),
     [
@@ -74,6 +92,8 @@ def test_csv_has_every_match(server):
         ([("sort", "a"), ("sort", "b")], "sort", ["more than once"]),
         ([("filter", "rsi14<30")], "filter", ["unknown parameter 'filter'"]),
         ([("where", "x")] * 21, "where", ["at most 20"]),
+        ([("preset", "moonshots")], "preset", ["unknown preset 'moonshots'", "new_highs"]),
+        ([("preset", "oversold"), ("where", "x<1")], "where", ["unknown field 'x'"]),
     ],
 )
 def test_bad_parameters_are_a_400_naming_them(server, pairs, param, words):
@@ -85,12 +105,13 @@ def test_no_snapshot_yet_is_a_404(filled_url, tmp_path):
     """A database with bars and movers but no snapshot (before the first daily run ends)."""
     from sqlalchemy import delete
 
-    from stockdash.schema import screener
+    from stockdash.schema import screener, screener_versions
     from tests.harness import start_gunicorn, stop_gunicorn
 
     engine = make_engine(filled_url)
     with engine.begin() as conn:
         conn.execute(delete(screener))
+        conn.execute(delete(screener_versions))
     engine.dispose()
     srv = start_gunicorn(filled_url, tmp_path / "gunicorn.log")
     try:

@@ -7,7 +7,7 @@ from dash import no_update
 from dash.exceptions import PreventUpdate
 
 from stockdash.web import ids
-from stockdash.web.screener.callbacks import hash_of, screen_of_hash, screen_rows, screen_sync
+from stockdash.web.screener.callbacks import hash_of, page_offset, screen_of_hash, screen_rows, screen_sync
 from stockdash.web.screener.layout import DEFAULT_SCREEN
 from tests.web.conftest import services_for
 
@@ -63,9 +63,10 @@ def test_controls_change_the_screen_and_the_hash():
 
 def test_rows_with_sparklines_and_plain_messages(filled_url, tmp_path):
     services = services_for(filled_url)
-    rows, columns, csv_params, count, note = screen_rows(
+    rows, columns, csv_params, count, note, offset, no_previous, no_next = screen_rows(
         services, {**DEFAULT_SCREEN, "group": "all"}, {"narrow": True}
     )
+    assert (offset, no_previous, no_next) == (0, True, True) and "shown" not in count
     assert [c["field"] for c in columns] == ["symbol", "close", "dollar_volume_20", "spark"]
     assert {r["symbol"] for r in rows} == {"AAPL", "MSFT", "SPY"} and note == []
     assert "3 matches" in count and "spark" not in csv_params["columnKeys"]
@@ -75,5 +76,21 @@ def test_rows_with_sparklines_and_plain_messages(filled_url, tmp_path):
     from stockdash.migrate import upgrade
 
     upgrade(make_engine(f"sqlite:///{tmp_path / 'empty.db'}"))
-    rows, _, _, count, note = screen_rows(empty, None, None)
+    rows, _, _, count, note, *_ = screen_rows(empty, None, None)
     assert rows == [] and count == "" and "No screener figures yet" in note[0].children
+
+
+def test_pages_reach_every_match(filled_url):
+    """Pages of 2 over the 3 matches: first, second (the last), and an offset past the end shows the last."""
+    services = services_for(filled_url)
+    screen = {**DEFAULT_SCREEN, "group": "all", "sort": "symbol"}
+    first = screen_rows(services, screen, None, page_offset(ids.SCREEN, 4, 2), 2)
+    assert [r["symbol"] for r in first[0]] == ["AAPL", "MSFT"] and first[5:] == (0, True, False)
+    assert "3 matches · 1–2 shown" in first[3]
+    second = screen_rows(services, screen, None, page_offset(ids.SCREEN_NEXT, first[5], 2), 2)
+    assert [r["symbol"] for r in second[0]] == ["SPY"] and second[5:] == (2, False, True)
+    assert "3 matches · 3–3 shown" in second[3]
+    past = screen_rows(services, screen, None, 40, 2)
+    assert [r["symbol"] for r in past[0]] == ["SPY"] and past[5] == 2
+    assert page_offset(ids.SCREEN_PREV, second[5], 2) == 0 and page_offset(ids.SCREEN_PREV, 1, 2) == 0
+    assert page_offset(ids.VIEWPORT, 2, 2) == 2 and page_offset(ids.VIEWPORT, "x", 2) == 0

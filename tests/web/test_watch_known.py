@@ -10,8 +10,8 @@ from stockdash.db import make_engine
 from stockdash.migrate import upgrade
 from stockdash.schema import securities
 from stockdash.web import ids
-from stockdash.web.live.callbacks import edit_watch
 from stockdash.web.live.watchable import known_symbol
+from stockdash.web.live.watchlist import edit_watch
 from tests.web.conftest import services_for
 
 

@@ -1,4 +1,5 @@
-"""The owner's alerts callbacks: sign in and out, add and remove rules (refused without the session)."""
+"""The owner's alerts callbacks: sign in and out, add, pause, resume and remove rules (refused without
+the session)."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import logging
 from typing import Any
 
 from dash import ALL, Dash, Input, Output, State, ctx, no_update
+from sqlalchemy import Connection
 from sqlalchemy.exc import SQLAlchemyError
 
 from stockdash.alerts import rules as rules_db
@@ -35,6 +37,19 @@ def _number(text: Any, what: str, *, integer: bool = False) -> float | int | Non
 
 def _text(value: Any) -> str:
     return value[:MAX_FIELD] if isinstance(value, str) else ""
+
+
+def _row_action(conn: Connection, trigger: dict) -> str:
+    """Remove, pause or resume the rule a row's button names; a plain message says what happened."""
+    index = trigger.get("index")
+    rule = rules_db.get(conn, index) if isinstance(index, int) else None
+    if rule is None:
+        return "That rule is gone already."
+    if trigger.get("type") == ids.OWNER_REMOVE:
+        rules_db.remove(conn, rule.id)
+        return f"Removed rule #{rule.id}."
+    rules_db.set_enabled(conn, rule.id, not rule.enabled)
+    return f"{'Paused' if rule.enabled else 'Resumed'} rule #{rule.id}."
 
 
 def register(app: Dash, services: Services) -> None:
@@ -80,6 +95,7 @@ def register(app: Dash, services: Services) -> None:
         Output(ids.OWNER_RULE_MESSAGE, "children"),
         Input(ids.OWNER_ADD, "n_clicks"),
         Input({"type": ids.OWNER_REMOVE, "index": ALL}, "n_clicks"),
+        Input({"type": ids.OWNER_TOGGLE, "index": ALL}, "n_clicks"),
         State(ids.OWNER_SYMBOL, "value"),
         State(ids.OWNER_KIND, "value"),
         State(ids.OWNER_VALUE, "value"),
@@ -88,18 +104,17 @@ def register(app: Dash, services: Services) -> None:
         State(ids.OWNER_NOTE, "value"),
         prevent_initial_call=True,
     )
-    def _edit(_add, removes, symbol, kind, value, minutes, chosen, note):
+    def _edit(_add, removes, toggles, symbol, kind, value, minutes, chosen, note):
         if not auth.is_owner(settings):
             return [], auth.SIGN_IN_FIRST
         trigger = ctx.triggered_id
         try:
             with services.engine.begin() as conn:
-                if isinstance(trigger, dict):  # a Remove button (a click, not the list redrawn)
-                    if not any(isinstance(n, int) and n > 0 for n in removes or []):
+                if isinstance(trigger, dict):  # a row's button (a click, not the list redrawn)
+                    clicks = removes if trigger.get("type") == ids.OWNER_REMOVE else toggles
+                    if not any(isinstance(n, int) and n > 0 for n in clicks or []):
                         return no_update, no_update
-                    index = trigger.get("index")
-                    done = isinstance(index, int) and rules_db.remove(conn, index)
-                    message = f"Removed rule #{index}." if done else "That rule is gone already."
+                    message = _row_action(conn, trigger)
                 else:
                     rule = rules_db.add(
                         conn,

@@ -16,7 +16,7 @@ SHOWN: dict = {}
 
 
 def rules_table(rules: list[Rule], channels: list[Channel]) -> html.Div | html.Table:
-    """The owner's rules, one row each with its state and a Remove button."""
+    """The owner's rules, one row each with its state, a Pause (or Resume) and a Remove button."""
     if not rules:
         return html.Div("No rules yet: add one below.", className="muted")
     labels = {str(c.number): c.label for c in channels}
@@ -31,15 +31,23 @@ def rules_table(rules: list[Rule], channels: list[Channel]) -> html.Div | html.T
                     html.Td(r.symbol, className="sym"),
                     html.Td(r.describe().split(" ", 1)[1]),
                     html.Td(chosen),
-                    html.Td(state + ("" if r.enabled else " (off)")),
+                    html.Td(state if r.enabled else "paused"),
                     html.Td(r.note),
                     html.Td(
-                        html.Button(
-                            "Remove",
-                            id={"type": ids.OWNER_REMOVE, "index": r.id},
-                            n_clicks=0,
-                            className="link",
-                        )
+                        [
+                            html.Button(
+                                "Pause" if r.enabled else "Resume",
+                                id={"type": ids.OWNER_TOGGLE, "index": r.id},
+                                n_clicks=0,
+                                className="link",
+                            ),
+                            html.Button(
+                                "Remove",
+                                id={"type": ids.OWNER_REMOVE, "index": r.id},
+                                n_clicks=0,
+                                className="link",
+                            ),
+                        ]
                     ),
                 ],
                 className="owner-rule",

@@ -2,7 +2,7 @@
 // the tab is hidden, toasts and notifications for fired alerts. Namespace "live" of dash_clientside.
 (function () {
     const h = (...args) => window.React.createElement(...args);
-    const SESSIONS = {pre: 'Pre-market', regular: 'Regular', post: 'Post-market'};
+    const SESSIONS = {pre: 'Pre-market', regular: 'Regular', post: 'After hours', close: 'Close', day24: '24h'};
     const TOASTED = 'stockdash-live-toasted';  // fired ids already shown, so a reload shows none again
     const TOAST_MS = 12000;
 

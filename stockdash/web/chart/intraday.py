@@ -119,16 +119,16 @@ def live_price(
 ) -> tuple[dict | None, str | None]:
     """The header's figures with today's live price during trading hours, and its label; else unchanged."""
     now = now or datetime.now(UTC)
-    quote = services.live.snapshot()["quotes"].get(symbol)
+    quote = services.live.snapshot().quotes.get(symbol)
     trading = trades_around_the_clock(symbol) or session_at(now) != "closed"
     if q is None or quote is None or not trading:
         return q, None
-    at = datetime.fromisoformat(quote["time"].replace("Z", "+00:00")).astimezone(NEW_YORK)
+    at = quote.time.astimezone(NEW_YORK)
     if at.date() != now.astimezone(NEW_YORK).date():
         return q, None
-    session = {"pre": "Pre-market", "post": "Post-market"}.get(quote["session"], "Live")
-    demo = " (demo)" if quote["source"] == "demo" else ""
-    figures = {"close": quote["price"], "change": quote["change"], "pct_change": quote["pct_change"]}
+    session = {"pre": "Pre-market", "post": "Post-market"}.get(quote.session, "Live")
+    demo = " (demo)" if quote.source == "demo" else ""
+    figures = {"close": quote.price, "change": quote.change, "pct_change": quote.pct_change}
     return q | figures, f"{session}{demo} · {at:%H:%M:%S} ET"
 
 

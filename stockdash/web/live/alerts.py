@@ -20,9 +20,12 @@ to 1/WINDOW_BUCKETS of its length.
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
+from stockdash.live.latest import LiveQuote
 from stockdash.symbols import InvalidSymbol, normalise
 from stockdash.universe import to_yahoo
 
@@ -191,19 +194,9 @@ def step(rule: Rule, state: dict | None, obs: Observation) -> tuple[dict, bool]:
     return new, fired
 
 
-def observation(quote: dict) -> Observation | None:
-    """An observation from a quote as the API serves it; None when it is unusable."""
-    try:
-        moment = datetime.fromisoformat(str(quote["time"]).replace("Z", "+00:00"))
-        price = float(quote["price"])
-    except (KeyError, TypeError, ValueError):
-        return None
-    pct = quote.get("pct_change")
-    return Observation(
-        time=moment.replace(tzinfo=moment.tzinfo or UTC).timestamp(),
-        price=price,
-        pct_change=float(pct) if isinstance(pct, int | float) else None,
-    )
+def observation(quote: LiveQuote) -> Observation:
+    """What a rule sees of a quote: its own time, its price, the day's change."""
+    return Observation(time=quote.time.timestamp(), price=quote.price, pct_change=quote.pct_change)
 
 
 def fired_entry(rule: Rule, obs: Observation) -> dict:
@@ -221,7 +214,9 @@ def fired_entry(rule: Rule, obs: Observation) -> dict:
     }
 
 
-def evaluate(rules: list[Rule], states: object, quotes: dict[str, dict]) -> tuple[dict, list[dict]]:
+def evaluate(
+    rules: list[Rule], states: object, quotes: Mapping[str, LiveQuote]
+) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     """Each rule stepped with its symbol's quote: (new states by rule id, fired entries)."""
     states = states if isinstance(states, dict) else {}
     new_states: dict = {}
@@ -229,10 +224,10 @@ def evaluate(rules: list[Rule], states: object, quotes: dict[str, dict]) -> tupl
     for rule in rules:
         state = states.get(rule.id)
         quote = quotes.get(rule.symbol)
-        obs = observation(quote) if quote else None
-        if obs is None:
+        if quote is None:
             new_states[rule.id] = state if isinstance(state, dict) else {}
             continue
+        obs = observation(quote)
         new_states[rule.id], now = step(rule, state, obs)
         if now:
             fired.append(fired_entry(rule, obs))

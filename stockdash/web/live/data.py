@@ -1,47 +1,45 @@
 """What the live view reads: quotes and minute bars through the process's shared live reads.
 
-Every viewer in a process shares the same reads (one a second per key, see stockdash.live.shared_reads), so
-the live view's refreshes do not multiply database reads with the number of visitors.
+The quotes come from the same domain function as /api/quotes (stockdash.live.latest), as typed rows;
+every viewer in a process shares the same reads (one a second per key, see
+stockdash.live.shared_reads), so the live view's refreshes do not multiply database reads with the
+number of visitors.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
 
 from stockdash.calendar import NEW_YORK
 from stockdash.db import utc
+from stockdash.live import closes
+from stockdash.live.closes import DailySession
+from stockdash.live.hours import session_day
+from stockdash.live.latest import Latest, LiveQuote, latest
 from stockdash.live.shared_reads import SharedReads
-from stockdash.live.web_api import quotes_answer
 from stockdash.web.services import Services
 
 SPARK_POINTS = 60
-SPARK_SECONDS = 15.0  # a sparkline is a day at a glance: its minute points are re-read this often
+# Sparklines (a day at a glance) and last daily closes (new once a day) are re-read this often.
+DAY_READS_SECONDS = 15.0
+NOTHING = Latest({}, None, {})  # the answer for no symbols (or a database that did not answer)
 
 
-@dataclass(frozen=True)
-class Quotes:
-    by_symbol: dict[str, dict]  # as /api/quotes serves them
-    market: dict  # {"session", "next_open"}
-    not_live: dict[str, str]  # symbol -> why it has no live quote yet, in words
-
-    @property
-    def is_demo(self) -> bool:
-        return any(q.get("source") == "demo" for q in self.by_symbol.values())
-
-
-def quotes(services: Services, symbols: list[str]) -> Quotes:
+def quotes(services: Services, symbols: list[str]) -> Latest:
     """The latest quotes of `symbols` (a symbol that is not live is recorded as wanted, as the API does)."""
-    answer = quotes_answer(services.live, services.settings, symbols)
-    return Quotes(
-        by_symbol={q["symbol"]: q for q in answer["quotes"]},
-        market=answer["market"],
-        not_live={n["symbol"]: n["message"] for n in answer["not_live"]},
-    )
+    return latest(services.live, services.settings.watchlist_symbols, symbols)
 
 
-def quote_time(quote: dict) -> datetime:
-    return utc(datetime.fromisoformat(str(quote["time"]).replace("Z", "+00:00")))
+def utc_of(text: object) -> datetime | None:
+    """A time the browser holds (written by the server as ISO 8601 UTC); None when it is not one."""
+    if not isinstance(text, str) or len(text) > 40:
+        return None
+    try:
+        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return utc(moment)
 
 
 def day_start(day: date) -> datetime:
@@ -49,42 +47,48 @@ def day_start(day: date) -> datetime:
     return datetime.combine(day, time(0), NEW_YORK).astimezone(UTC)
 
 
-def session_day(quote: dict | None, now: datetime) -> date:
-    """The New York day the live chart shows: the latest quote's (the last session when closed)."""
-    moment = quote_time(quote) if quote else now
+def ny_date(moment: datetime) -> date:
     return moment.astimezone(NEW_YORK).date()
 
 
-def bars_from(services: Services, symbol: str, since: datetime, *, day: date) -> list[dict]:
+def last_sessions(
+    services: Services, day_reads: SharedReads, symbols: list[str], day: date
+) -> dict[str, DailySession]:
+    """Each symbol's last stored daily session on or before `day` (shared, re-read now and then)."""
+    if not symbols:
+        return {}
+
+    def load() -> dict[str, DailySession]:
+        with services.engine_if_up().connect() as conn:
+            return closes.last_sessions(conn, symbols, on_or_before=day)
+
+    found: dict[str, DailySession] = day_reads.get(("closes", tuple(symbols), day), load)
+    return found
+
+
+def bars_from(services: Services, symbol: str, since: datetime, *, day: date) -> list[dict[str, Any]]:
     """Minute bars of `symbol` from `since` (included) to the end of New York `day`."""
     end = day_start(day + timedelta(days=1))
     rows = services.live.bars(symbol, since - timedelta(microseconds=1))
     return [r for r in rows if r["minute"] < end]
 
 
-def day_bars(services: Services, symbol: str, day: date) -> list[dict]:
+def day_bars(services: Services, symbol: str, day: date) -> list[dict[str, Any]]:
     return bars_from(services, symbol, day_start(day), day=day)
 
 
-def previous_close(quote: dict | None) -> float | None:
-    """The close the day's change is measured against, as the quote itself says."""
-    if not quote or quote.get("change") is None:
-        return None
-    return float(quote["price"]) - float(quote["change"])
-
-
 def sparkline(
-    services: Services, sparks: SharedReads, symbol: str, quote: dict | None, now: datetime
-) -> list:
-    """Up to SPARK_POINTS closes of the symbol's session, the latest price last."""
-    day = session_day(quote, now)
+    services: Services, day_reads: SharedReads, symbol: str, quote: LiveQuote | None, now: datetime
+) -> list[float]:
+    """Up to SPARK_POINTS closes of the symbol's last session, its latest quote last."""
+    day = session_day(symbol, now)
 
     def load() -> list[float]:
         closes = [round(float(b["close"]), 4) for b in day_bars(services, symbol, day)]
         step = max(1, -(-len(closes) // (SPARK_POINTS - 1)))
         return closes[::step]
 
-    points = list(sparks.get(("spark", symbol, day), load))
-    if quote:
-        points.append(round(float(quote["price"]), 4))
+    points = list(day_reads.get(("spark", symbol, day), load))
+    if quote and ny_date(quote.time) == day:
+        points.append(round(quote.price, 4))
     return points

@@ -9,12 +9,15 @@ appended, and the latest-quote marker moves. What the browser holds is described
 from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
+from typing import Any
 
 from dash import Patch
 
 from stockdash.calendar import NEW_YORK
 from stockdash.db import utc
+from stockdash.live.closes import DailySession
 from stockdash.live.hours import trades_around_the_clock, trading_day
+from stockdash.live.latest import LiveQuote
 from stockdash.web.plotting import DOWN, GRID, INK, MUTED, UP, base_layout, message_figure
 
 LINE_COLOURS = [
@@ -91,10 +94,10 @@ def _columns(rows: list[dict], kind: str, prev_close: float | None = None) -> di
     return out
 
 
-def _marker(quote: dict | None) -> dict:
+def _marker(quote: LiveQuote | None) -> dict[str, Any]:
     """The latest quote as the chart's last point."""
-    x = [ny_text(datetime.fromisoformat(quote["time"].replace("Z", "+00:00")))] if quote else []
-    y = [round(float(quote["price"]), 4)] if quote else []
+    x = [ny_text(quote.time)] if quote else []
+    y = [round(quote.price, 4)] if quote else []
     return {
         "type": "scatter",
         "mode": "markers",
@@ -113,11 +116,38 @@ def _held_series(index: int, rows: list[dict], columns: dict[str, list]) -> dict
     return {"i": index, "n": len(rows), "last": iso(rows[-1]["minute"]) if rows else None, "tail": tail}
 
 
+def _prev_close_line(prev_close: float) -> dict[str, Any]:
+    return {
+        "type": "line",
+        "xref": "paper",
+        "x0": 0,
+        "x1": 1,
+        "yref": "y",
+        "y0": prev_close,
+        "y1": prev_close,
+        "line": {"color": MUTED, "width": 1, "dash": "dash"},
+    }
+
+
+def _prev_close_note(prev_close: float) -> dict[str, Any]:
+    return {
+        "text": f"Prev close {prev_close:,.2f}",
+        "xref": "paper",
+        "x": 0,
+        "xanchor": "left",
+        "yref": "y",
+        "y": prev_close,
+        "yanchor": "bottom",
+        "showarrow": False,
+        "font": {"size": 11, "color": MUTED},
+    }
+
+
 def session_figure(
     symbol: str,
     rows: list[dict],
     *,
-    quote: dict | None,
+    quote: LiveQuote | None,
     prev_close: float | None,
     day: date,
     chart_type: str,
@@ -125,7 +155,7 @@ def session_figure(
 ) -> tuple[dict, dict]:
     """(figure, held) for one symbol's session: candles or a line, prev close line, the last quote."""
     if not rows and not quote:
-        return sized(message_figure(f"No live prices for {symbol} yet today.")), {
+        return sized(message_figure(f"No prices stored for {symbol} in this session yet.")), {
             "key": key,
             "series": {},
         }
@@ -148,31 +178,8 @@ def session_figure(
         layout["xaxis"]["range"] = whole_day(day)
     layout["showlegend"] = False
     if prev_close:
-        layout["shapes"].append(
-            {
-                "type": "line",
-                "xref": "paper",
-                "x0": 0,
-                "x1": 1,
-                "yref": "y",
-                "y0": prev_close,
-                "y1": prev_close,
-                "line": {"color": MUTED, "width": 1, "dash": "dash"},
-            }
-        )
-        layout["annotations"] = [
-            {
-                "text": f"Prev close {prev_close:,.2f}",
-                "xref": "paper",
-                "x": 0,
-                "xanchor": "left",
-                "yref": "y",
-                "y": prev_close,
-                "yanchor": "bottom",
-                "showarrow": False,
-                "font": {"size": 11, "color": MUTED},
-            }
-        ]
+        layout["shapes"].append(_prev_close_line(prev_close))
+        layout["annotations"] = [_prev_close_note(prev_close)]
     figure = {"data": [main, _marker(quote)], "layout": layout}
     return figure, {"key": key, "kind": kind, "series": {symbol: _held_series(0, rows, columns)}}
 
@@ -227,7 +234,9 @@ def _extend(patch: Patch, index: int, held: dict, rows: list[dict], columns: dic
     }
 
 
-def session_patch(held: dict, rows: list[dict], *, symbol: str, quote: dict | None) -> tuple[Patch, dict]:
+def session_patch(
+    held: dict[str, Any], rows: list[dict[str, Any]], *, symbol: str, quote: LiveQuote | None
+) -> tuple[Patch, dict[str, Any]]:
     """Only what is new since `held`: the grown last bar, newer bars, the latest quote marker."""
     patch = Patch()
     series = held["series"][symbol]
@@ -248,3 +257,61 @@ def watchlist_patch(held: dict, new_rows: dict[str, list[dict]]) -> tuple[Patch 
         one = series[symbol]
         series[symbol] = _extend(patch, one["i"], one, rows, _columns(rows, "pct", one.get("prev")))
     return (patch if patch._operations else None), {**held, "series": series}
+
+
+def daily_candle_figure(
+    session: DailySession, *, prev_close: float | None, key: str
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """(figure, held) of a session with no minute bars stored: its daily candle across the day, on
+    the same axis as the minute chart (so the next refresh that finds minute bars draws it whole)."""
+    edges = trading_day(session.day)
+    if edges is None:
+        start = datetime.combine(session.day, time(0, 0), NEW_YORK)
+        opened, closed, x_range = start, start + timedelta(days=1), whole_day(session.day)
+    else:
+        opened, closed = edges.open, edges.close
+        x_range = [ny_text(edges.pre_open), ny_text(edges.post_close)]
+    middle = opened + (closed - opened) / 2
+    close = round(session.close, 4)
+    open_ = round(session.open, 4) if session.open is not None else close
+    high = round(session.high, 4) if session.high is not None else max(open_, close)
+    low = round(session.low, 4) if session.low is not None else min(open_, close)
+    candle: dict[str, Any] = {
+        "type": "candlestick",
+        "name": session.symbol,
+        "x": [ny_text(middle)],
+        "open": [open_],
+        "high": [high],
+        "low": [low],
+        "close": [close],
+        "increasing": {"line": {"color": UP, "width": 1}, "fillcolor": UP},
+        "decreasing": {"line": {"color": DOWN, "width": 1}, "fillcolor": DOWN},
+        "whiskerwidth": 0.2,
+        "hoverinfo": "y",
+    }
+    layout = _layout(day=session.day, symbol=session.symbol, uirevision=key)
+    layout["xaxis"] |= {"range": x_range, "rangeslider": {"visible": False}}
+    layout["showlegend"] = False
+    # One candle has no width to draw its body with: the body spans the session, the wick its middle.
+    colour = UP if close >= open_ else DOWN
+    box: dict[str, Any] = {
+        "type": "rect",
+        "xref": "x",
+        "yref": "y",
+        "x0": ny_text(opened),
+        "x1": ny_text(closed),
+    }
+    box |= {"y0": open_, "y1": close, "fillcolor": colour, "opacity": 0.35}
+    wick: dict[str, Any] = {
+        "type": "line",
+        "xref": "x",
+        "yref": "y",
+        "x0": ny_text(middle),
+        "x1": ny_text(middle),
+    }
+    wick |= {"y0": low, "y1": high, "line": {"color": colour, "width": 1.5}}
+    layout["shapes"] += [{**box, "line": {"color": colour, "width": 1}}, wick]
+    if prev_close:
+        layout["shapes"].append(_prev_close_line(prev_close))
+        layout["annotations"] = [_prev_close_note(prev_close)]
+    return {"data": [candle], "layout": layout}, {"key": key, "series": {}}

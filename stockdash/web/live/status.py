@@ -1,11 +1,12 @@
-"""The market status line: open, pre-market, post-market or closed, and when the next open is."""
+"""The market status line: open, pre-market, post-market or closed, when the next open is, and
+when stocks stream again while they do not."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
 from stockdash.calendar import NEW_YORK
-from stockdash.live.hours import next_open, session_at, trading_day
+from stockdash.live.hours import next_open, session_at, stocks_stream_from, trading_day
 
 HALF_DAY_CLOSE_HOUR = 13
 
@@ -37,4 +38,5 @@ def market_status(now: datetime) -> tuple[str, str]:
         until = _clock(today.post_close)
         return session, f"Post-market until {until} ET · next open {_day_and_clock(opens)} ET{next_half}"
     why = " (holiday)" if today is None and local.weekday() < 5 else ""
-    return "closed", f"Market closed{why} · next open {_day_and_clock(opens)} ET{next_half}"
+    streams = stocks_stream_from(now)
+    return "closed", f"Market closed{why} · next open {_day_and_clock(opens)} ET{next_half} · {streams}"

@@ -1,6 +1,7 @@
 """`GET /api/screener`: the stored snapshot filtered, sorted and paged, as JSON or CSV.
 
-`where` is repeatable (`where=rsi14<30&where=relvol>=2`, combined with AND). Every parameter is
+`where` is repeatable (`where=rsi14<30&where=relvol>=2`, combined with AND); `preset=` starts from
+one of the page's presets (its filters, and its order unless `sort` is given). Every parameter is
 checked before the database is read: an unknown field, operator, value or sort key is a 400
 naming it. The endpoint reads what the daily job stored; it computes nothing.
 """
@@ -14,7 +15,7 @@ import logging
 from flask import Blueprint, Response, jsonify, request
 
 from stockdash import screener
-from stockdash.api_params import BadRequest, answer_errors, date_param, error, only_params
+from stockdash.web.api.params import BadRequest, answer_errors, date_param, error, only_params
 from stockdash.web.services import Services
 
 log = logging.getLogger("stockdash.web")
@@ -22,7 +23,7 @@ log = logging.getLogger("stockdash.web")
 FORMATS = ("json", "csv")
 MAX_LIMIT = 1000  # JSON rows per request; CSV has every match unless `limit` says otherwise
 DEFAULT_LIMIT = 50
-PARAMS = ("group", "sector", "where", "sort", "limit", "offset", "format", "date")
+PARAMS = ("preset", "group", "sector", "where", "sort", "limit", "offset", "format", "date")
 
 
 def _int(name: str, *, default: int | None, low: int, high: int | None) -> int | None:
@@ -49,12 +50,20 @@ def screen_from_request() -> tuple[screener.Screen, str]:
         raise BadRequest(
             f"'group' must be one of {', '.join(screener.GROUPS)} (got {group[:40]!r})", param="group"
         )
+    preset_name = request.args.get("preset") or None
+    preset = screener.PRESETS.get(preset_name) if preset_name is not None else None
+    if preset_name is not None and preset is None:
+        raise BadRequest(
+            f"unknown preset {preset_name[:40]!r}; use one of {', '.join(screener.PRESETS)}", param="preset"
+        )
     wheres = request.args.getlist("where")
+    if preset is not None:
+        wheres = [*preset.filters, *wheres]
     if len(wheres) > screener.MAX_FILTERS:
         raise BadRequest(f"at most {screener.MAX_FILTERS} 'where' filters", param="where")
     try:
         filters = [screener.parse_filter(w) for w in wheres]
-        sort = screener.parse_sort(request.args.get("sort"))
+        sort = screener.parse_sort(request.args.get("sort") or (preset.sort if preset else None))
     except screener.ScreenError as exc:
         raise BadRequest(str(exc), param=exc.param) from None
     sector = request.args.get("sector") or None
@@ -66,6 +75,7 @@ def screen_from_request() -> tuple[screener.Screen, str]:
     )
     offset = _int("offset", default=0, low=0, high=None) or 0
     screen = screener.Screen(
+        preset=preset_name,
         as_of=date_param("date"),
         group=group,
         sector=sector,
@@ -99,7 +109,8 @@ def blueprint(services: Services) -> Blueprint:
     def screen():
         wanted, fmt = screen_from_request()
         try:
-            with services.engine_if_up().connect() as conn:
+            # Autocommit: reads only, and no BEGIN and ROLLBACK round trips around them.
+            with services.engine_if_up().connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
                 result = screener.run(conn, wanted)
         except screener.NoSnapshot as exc:
             return error(404, str(exc))
@@ -109,6 +120,7 @@ def blueprint(services: Services) -> Blueprint:
             {
                 "as_of": result.as_of.isoformat(),
                 "group": result.group,
+                "preset": wanted.preset,
                 "sector": wanted.sector,
                 "where": [f.text() for f in wanted.filters],
                 "sort": wanted.sort.text(),

@@ -160,8 +160,25 @@ def _sparks(conn, as_of, symbols: list[str]) -> dict[str, list[float]]:
     return {s: [round(float(v), 4) for v in g["close"]] for s, g in bars.groupby("symbol")}
 
 
-def screen_rows(services: Services, shown: object, viewport: object) -> tuple:
-    """(grid rows, grid columns, CSV export settings, count text, notice) for the screen shown."""
+def page_offset(trigger: str | None, offset: object, page: int = SHOWN_ROWS) -> int:
+    """The offset of the page to show: the first for a new screen, one page on or back for the
+    pager, the same page for anything else (a phone turned)."""
+    current = offset if isinstance(offset, int) and not isinstance(offset, bool) and offset >= 0 else 0
+    if trigger == ids.SCREEN:
+        return 0
+    if trigger == ids.SCREEN_NEXT:
+        return current + page
+    if trigger == ids.SCREEN_PREV:
+        return max(0, current - page)
+    return current
+
+
+def screen_rows(
+    services: Services, shown: object, viewport: object, offset: int = 0, page: int = SHOWN_ROWS
+) -> tuple:
+    """(grid rows, grid columns, CSV export settings, count text, notice, offset shown, previous
+    disabled, next disabled) for one page of the screen shown, `page` rows from `offset` (the last
+    page when there are fewer matches)."""
     screen = _clean(shown)
     narrow = isinstance(viewport, dict) and viewport.get("narrow") is True
     cols = figures.columns(screen, narrow=narrow)
@@ -174,25 +191,32 @@ def screen_rows(services: Services, shown: object, viewport: object) -> tuple:
         sector=screen["sector"],
         filters=[screener.parse_filter(f) for f in screen["filters"]],
         sort=screener.parse_sort(screen["sort"]),
-        limit=SHOWN_ROWS,
+        limit=page,
+        offset=offset,
     )
+    nothing: tuple[list, list[dict], dict, str] = ([], cols, csv_params, "")
     try:
         with services.engine_if_up().connect() as conn:
             result = screener.run(conn, wanted)
+            if not result.rows and result.count and wanted.offset:  # past the end: the last page
+                wanted.offset = (result.count - 1) // page * page
+                result = screener.run(conn, wanted)
             sparks = _sparks(conn, result.as_of, [r["symbol"] for r in result.rows])
     except screener.NoSnapshot:
-        return [], cols, csv_params, "", notice(NO_SNAPSHOT)
+        return (*nothing, notice(NO_SNAPSHOT), 0, True, True)
     except SQLAlchemyError as exc:
         log.error("web screener database error: %s", error_text(exc))
-        return [], cols, csv_params, "", notice(DB_DOWN)
+        return (*nothing, notice(DB_DOWN), no_update, no_update, no_update)
     except Exception:
         log.exception("web screener failed")
-        return [], cols, csv_params, "", notice(OOPS)
+        return (*nothing, notice(OOPS), no_update, no_update, no_update)
     rows = []
     for r in result.rows:
         spark = sparks.get(r["symbol"], [])
         rows.append({**r, "spark": spark, "change": (spark[-1] - spark[0]) if len(spark) > 1 else None})
-    return rows, cols, csv_params, figures.count_text(result, len(rows)), []
+    start = wanted.offset
+    count = figures.count_text(result, start, len(rows))
+    return rows, cols, csv_params, count, [], start, start == 0, start + len(rows) >= result.count
 
 
 SYNC_OUTPUTS = [
@@ -231,6 +255,9 @@ ROW_OUTPUTS = [
     (ids.SCREEN_GRID, "csvExportParams"),
     (ids.SCREEN_COUNT, "children"),
     (ids.SCREEN_NOTE, "children"),
+    (ids.SCREEN_PAGE, "data"),
+    (ids.SCREEN_PREV, "disabled"),
+    (ids.SCREEN_NEXT, "disabled"),
 ]
 
 
@@ -244,12 +271,18 @@ def register(app: Dash, services: Services) -> None:
     @callback(
         app,
         ROW_OUTPUTS,
-        [(ids.SCREEN, "data"), (ids.VIEWPORT, "data")],
+        [
+            (ids.SCREEN, "data"),
+            (ids.VIEWPORT, "data"),
+            (ids.SCREEN_PREV, "n_clicks"),
+            (ids.SCREEN_NEXT, "n_clicks"),
+        ],
+        states=[(ids.SCREEN_PAGE, "data")],
         allow_duplicate=True,
         prevent_initial_call=True,
     )
-    def _rows(shown, viewport):
-        return screen_rows(services, shown, viewport)
+    def _rows(shown, viewport, _previous, _next, offset):
+        return screen_rows(services, shown, viewport, page_offset(ctx.triggered_id, offset))
 
     # In the browser: which tab shows, a clicked row charts its symbol, the CSV of what is shown.
     clientside(

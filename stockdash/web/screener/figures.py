@@ -99,7 +99,7 @@ def _flag_column(name: str) -> dict:
     return {"field": name, "headerName": LABELS[name], "width": 100, "valueFormatter": FLAG}
 
 
-def count_text(result: Result, shown: int) -> str:
+def count_text(result: Result, offset: int, shown: int) -> str:
     matches = f"{result.count:,} match" + ("" if result.count == 1 else "es")
-    more = f" · first {shown:,} shown (the CSV API has all)" if shown < result.count else ""
+    more = f" · {offset + 1:,}–{offset + shown:,} shown" if shown < result.count else ""
     return f"{matches}{more} · as of close {result.as_of:%a %d %b %Y}"

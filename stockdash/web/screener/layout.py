@@ -19,7 +19,7 @@ DEFAULT_SCREEN: dict[str, Any] = {
     "filters": [],
     "sort": "-dollar_volume_20",
 }
-SHOWN_ROWS = 500  # rows sent to the browser; the count says how many match, the API gives all
+SHOWN_ROWS = 500  # rows per page sent to the browser; the pager reaches every match
 
 
 def sort_options() -> list[dict]:
@@ -90,6 +90,22 @@ def screener_grid(rows: list[dict], columns: list[dict]) -> dag.AgGrid:
     return g
 
 
+def _pager() -> html.Div:
+    """Pages of SHOWN_ROWS matches in the sort picker's order; the count says which are shown."""
+    return html.Div(
+        [
+            html.Button(
+                f"‹ Previous {SHOWN_ROWS}", id=ids.SCREEN_PREV, n_clicks=0, className="btn", disabled=True
+            ),
+            html.Button(
+                f"Next {SHOWN_ROWS} ›", id=ids.SCREEN_NEXT, n_clicks=0, className="btn", disabled=True
+            ),
+            dcc.Store(id=ids.SCREEN_PAGE, data=0),
+        ],
+        className="controls screen-pager",
+    )
+
+
 def screener_card() -> html.Section:
     presets = [{"label": p.label, "value": k} for k, p in PRESETS.items()]
     groups = [{"label": GROUP_LABELS[g], "value": g} for g in GROUPS]
@@ -130,8 +146,9 @@ def screener_card() -> html.Section:
         chips(ids.SCREEN_FILTERS, [], []),
         html.Div(id=ids.SCREEN_NOTE, className="notice", role="status"),
         loading(html.Div(screener_grid([], []), className="screen-body")),
+        _pager(),
         html.P(
-            "Click a row to chart it. Sort by any column; the sort picker orders all matches.",
+            "Click a row to chart it. Headers sort the page shown; the sort picker orders all matches.",
             className="hint",
         ),
     )

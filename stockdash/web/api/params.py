@@ -1,10 +1,16 @@
-"""What the JSON endpoints share: a 400 naming the bad parameter, JSON errors, strict parameters."""
+"""What the API's endpoints share: strict parameters, a 400 naming the bad one, and the error answers.
+
+Every blueprint calls `answer_errors`, so every error is the same JSON shape
+(`{"error", "status"}`, plus `param` for a 400) and a database outage is logged the same way.
+"""
 
 from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Sequence
 from datetime import date
+from typing import Any
 
 from flask import Blueprint, Response, jsonify, request
 from sqlalchemy.exc import SQLAlchemyError
@@ -12,6 +18,8 @@ from sqlalchemy.exc import SQLAlchemyError
 from stockdash.errors import error_text
 from stockdash.symbols import InvalidSymbol, normalise
 from stockdash.universe import to_yahoo
+
+FORMATS = ("json", "csv")
 
 
 class BadRequest(ValueError):
@@ -22,7 +30,7 @@ class BadRequest(ValueError):
         self.param = param
 
 
-def error(status: int, message: str, **extra) -> tuple[Response, int]:
+def error(status: int, message: str, **extra: Any) -> tuple[Response, int]:
     return jsonify({"error": message, "status": status, **extra}), status
 
 
@@ -58,6 +66,14 @@ def path_symbol(raw: str) -> str:
         raise BadRequest(str(exc), param="symbol") from None
 
 
+def choice(name: str, allowed: Sequence[str], default: str) -> str:
+    """A parameter that is one of `allowed` (`default` when absent)."""
+    value = request.args.get(name, default)
+    if value not in allowed:
+        raise BadRequest(f"'{name}' must be one of {', '.join(allowed)} (got {value[:40]!r})", param=name)
+    return value
+
+
 ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")  # fromisoformat alone also takes 20260101 and 2026-W01-1
 
 
@@ -72,3 +88,11 @@ def date_param(name: str) -> date | None:
         return date.fromisoformat(raw)
     except ValueError:
         raise BadRequest(f"'{name}' must be a date as YYYY-MM-DD (got {raw[:40]!r})", param=name) from None
+
+
+def date_range() -> tuple[date | None, date | None]:
+    """`start` and `end`, either optional; a 400 when `start` is after `end`."""
+    start, end = date_param("start"), date_param("end")
+    if start and end and start > end:
+        raise BadRequest(f"'start' ({start}) is after 'end' ({end})", param="start")
+    return start, end
