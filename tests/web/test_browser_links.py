@@ -144,8 +144,9 @@ def test_chart_type_and_movers_come_back_from_a_link(site, page):
     wait_for(page, lambda d: "horizon=1m" in d.current_url, "the link never took the movers' horizon")
     assert "chart=line" in page.current_url and "group=etfs" in page.current_url
     assert (plotted(page) or {}).get("type") == "scatter"
-    candles = "//div[@id='chart-type']//label[normalize-space()='Candles']"
-    page.execute_script("arguments[0].click()", page.find_element(By.XPATH, candles))
+    candles = page.find_element(By.CSS_SELECTOR, "#chart-type input[value=candles]")
+    page.execute_script("arguments[0].click()", candles)
+    wait_for(page, lambda d: checked(d, "chart-type") == "candles", "the Candles button never took the click")
     wait_for(page, lambda d: (plotted(d) or {}).get("type") == "candlestick", "candles never drew")
     wait_for(page, lambda d: "chart=" not in d.current_url, "the link kept the line")
     page.back()
