@@ -1,124 +1,47 @@
-"""The view in the URL: what a shared link carries, and the one callback that keeps URL and controls in step.
+"""The view in the URL: the one callback that keeps URL and controls in step.
 
 The flow: URL ⇄ controls (one `sync` callback, so shared links and the back button work)
 → the `view` store → the chart. The page's first view is built by the layout from the link
-itself (see page.py), so a first load runs no callback before the chart is drawn.
+itself (see page.py), so a first load runs no callback before the chart is drawn. What a view is
+and how a link is read: view.py.
 """
 
 from __future__ import annotations
 
-from datetime import date
-from urllib.parse import parse_qs, urlencode, urlsplit
+from dataclasses import replace
+from typing import Any, NamedTuple
+from urllib.parse import urlsplit
 
-from dash import Dash, ctx, no_update
+from dash import Dash, Input, Output, ctx, no_update
 from dash.exceptions import PreventUpdate
 
-from stockdash.symbols import InvalidSymbol, normalise
-from stockdash.universe import former, to_yahoo
 from stockdash.web import ids, search
-from stockdash.web.chart import options
 from stockdash.web.components import callback
-
-DEFAULT_SYMBOL = "AAPL"
-MAX_COMPARE = 5
-MAX_WATCH = 20
-PERIODS = ["1D", "5D", "1M", "3M", "6M", "YTD", "1Y", "5Y", "Max"]
-DEFAULT_PERIOD = "1Y"
-CUSTOM = "custom"
-CORE = ("symbol", "compare", "period", "start", "end", *options.KEYS)  # what a link carries; `notes` explain
-
-
-def _iso(text: str | None) -> str | None:
-    if not text:
-        return None
-    try:
-        return date.fromisoformat(str(text)[:10]).isoformat()
-    except ValueError:
-        return None
+from stockdash.web.view import CUSTOM as CUSTOM
+from stockdash.web.view import DEFAULT_PERIOD as DEFAULT_PERIOD
+from stockdash.web.view import MAX_COMPARE as MAX_COMPARE
+from stockdash.web.view import MAX_WATCH as MAX_WATCH
+from stockdash.web.view import PERIODS as PERIODS
+from stockdash.web.view import View, checked_compare, current, in_order, parse_day
+from stockdash.web.view import valid_symbols as valid_symbols
 
 
-def current(symbol: str) -> tuple[str, str | None]:
-    """What a 2020 symbol became (FB -> META), with a note saying so; other symbols as they are."""
-    gone = former()
-    if symbol in gone.index and gone.at[symbol, "now"]:
-        now = str(gone.at[symbol, "now"])
-        return now, f"{symbol} is now {now} ({gone.at[symbol, 'note']})."
-    return symbol, None
+def parse_query(query: str | None) -> dict[str, Any]:
+    """The view a link's query string asks for, as the `view` store holds it (the layout's form).
 
-
-def delisted(symbol: str) -> str | None:
-    """Why a symbol that left the market without a successor cannot be charted, or None."""
-    gone = former()
-    if symbol in gone.index and not gone.at[symbol, "now"]:
-        return f"{symbol} is no longer listed ({gone.at[symbol, 'note']}): there are no prices to chart."
-    return None
-
-
-def compare_list(raws: list[str], symbol: str) -> list[str]:
-    """Valid, distinct tickers to compare with `symbol`; malformed ones are dropped, not fatal."""
-    return checked_compare(raws, symbol)[0]
-
-
-def valid_symbols(raws: list, *, doing: str = "Not compared") -> tuple[list[str], list[str]]:
-    """(valid, listed, distinct tickers in order, under their current symbols; notes on the rest)."""
-    symbols: list[str] = []
-    notes: list[str] = []
-    for raw in (r for r in raws if isinstance(r, str) and r.strip() and r != search.NO_MATCH):
-        try:
-            sym, renamed = current(to_yahoo(normalise(raw)))
-        except InvalidSymbol as exc:
-            notes.append(f"{doing}: {exc}.")
-            continue
-        if delisted(sym):
-            notes.append(f"{doing}: {delisted(sym)}")
-        elif sym not in symbols:
-            symbols.append(sym)
-            if renamed:
-                notes.append(renamed)
-    return symbols, notes
-
-
-def checked_compare(raws: list[str], symbol: str) -> tuple[list[str], list[str]]:
-    """(tickers to compare with `symbol`, up to five; notes naming each one left out and why)."""
-    found, notes = valid_symbols(raws)
-    compare = [s for s in found if s != symbol]
-    if len(compare) > MAX_COMPARE:
-        extra = compare[MAX_COMPARE:]
-        notes.append(f"Compare takes up to {MAX_COMPARE} tickers: {', '.join(extra)} left out.")
-    return compare[:MAX_COMPARE], notes
-
-
-def parse_query(query: str | None) -> dict:
-    """The view a URL query string asks for; unknown or malformed parts fall back to defaults.
-
-    `notes` name what the link asked for and does not get (a bad or sixth compare ticker, a
-    renamed symbol), so nothing is dropped silently.
+    A link that asked for something it does not get (a reversed range, an unknown period) also
+    carries `link` and `fixed`, the query put right, which `PUT_RIGHT` shows in the address bar.
     """
-    params = {k: v[-1] for k, v in parse_qs(query.lstrip("?") if isinstance(query, str) else "").items()}
-    symbol = (params.get("symbol") or DEFAULT_SYMBOL).strip().upper()
-    notes: list[str] = []
-    try:
-        symbol, renamed = current(to_yahoo(normalise(symbol)))
-        notes += [renamed] if renamed else []
-    except InvalidSymbol:
-        pass  # kept as typed: the chart says why it cannot be charted
-    compare, compare_notes = checked_compare((params.get("compare") or "").split(","), symbol)
-    start, end = _iso(params.get("start")), _iso(params.get("end"))
-    period = params.get("period") or DEFAULT_PERIOD
-    if start or end:
-        period = CUSTOM
-    elif period not in PERIODS:
-        period = DEFAULT_PERIOD
-    return {
-        "symbol": symbol,
-        "compare": compare,
-        "period": period,
-        "start": start,
-        "end": end,
-        "notes": notes + compare_notes,
-        "watch": valid_symbols(params["watch"].split(","))[0][:MAX_WATCH] if "watch" in params else None,
-        **options.parse(params),
-    }
+    view = View.from_query(query)
+    fixed = view.query()
+    if isinstance(query, str) and view.notes and fixed != query:
+        return view.store() | {"link": query, "fixed": fixed}
+    return view.store()
+
+
+def format_query(view: dict[str, Any]) -> str:
+    """The query string for a view in its store form (what a copied link carries)."""
+    return View.from_store(view).query()
 
 
 def query_of(url: str | None) -> str:
@@ -130,51 +53,31 @@ def query_of(url: str | None) -> str:
     return f"?{query}" if query else ""
 
 
-def same_view(a: dict | None, b: dict | None) -> bool:
-    """Whether two views show the same thing (their notes aside)."""
-    return bool(a and b) and all(a.get(k) == b.get(k) for k in CORE)  # type: ignore[union-attr]
-
-
-def format_query(view: dict) -> str:
-    """The query string for a view (what a copied link carries)."""
-    params = {"symbol": view["symbol"]}
-    if view.get("period") == CUSTOM:
-        params.update({k: view[k] for k in ("start", "end") if view.get(k)})
-    else:
-        params["period"] = view.get("period") or DEFAULT_PERIOD
-    if view.get("compare"):
-        params["compare"] = ",".join(view["compare"])
-    if view.get("watch") is not None:  # the live watchlist, once the visitor has changed it
-        params["watch"] = ",".join(view["watch"])
-    params.update(options.query_params(view))
-    return "?" + urlencode(params, safe=",")
-
-
-def clean_view(data: object) -> dict:
-    """The view in the `view` store, each field of its type: a request may carry anything there."""
-    data = data if isinstance(data, dict) else {}
-    params = {k: data[k] for k in ("symbol", "period", "start", "end") if isinstance(data.get(k), str)}
-    if isinstance(data.get("compare"), list):
-        params["compare"] = ",".join(c for c in data["compare"] if isinstance(c, str))
-    params.update(options.carried(data))
-    view = parse_query(urlencode(params))
-    notes = data.get("notes")  # what the link left out, noted when the URL was read
-    if isinstance(notes, list):
-        view["notes"] = list(dict.fromkeys([n for n in notes if isinstance(n, str)] + view["notes"]))[:10]
-    return view
-
-
-def ticker_options(symbol: str) -> list[dict]:
+def ticker_options(symbol: str) -> list[dict[str, Any]]:
     """The ticker box's options for a view: the popular names and the charted symbol."""
     return search.options("", selected=[symbol])
 
 
-def compare_options(compare: list[str]) -> list[dict]:
+def compare_options(compare: list[str]) -> list[dict[str, Any]]:
     """The compare box's options for a view: the popular names and every compared symbol."""
     return search.options("", selected=compare)
 
 
-def from_url(query: str | None, shown: dict | None) -> tuple:
+class Synced(NamedTuple):
+    """`sync`'s answer, one field per output (`no_update` where nothing changes)."""
+
+    url: Any = no_update
+    ticker: Any = no_update
+    ticker_options: Any = no_update
+    compare: Any = no_update
+    compare_options: Any = no_update
+    period: Any = no_update
+    start: Any = no_update
+    end: Any = no_update
+    view: Any = no_update
+
+
+def from_url(query: str | None, shown: object) -> Synced:
     """A link opened or the back button: every control set to the URL's view (values with options).
 
     Nothing to do when the page already shows that view (the layout built it from the link, or
@@ -182,86 +85,94 @@ def from_url(query: str | None, shown: dict | None) -> tuple:
     """
     if not isinstance(query, str):
         raise PreventUpdate  # the location has not reported yet
-    view = parse_query(query)
-    if same_view(view, shown):
+    view = View.from_query(query)
+    if isinstance(shown, dict) and view.same_chart(View.from_store(shown)):
         raise PreventUpdate
-    radio = None if view["period"] == CUSTOM else view["period"]
-    return (
-        no_update,
-        view["symbol"],
-        ticker_options(view["symbol"]),
-        view["compare"],
-        compare_options(view["compare"]),
-        radio,
-        view["start"],
-        view["end"],
-        view,
+    return Synced(
+        ticker=view.symbol,
+        ticker_options=ticker_options(view.symbol),
+        compare=list(view.compare),
+        compare_options=compare_options(list(view.compare)),
+        period=None if view.period == CUSTOM else view.period,
+        start=view.start,
+        end=view.end,
+        view=parse_query(query),
     )
+
+
+# In the browser: a link that asked for something it does not get shows the query put right
+# (parse_query's `link` and `fixed`), once per page load: the back button then leads to the link
+# as opened (the chart as drawn) and never bounces forward again.
+PUT_RIGHT = """
+function (search, view) {
+    if (window.stockdashPutRight || !view || !view.fixed || search !== view.link) {
+        return window.dash_clientside.no_update;
+    }
+    window.stockdashPutRight = true;
+    return view.fixed;
+}
+"""
+
+
+def _typed_range(view: View, start: str | None, end: str | None) -> tuple[View, Synced]:
+    """A range typed in the date boxes: bad dates left out, a reversed one put in order, each named;
+    the boxes show what is charted."""
+    if not (start or end):
+        return replace(view, period=DEFAULT_PERIOD, start=None, end=None), Synced(period=DEFAULT_PERIOD)
+    first, start_note = parse_day(start, which="start")
+    last, end_note = parse_day(end, which="end")
+    first, last, order_note = in_order(first, last)
+    notes = [n for n in (start_note, end_note, order_note) if n]
+    if not (first or last):
+        view = replace(view, period=DEFAULT_PERIOD, start=None, end=None)
+        return view.with_notes(*notes), Synced(period=DEFAULT_PERIOD, start=None, end=None)
+    view = replace(view, period=CUSTOM, start=first, end=last).with_notes(*notes)
+    boxes = Synced(period=None)
+    if notes:
+        boxes = boxes._replace(start=first, end=last)
+    return view, boxes
 
 
 def sync(
     trigger: str | None,
     query: str | None,
-    ticker: str | None,
-    compare: list[str] | None,
-    period: str | None,
-    start: str | None,
-    end: str | None,
-    shown: dict | None = None,
-) -> tuple:
-    """URL ⇄ controls. Returns (url search, ticker, ticker options, compare, compare options,
-    period, start, end, view)."""
+    ticker: object,
+    compare: object,
+    period: object,
+    start: object,
+    end: object,
+    shown: object = None,
+) -> Synced:
+    """URL ⇄ controls: the URL's view on the controls, or a changed control's view in the URL."""
     if trigger in (None, ids.URL):
         return from_url(query, shown)
-    view = parse_query(query)
-    view["notes"] = []
-    out_ticker: object = no_update
-    out_compare: object = no_update
-    out_period: object = no_update
-    out_start: object = no_update
-    out_end: object = no_update
-    out_ticker_options: object = no_update
+    view = View.from_query(query).with_notes()  # notes are for a link; a control starts afresh
+    out = Synced()
     if trigger == ids.TICKER:
         if not isinstance(ticker, str) or not ticker or ticker == search.NO_MATCH:
             raise PreventUpdate
         # Picked in the box or a clicked mover (set in the browser): the options must hold it.
-        view["symbol"] = current(ticker)[0]
-        out_ticker_options = ticker_options(view["symbol"])
-        if view["symbol"] != ticker:
-            out_ticker = view["symbol"]
+        view = replace(view, symbol=current(ticker)[0])
+        out = out._replace(ticker_options=ticker_options(view.symbol))
+        if view.symbol != ticker:
+            out = out._replace(ticker=view.symbol)
     elif trigger == ids.COMPARE:
-        picked = compare if isinstance(compare, list) else []
-        view["compare"], view["notes"] = checked_compare(picked, view["symbol"])
+        found, notes = checked_compare(compare if isinstance(compare, list) else [], view.symbol)
+        view = replace(view, compare=tuple(found)).with_notes(*notes)
     elif trigger == ids.PERIOD:
-        if not period:
+        if not isinstance(period, str) or period not in PERIODS:
             raise PreventUpdate
-        view.update(period=period, start=None, end=None)
-        out_start = out_end = None
+        view = replace(view, period=period, start=None, end=None)
+        out = out._replace(start=None, end=None)
     elif trigger == ids.DATES:
-        if start or end:
-            view.update(period=CUSTOM, start=_iso(start), end=_iso(end))
-            out_period = None
-        else:
-            view.update(period=DEFAULT_PERIOD, start=None, end=None)
-            out_period = DEFAULT_PERIOD
-    view["compare"] = [s for s in view["compare"] if s != view["symbol"]]
-    out_compare_options: object = no_update
-    if view["compare"] != (compare or []):  # the box shows exactly what is compared
-        out_compare = view["compare"]
-        out_compare_options = compare_options(view["compare"])
-    new_query = format_query(view)
-    url = new_query if new_query != (query or "") else no_update
-    return (
-        url,
-        out_ticker,
-        out_ticker_options,
-        out_compare,
-        out_compare_options,
-        out_period,
-        out_start,
-        out_end,
-        view,
-    )
+        view, out = _typed_range(
+            view, start if isinstance(start, str) else None, end if isinstance(end, str) else None
+        )
+    view = replace(view, compare=tuple(s for s in view.compare if s != view.symbol))
+    if list(view.compare) != (compare if isinstance(compare, list) else []):  # the box shows what is compared
+        out = out._replace(compare=list(view.compare), compare_options=compare_options(list(view.compare)))
+    new_query = view.query()
+    return out._replace(url=new_query if new_query != (query or "") else no_update, view=view.store())
 
 
 DATE_RANGE = [(ids.DATES, "start_date"), (ids.DATES, "end_date")]
@@ -285,5 +196,21 @@ def register(app: Dash) -> None:
         [(ids.URL, "search"), *CONTROLS],
         states=[(ids.VIEW, "data")],
     )
-    def _sync(query, ticker, compare, period, start, end, shown):
+    def _sync(
+        query: str | None,
+        ticker: object,
+        compare: object,
+        period: object,
+        start: object,
+        end: object,
+        shown: object,
+    ) -> Synced:
         return sync(ctx.triggered_id, query, ticker, compare, period, start, end, shown)
+
+    app.clientside_callback(
+        PUT_RIGHT,
+        Output(ids.URL, "search", allow_duplicate=True),
+        Input(ids.URL, "search"),
+        Input(ids.VIEW, "data"),
+        prevent_initial_call=True,
+    )

@@ -22,6 +22,7 @@ from stockdash.web.chart.controls import single_only_controls
 from stockdash.web.chart.periods import period_start
 from stockdash.web.movers import callbacks as movers_callbacks
 from stockdash.web.movers import figures as movers_figures
+from stockdash.web.view import DEFAULT_SYMBOL
 from tests.web.conftest import services_for
 
 DOWN_URL = "postgresql+psycopg://postgres@127.0.0.1:1/nothing"  # nothing listens on port 1
@@ -71,7 +72,8 @@ class SlowProvider:
 
 # --- URL state ---------------------------------------------------------------------------------
 
-DEFAULT_OPTIONS = options.parse({})  # no `ind`, `interval` or `basis` in the link
+# No `ind`, `interval`, `basis`, `chart`, `horizon` or `group` in the link.
+DEFAULT_OPTIONS = options.parse({}) | {"chart_type": "candles", "horizon": "1d", "group": "sp500"}
 
 
 def test_query_round_trip():
@@ -109,13 +111,14 @@ def test_query_with_dates_is_a_custom_range():
 
 def test_bad_query_parts_fall_back_and_are_named():
     view = urlstate.parse_query("?period=2W&compare=AAPL,$$,MSFT,aapl,A,B,C,D,E&start=yesterday")
-    assert view["symbol"] == urlstate.DEFAULT_SYMBOL
+    assert view["symbol"] == DEFAULT_SYMBOL
     assert view["period"] == "1Y"
     assert view["compare"] == ["MSFT", "A", "B", "C", "D"]  # no repeats, no main symbol, at most 5
     assert view["start"] is None
     notes = " ".join(view["notes"])
     assert "'$$' is not a valid ticker symbol" in notes  # never dropped silently
     assert "up to 5 tickers: E left out" in notes
+    assert "Unknown period '2W'" in notes and "start date 'yesterday' is not a date" in notes
 
 
 def test_seven_tickers_in_a_link_say_up_to_five():

@@ -18,7 +18,9 @@ from stockdash.providers.yahoo import YahooProvider
 from stockdash.web import ids, urlstate
 from stockdash.web.chart import callbacks as chart_callbacks
 from stockdash.web.chart import option_controls, options
+from stockdash.web.chart.option_controls import OptionValues
 from stockdash.web.chart.panes import unpacked
+from stockdash.web.view import View
 from tests.web.conftest import services_for
 from tests.yahoo_replay import recording, yahoo_http_fixture  # noqa: F401
 
@@ -126,7 +128,7 @@ def test_phone_defaults_long_periods_to_weekly(filled_url):
         assert (shortest_gap(figure) >= 3) is weekly, period
     assert shortest_gap(draw(filled_url, "?symbol=MSFT&period=5Y")[0]) == 1  # a desktop
     assert shortest_gap(draw(filled_url, "?symbol=MSFT&period=5Y&interval=1d", narrow=True)[0]) == 1  # chosen
-    assert options.interval_of(urlstate.parse_query("?period=Max&interval=1mo"), narrow=True) == "1mo"
+    assert options.interval_of("1mo", "Max", narrow=True) == "1mo"
 
 
 def test_markers_and_the_dividend_yield(filled_url):
@@ -198,27 +200,38 @@ def test_options_follow_the_url_and_the_controls():
         urlstate.parse_query("?ind=none")["overlays"] == []
         and urlstate.parse_query("?interval=2h")["interval"] is None
     )
-    # A link (or the back button) sets the controls that differ.
-    out = option_controls.sync_options(ids.URL, link, [["sma50", "sma200"], ["actions"], None, "price"], None)
-    assert out == (no_update, no_update, ["sma20"], ["rsi14", "macd"], "1mo", "tr")
+    # A link (or the back button) sets the controls that differ (the chart type among them).
+    defaults = OptionValues(["sma50", "sma200"], ["actions"], None, "price", "candles")
+    out = option_controls.sync_options(ids.URL, link + "&chart=line", defaults, None)
+    assert out == (no_update, no_update, ["sma20"], ["rsi14", "macd"], "1mo", "tr", "line")
     with pytest.raises(PreventUpdate):
-        option_controls.sync_options(ids.URL, link, [["sma20"], ["rsi14", "macd"], "1mo", "tr"], view)
+        option_controls.sync_options(
+            ids.URL, link, OptionValues(["sma20"], ["rsi14", "macd"], "1mo", "tr", "candles"), view
+        )
     # A control writes the URL and the view; the other parameters stay.
     url, new, *rest = option_controls.sync_options(
-        ids.INDICATORS, link, [["sma20"], ["atr14"], "1mo", "tr"], view
+        ids.INDICATORS, link, OptionValues(["sma20"], ["atr14"], "1mo", "tr", "candles"), view
     )
     assert url == "?symbol=MSFT&period=5Y&ind=sma20,atr14&interval=1mo&basis=tr"
-    assert new["indicators"] == ["atr14"] and new["symbol"] == "MSFT" and rest == [no_update] * 4
+    assert new["indicators"] == ["atr14"] and new["symbol"] == "MSFT" and rest == [no_update] * 5
     url, new, *_ = option_controls.sync_options(
-        ids.INTERVAL, "?symbol=KO", [["sma50", "sma200"], ["actions", "x"], "1wk", 5], None
+        ids.INTERVAL,
+        "?symbol=KO",
+        OptionValues(["sma50", "sma200"], ["actions", "x"], "1wk", 5, "bars"),
+        None,
     )
     assert url == "?symbol=KO&period=1Y&interval=1wk" and new["basis"] == "price"
-    url, new, *_ = option_controls.sync_options(ids.OVERLAYS, "?symbol=KO", [[], [], None, "price"], None)
+    assert new["chart_type"] == "candles"  # an unknown chart type falls back
+    url, new, *_ = option_controls.sync_options(
+        ids.OVERLAYS, "?symbol=KO", OptionValues([], [], None, "price", "candles"), None
+    )
     assert url == "?symbol=KO&period=1Y&ind=none" and urlstate.parse_query(url)["indicators"] == []
-    assert urlstate.clean_view(new)["overlays"] == [] and urlstate.same_view(urlstate.clean_view(new), new)
+    assert View.from_store(new).overlays == () and View.from_store(new).same_chart(View.from_query(url))
+    url, new, *_ = option_controls.sync_options(ids.CHART_TYPE, link, OptionValues(*out[2:6], "line"), view)
+    assert url == link + "&chart=line" and new["chart_type"] == "line"
     # urlstate's own callback keeps them when the ticker changes.
-    moved = urlstate.sync(ids.TICKER, link, "AAPL", [], "5Y", None, None)
-    assert moved[0] == "?symbol=AAPL&period=5Y&ind=sma20,rsi14,macd&interval=1mo&basis=tr"
+    moved = urlstate.sync(ids.TICKER, link + "&chart=line", "AAPL", [], "5Y", None, None)
+    assert moved.url == "?symbol=AAPL&period=5Y&ind=sma20,rsi14,macd&interval=1mo&basis=tr&chart=line"
 
 
 def test_vwap_on_minute_bars_starts_again_each_session():

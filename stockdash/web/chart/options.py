@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from stockdash.intervals import DAILY, INTERVALS
 
+CHART_TYPES = {"candles": "Candles", "line": "Line"}
+DEFAULT_CHART_TYPE = "candles"
 OVERLAY_OPTIONS = {
     "sma20": "SMA 20",
     "sma50": "SMA 50",
@@ -81,21 +83,13 @@ def carried(data: dict) -> dict[str, str]:
     return out
 
 
-def interval_of(view: dict, *, narrow: bool) -> str:
-    """The interval to draw: the view's, else weekly for a long period on a phone, else daily."""
-    chosen = view.get("interval")
+def interval_of(chosen: str | None, period: str, *, narrow: bool) -> str:
+    """The interval to draw: the chosen one, else weekly for a long period on a phone, else daily."""
     if chosen in INTERVALS:
         return chosen
-    return "1wk" if narrow and view.get("period") in LONG_PERIODS else DAILY
+    return "1wk" if narrow and period in LONG_PERIODS else DAILY
 
 
-def from_controls(view: dict, overlays: object, indicators: object, interval: object, basis: object) -> dict:
-    """The view with the option controls' values (malformed values fall back to the defaults)."""
-    picked = [v for v in overlays if v in OVERLAY_OPTIONS] if isinstance(overlays, list) else []
-    chosen = [v for v in indicators if v in INDICATOR_OPTIONS] if isinstance(indicators, list) else []
-    return view | {
-        "overlays": picked,
-        "indicators": chosen,
-        "interval": interval if interval in INTERVALS else None,
-        "basis": "tr" if basis == "tr" else PRICE,
-    }
+def picked(values: object, allowed: dict[str, str]) -> tuple[str, ...]:
+    """A control's chosen values that it offers (a request may send anything)."""
+    return tuple(v for v in values if isinstance(v, str) and v in allowed) if isinstance(values, list) else ()

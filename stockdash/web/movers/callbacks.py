@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import logging
 import threading
+from dataclasses import replace
 from datetime import date
+from typing import Any, NamedTuple
 
 from cachetools import TTLCache, cached
-from dash import Dash
+from dash import Dash, ctx, no_update
+from dash.exceptions import PreventUpdate
 from sqlalchemy.exc import SQLAlchemyError
 
 from stockdash import reads
@@ -20,6 +23,7 @@ from stockdash.web.movers.figures import treemap_figure
 from stockdash.web.movers.layout import movers_body
 from stockdash.web.plotting import message_figure
 from stockdash.web.services import Services
+from stockdash.web.view import View
 
 log = logging.getLogger("stockdash.web")
 
@@ -43,15 +47,36 @@ def _sector_map(services: Services, snap: dict, horizon: str, group: str) -> dic
     return treemap_figure(snap["sectors"], horizon=horizon, title=title, root=GROUP_LABELS[group])
 
 
-def _rows(rows: list[dict]) -> list[dict]:
+Rows = list[dict[str, Any]]
+
+
+def _rows(rows: list[dict[str, Any]]) -> Rows:
     return [{k: r.get(k) for k in GRID_FIELDS} for r in rows]
 
 
-def _message_outputs(message: str) -> tuple:
-    return [], [], "", notice(message), message_figure(message, height=300)
+class Panel(NamedTuple):
+    """The movers of one horizon and group: both tables, the as-of line, a notice, the sector map."""
+
+    gainers: Rows
+    losers: Rows
+    as_of: str
+    notice: list[Any]
+    treemap: dict[str, Any]
 
 
-def movers_panel(services: Services, horizon: str | None, group: str | None) -> tuple:
+class CardParts(NamedTuple):
+    """The movers callback's outputs."""
+
+    as_of: str
+    notice: list[Any]
+    body: list[Any]
+
+
+def _message_outputs(message: str) -> Panel:
+    return Panel([], [], "", notice(message), message_figure(message, height=300))
+
+
+def movers_panel(services: Services, horizon: str | None, group: str | None) -> Panel:
     """(gainer rows, loser rows, as-of text, notice, sector map figure)."""
     horizon = horizon if horizon in HORIZONS else "1d"
     group = group if group in GROUPS else "sp500"
@@ -69,26 +94,72 @@ def movers_panel(services: Services, horizon: str | None, group: str | None) -> 
     basis = "vs previous close" if horizon == "1d" else f"over {HORIZON_LABELS[horizon]}"
     text = f"As of close {as_of:%a %d %b %Y} · % change {basis} · {GROUP_LABELS[group]}"
     treemap = _sector_map(services, snap, horizon, group)
-    return _rows(snap["gainers"]), _rows(snap["losers"]), text, [], treemap
+    return Panel(_rows(snap["gainers"]), _rows(snap["losers"]), text, [], treemap)
 
 
 OUTPUTS = [(ids.MOVERS_AS_OF, "children"), (ids.MOVERS_NOTICE, "children"), (ids.MOVERS_BODY, "children")]
 CLICKS = [(ids.GAINERS, "cellClicked"), (ids.LOSERS, "cellClicked"), (ids.TREEMAP, "clickData")]
 
 
-def movers_card_parts(
-    services: Services, horizon: str | None, group: str | None, viewport: dict | None
-) -> tuple:
+def movers_card_parts(services: Services, horizon: object, group: object, viewport: object) -> CardParts:
     """(as-of text, notice, tables and map): the card's parts, all from one snapshot."""
-    gainers, losers, as_of, message, treemap = movers_panel(services, horizon, group)
+    panel = movers_panel(
+        services, horizon if isinstance(horizon, str) else None, group if isinstance(group, str) else None
+    )
     narrow = isinstance(viewport, dict) and viewport.get("narrow") is True
-    return as_of, message, movers_body(gainers, losers, treemap, narrow=narrow)
+    return CardParts(
+        panel.as_of, panel.notice, movers_body(panel.gainers, panel.losers, panel.treemap, narrow=narrow)
+    )
+
+
+class Selection(NamedTuple):
+    """`sync_selection`'s answer: the URL, the horizon and group buttons (`no_update` where unchanged)."""
+
+    url: Any = no_update
+    horizon: Any = no_update
+    group: Any = no_update
+
+
+def sync_selection(trigger: str | None, query: object, horizon: object, group: object) -> Selection:
+    """URL -> horizon and group buttons (a link, the back button); a button -> the URL, so a link
+    reopens the movers a visitor was looking at. The chart's view is left alone (no redraw)."""
+    if not isinstance(query, str):
+        raise PreventUpdate  # the location has not reported yet
+    linked = View.from_query(query)
+    if trigger in (None, ids.URL):
+        if (linked.horizon, linked.group) == (horizon, group):
+            raise PreventUpdate
+        return Selection(
+            horizon=linked.horizon if linked.horizon != horizon else no_update,
+            group=linked.group if linked.group != group else no_update,
+        )
+    picked = replace(
+        linked,
+        horizon=horizon if isinstance(horizon, str) and horizon in HORIZONS else linked.horizon,
+        group=group if isinstance(group, str) and group in GROUPS else linked.group,
+    )
+    if (picked.horizon, picked.group) == (linked.horizon, linked.group):
+        raise PreventUpdate
+    return Selection(url=picked.query())
+
+
+SELECTION = [(ids.HORIZON, "value"), (ids.GROUP, "value")]
 
 
 def register(app: Dash, services: Services) -> None:
-    @callback(app, OUTPUTS, [(ids.HORIZON, "value"), (ids.GROUP, "value"), (ids.VIEWPORT, "data")])
-    def _movers(horizon, group, viewport):
+    @callback(app, OUTPUTS, [*SELECTION, (ids.VIEWPORT, "data")])
+    def _movers(horizon: object, group: object, viewport: object) -> CardParts:
         return movers_card_parts(services, horizon, group, viewport)
+
+    @callback(
+        app,
+        [(ids.URL, "search"), *SELECTION],
+        [(ids.URL, "search"), *SELECTION],
+        allow_duplicate=True,
+        prevent_initial_call=True,  # the location's first report triggers it
+    )
+    def _selection(query: object, horizon: object, group: object) -> Selection:
+        return sync_selection(ctx.triggered_id, query, horizon, group)
 
     # The input (the store's id) never changes: runs once, at load.
     clientside(app, "stockdash.viewport", [(ids.VIEWPORT, "data")], [(ids.VIEWPORT, "id")])
