@@ -16,6 +16,7 @@ from typing import Any
 
 import pandas as pd
 import yfinance as yf
+from yfinance.exceptions import YFPricesMissingError
 
 from stockdash.live.frames import Quote
 from stockdash.live.hours import session_at, trades_around_the_clock
@@ -76,7 +77,15 @@ def poll_one(symbol: str, *, timeout: float, session: Any = None) -> Quote | Non
     """One symbol's latest quote; None (logged) when Yahoo has nothing or fails."""
     ticker = yf.Ticker(symbol, session=session)
     try:
-        frame = ticker.history(period="1d", interval="1m", prepost=True, auto_adjust=False, timeout=timeout)
+        try:
+            frame = ticker.history(
+                period="1d", interval="1m", prepost=True, auto_adjust=False, timeout=timeout
+            )
+        except YFPricesMissingError:
+            # The Yahoo provider turns yfinance's hide_exceptions off for the whole process, and
+            # then an answer with no minute bars yet (overnight, before the pre-market) raises;
+            # its meta still holds the last regular price.
+            frame = pd.DataFrame()
         meta = ticker.history_metadata or {}
     except Exception as exc:  # one symbol's failure must not sink the batch
         log.info("live poll %s failed: %s: %s", symbol, type(exc).__name__, str(exc)[:120])

@@ -81,3 +81,18 @@ def test_service_polls_when_the_stream_cannot_connect(engine, live_settings, yah
 def _quote(engine, symbol: str):
     with engine.connect() as conn:
         return conn.execute(select(live_quotes).where(live_quotes.c.symbol == symbol)).first()
+
+
+def test_poll_reads_the_meta_when_the_yahoo_provider_turned_yfinance_exceptions_on(yahoo_http):
+    """The clock pulls with the Yahoo provider in the same process: yfinance then raises on an
+    answer with no minute bars, whose meta still holds the price."""
+    import yfinance as yf
+
+    hidden = yf.config.debug.hide_exceptions
+    yf.config.debug.hide_exceptions = False  # as YahooProvider() sets it
+    try:
+        yahoo_http.add("AAPL", recording(EMPTY_1M))
+        (aapl,) = poll_quotes(["AAPL"], timeout=5)
+    finally:
+        yf.config.debug.hide_exceptions = hidden
+    assert aapl.price == 244.87 and aapl.session == "post"
