@@ -2,6 +2,7 @@
 
 from stockdash.clock.lock import FileLock, PostgresLock, lock_path, make_lock
 from stockdash.db import make_engine
+from tests.harness import wait_for
 
 
 def test_postgres_lock_only_one_holder(postgres_url):
@@ -31,7 +32,8 @@ def test_postgres_lock_freed_when_session_dies(postgres_url):
         assert first.acquire()
         first_engine.dispose()  # the pooled connections go away
         first._conn.invalidate()  # and so does the held one, as if the process died
-        assert second.acquire() is True
+        # The server ends the dead session (and frees its lock) once it notices the closed socket.
+        assert wait_for(second.acquire, timeout=10, what="the dead session's lock freed") is True
     finally:
         second.release()
         second_engine.dispose()
