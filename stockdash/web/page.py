@@ -17,7 +17,8 @@ from stockdash import reads
 from stockdash.reads import Freshness
 from stockdash.web import ids
 from stockdash.web.chart.callbacks import chart
-from stockdash.web.chart.layout import DEFAULT_CHART_TYPE, chart_card
+from stockdash.web.chart.layout import chart_card
+from stockdash.web.chart.options import DEFAULT_CHART_TYPE
 from stockdash.web.client import client_address
 from stockdash.web.live.layout import live_card
 from stockdash.web.markets import layout as markets
@@ -107,7 +108,7 @@ def page(services: Services | None, *, query: str = "") -> html.Div:
         drawn = chart(
             services,
             view,
-            DEFAULT_CHART_TYPE,
+            view.get("chart_type", DEFAULT_CHART_TYPE),
             view["overlays"],
             client=client_address(request) if has_request_context() else "",
             fetching=fetching,
@@ -153,7 +154,7 @@ def page(services: Services | None, *, query: str = "") -> html.Div:
                             chart_card(view, drawn, fetching=bool(fetching)),
                             live_card(),
                             owner_alerts_card(services),
-                            movers_card(static=services is None),
+                            movers_card(view, static=services is None),
                         ],
                         id=ids.CHART_TAB,
                         className="tab-body",

@@ -96,7 +96,7 @@ def test_a_reversed_range_is_charted_in_order_and_put_right(site, db, page):
     page.get(f"{site.url}/?symbol=MSFT&start={late}&end={early}")
     wait_for(page, lambda d: "given end first" in notice(d), "the reversal was never named")
     wait_for(page, lambda d: f"start={early}&end={late}" in d.current_url, "the address was never put right")
-    assert in_range(candle_days(page), early, late)
+    wait_for(page, lambda d: in_range(candle_days(d), early, late), "the range was never charted in order")
     assert dates(page) == (f"{early:%-d %b %Y}", f"{late:%-d %b %Y}")  # the boxes say what is charted
     shot(page, "50-link-reversed-range")
 

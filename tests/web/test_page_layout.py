@@ -39,3 +39,20 @@ def test_a_fresh_linked_ticker_draws_without_polling(filled_url):
     provider = CountingDemo()
     layout = page.page(services_for(filled_url, provider=provider), query="?symbol=MSFT&period=1Y")
     assert provider.asked == [] and _find(layout, ids.FETCH_POLL).disabled is True
+
+
+def test_a_link_opens_with_its_controls_as_it_asked(filled_url):
+    """Chart type, compare box, movers horizon and group come from the link on the first paint,
+    not from the defaults redrawn a moment later."""
+    services = services_for(filled_url, provider=CountingDemo())
+    layout = page.page(services, query="?symbol=MSFT&period=1Y&chart=line&horizon=1w&group=etfs")
+    assert _find(layout, ids.CHART_TYPE).value == "line"
+    figure = _find(layout, ids.GRAPH).figure
+    assert {t["type"] for t in figure["data"]} & {"candlestick", "ohlc"} == set()
+    assert _find(layout, ids.HORIZON).value == "1w" and _find(layout, ids.GROUP).value == "etfs"
+    assert _find(layout, ids.COMPARE).disabled is False
+
+    intraday = page.page(services, query="?symbol=MSFT&period=1D&compare=AAPL")
+    assert _find(intraday, ids.COMPARE).disabled is True  # compare is off on 1D and 5D
+    plain = page.page(services, query="?symbol=MSFT")
+    assert _find(plain, ids.CHART_TYPE).value == "candles" and _find(plain, ids.HORIZON).value == "1d"

@@ -10,11 +10,10 @@ from dash import dcc, html
 
 from stockdash.web import ids
 from stockdash.web.chart.controls import analysis_controls, basis_options, single_only_controls
-from stockdash.web.chart.options import DEFAULT_OVERLAYS
+from stockdash.web.chart.options import DEFAULT_CHART_TYPE, DEFAULT_OVERLAYS
 from stockdash.web.components import chips, loading, segmented
 from stockdash.web.urlstate import CUSTOM, MAX_COMPARE, PERIODS, compare_options, ticker_options
-
-DEFAULT_CHART_TYPE = "candles"
+from stockdash.web.view import View
 
 
 def _picker(label: str, dropdown: dcc.Dropdown, *, for_id: str, class_name: str) -> html.Div:
@@ -40,7 +39,12 @@ def _pickers(view: dict) -> html.Div:
         clearable=False,
     )
     compare = _dropdown(
-        ids.COMPARE, compare_options(others), others, "Add tickers to compare as % change", multi=True
+        ids.COMPARE,
+        compare_options(others),
+        others,
+        "Add tickers to compare as % change",
+        multi=True,
+        disabled=View.from_store(view).intraday,  # as the controls callback says, from the first paint
     )
     return html.Div(
         [
@@ -65,6 +69,7 @@ def _controls(view: dict, href: str | None) -> html.Div:
         className="dates",
     )
     chart_types, overlay_options, hint = single_only_controls(view)
+    chart_type = view.get("chart_type", DEFAULT_CHART_TYPE)
     overlays = chips(ids.OVERLAYS, overlay_options, view.get("overlays", DEFAULT_OVERLAYS))
     period = None if view["period"] == CUSTOM else view["period"]
     return html.Div(
@@ -74,7 +79,7 @@ def _controls(view: dict, href: str | None) -> html.Div:
                 className="control-group",
             ),
             html.Div(
-                [segmented(ids.CHART_TYPE, chart_types, DEFAULT_CHART_TYPE), overlays],
+                [segmented(ids.CHART_TYPE, chart_types, chart_type), overlays],
                 className="control-group",
             ),
             _analysis(view),

@@ -9,6 +9,7 @@ from stockdash.movers import GROUPS, HORIZON_LABELS
 from stockdash.universe import GROUP_LABELS
 from stockdash.web import ids
 from stockdash.web.components import NUM, SIGN, card, grid, loading, segmented
+from stockdash.web.view import DEFAULT_GROUP, DEFAULT_HORIZON
 
 # On a phone a table keeps symbol, close and % change; the rest would push them off screen.
 WIDE_ONLY = ("name", "change", "volume")
@@ -61,14 +62,14 @@ def _grid(id_: str, rows: list[dict], *, narrow: bool) -> dag.AgGrid:
     )
 
 
-def _head() -> html.Div:
+def _head(horizon: str, group: str) -> html.Div:
     horizons = [{"label": v, "value": k} for k, v in HORIZON_LABELS.items()]
     groups = [{"label": GROUP_LABELS[g], "value": g} for g in GROUPS]
     return html.Div(
         [
             html.Div([html.H2("Market movers"), html.Span(id=ids.MOVERS_AS_OF, className="meta")]),
             html.Div(
-                [segmented(ids.HORIZON, horizons, "1d"), segmented(ids.GROUP, groups, "sp500")],
+                [segmented(ids.HORIZON, horizons, horizon), segmented(ids.GROUP, groups, group)],
                 className="controls",
             ),
         ],
@@ -131,11 +132,12 @@ def skeleton() -> list:
     ]
 
 
-def movers_card(*, static: bool = False) -> html.Section:
-    """The card; its tables mount after the first chart (`static`: with them, for Dash's id checks)."""
+def movers_card(view: dict, *, static: bool = False) -> html.Section:
+    """The card with the linked view's horizon and group; its tables mount after the first chart
+    (`static`: with them, for Dash's id checks)."""
     body = movers_body([], [], None) if static else skeleton()
     return card(
-        _head(),
+        _head(view.get("horizon", DEFAULT_HORIZON), view.get("group", DEFAULT_GROUP)),
         html.Div(id=ids.MOVERS_NOTICE, className="notice", role="status"),
         loading(html.Div(body, id=ids.MOVERS_BODY, className="movers-body")),
     )
