@@ -25,8 +25,11 @@ run: install
 	$(PY) -m stockdash.devready http://localhost:$(PORT) &
 	PATH="$(abspath $(VENV))/bin:$$PATH" $(VENV)/bin/honcho start -f Procfile.dev -p $(PORT)
 
+# Two pytest workers by default (pytest-xdist, whole files per worker): `make test TEST_JOBS=1` for one.
+TEST_JOBS ?= 2
+
 test: install
-	$(VENV)/bin/pytest
+	$(VENV)/bin/pytest -n $(TEST_JOBS) --dist loadfile
 
 # The live, clock, chart and movers tests at seven moments of the trading week (tests/anyhour.sh).
 test-hours: install

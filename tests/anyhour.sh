@@ -30,6 +30,7 @@ ORDER=(pre-market regular post-market overnight weekend holiday half-day)
 TESTS=(
   tests/test_anyhour.py tests/test_calendar.py tests/test_movers.py tests/test_jobs.py tests/test_fetchbudget.py
   tests/live tests/clock tests/web/test_callbacks.py tests/web/test_live_callbacks.py
+  tests/web/test_live_closed_market.py tests/web/test_intraday_fetch.py tests/web/test_links.py
 )
 
 LOGS=$(mktemp -d "${TMPDIR:-/tmp}/anyhour.XXXXXX")
