@@ -22,6 +22,7 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import (
     BigInteger,
+    Connection,
     DateTime,
     Engine,
     Integer,
@@ -36,6 +37,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.sql.dml import ReturningInsert
 
 from stockdash.config import Settings
 from stockdash.db import is_postgres
@@ -75,7 +77,9 @@ class Claims:
     recent: list[str] = field(default_factory=list)  # asked lately by someone: nothing to say, nothing to do
 
 
-def _claim_statement(conn, *, symbol: str, client: str, now: datetime, limits: Limits):
+def _claim_statement(
+    conn: Connection, *, symbol: str, client: str, now: datetime, limits: Limits
+) -> ReturningInsert[tuple[str]]:
     """Insert or renew `symbol`'s row when the budget allows and it was not asked lately; returns it."""
     stamp = DateTime(timezone=True)
     minute_ago = bindparam("minute_ago", now - WINDOW, type_=stamp)
@@ -109,7 +113,7 @@ def _claim_statement(conn, *, symbol: str, client: str, now: datetime, limits: L
     return stmt.returning(provider_asks.c.symbol)
 
 
-def _held(conn, symbols: list[str], now: datetime) -> dict[str, str | None]:
+def _held(conn: Connection, symbols: list[str], now: datetime) -> dict[str, str | None]:
     """Symbols not to ask now: UNKNOWN ones, and those asked lately (None: nothing to tell the visitor)."""
     rows = conn.execute(
         select(provider_asks.c.symbol, (provider_asks.c.unknown_until > now).label("unknown")).where(
@@ -120,7 +124,9 @@ def _held(conn, symbols: list[str], now: datetime) -> dict[str, str | None]:
     return {r.symbol: UNKNOWN if r.unknown else None for r in rows}
 
 
-def _grant(conn, symbols: list[str], *, client: str, now: datetime, limits: Limits) -> dict[str, bool]:
+def _grant(
+    conn: Connection, symbols: list[str], *, client: str, now: datetime, limits: Limits
+) -> dict[str, bool]:
     """Claim each symbol in turn under the budget lock: {symbol: granted}."""
     if is_postgres(conn):
         conn.execute(select(func.pg_advisory_xact_lock(bindparam("k", BUDGET_LOCK, type_=BigInteger))))
