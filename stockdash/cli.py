@@ -79,7 +79,7 @@ def parser() -> argparse.ArgumentParser:
     return p
 
 
-def cmd_migrate(settings: Settings, _args) -> int:
+def cmd_migrate(settings: Settings, _args: argparse.Namespace) -> int:
     # Alembic's own lines, once per database, named none; ours says which database and what changed.
     logging.getLogger("alembic").setLevel(logging.WARNING)
     for url in migration_urls(settings):
@@ -92,7 +92,7 @@ def cmd_migrate(settings: Settings, _args) -> int:
     return 0
 
 
-def cmd_pull(settings: Settings, args) -> int:
+def cmd_pull(settings: Settings, args: argparse.Namespace) -> int:
     if args.enqueue:
         return queue_cli.cmd_enqueue_pull(settings, args)
     result = jobs.pull(
@@ -105,7 +105,7 @@ def cmd_pull(settings: Settings, args) -> int:
     return EXIT_STATUS[result.status]
 
 
-def cmd_backfill(settings: Settings, args) -> int:
+def cmd_backfill(settings: Settings, args: argparse.Namespace) -> int:
     if args.years is not None:
         settings = settings.model_copy(update={"history_years": args.years})
     today = calendar.last_closed_session()
@@ -120,7 +120,7 @@ def cmd_backfill(settings: Settings, args) -> int:
     return EXIT_STATUS[result.status]
 
 
-def cmd_actions(settings: Settings, args) -> int:
+def cmd_actions(settings: Settings, args: argparse.Namespace) -> int:
     try:
         deployment = resolve(settings)
         done = actions.backfill(deployment.engine(), deployment.provider(), symbols=args.symbols)
@@ -133,7 +133,7 @@ def cmd_actions(settings: Settings, args) -> int:
     return 3 if done.failures else 0
 
 
-def cmd_movers(settings: Settings, args) -> int:
+def cmd_movers(settings: Settings, args: argparse.Namespace) -> int:
     engine = resolve(settings).engine()
     result = jobs.compute_movers(engine, as_of=args.date)
     if result.status == Status.FAILED:
@@ -151,7 +151,7 @@ def cmd_movers(settings: Settings, args) -> int:
     return 0
 
 
-def cmd_stats(settings: Settings, args) -> int:
+def cmd_stats(settings: Settings, args: argparse.Namespace) -> int:
     result = jobs.compute_stats(resolve(settings).engine(), as_of=args.date, full=args.full)
     if result.status == Status.FAILED:
         print(f"stats failed: {result.message}", file=sys.stderr)
@@ -187,7 +187,7 @@ def format_snapshot(snap: dict) -> str:
     return "\n".join(lines)
 
 
-def cmd_status(settings: Settings, _args) -> int:
+def cmd_status(settings: Settings, _args: argparse.Namespace) -> int:
     info = reads.status(resolve(settings).engine())
     print(f"data provider : {info['provider'] or '(empty database)'}")
     print(f"latest bar    : {info['latest_bar'] or '-'}    latest movers: {info['latest_movers'] or '-'}")
@@ -217,11 +217,11 @@ def cmd_status(settings: Settings, _args) -> int:
     return queue_cli.print_queue(settings)
 
 
-def cmd_housekeeping(settings: Settings, _args) -> int:
+def cmd_housekeeping(settings: Settings, _args: argparse.Namespace) -> int:
     return EXIT_STATUS[jobs.housekeeping(resolve(settings).engine(), settings).status]
 
 
-def cmd_stream(settings: Settings, args) -> int:
+def cmd_stream(settings: Settings, args: argparse.Namespace) -> int:
     deployment = resolve(settings)
     return live_cli.run_stream(
         deployment.engine(),

@@ -17,7 +17,7 @@ from stockdash.symbols import InvalidSymbol
 TEST_MESSAGE = "stockdash test message: this channel receives the owner's alerts."
 
 
-def add_commands(sub) -> None:
+def add_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     kinds = "; ".join(f"{k.value}: {SPECS[k].summary}" for k in Kind)
     p = sub.add_parser("alerts", help="the owner's delivered alerts: list, add, remove, test, deliveries")
     a = p.add_subparsers(dest="alerts_command", required=True)

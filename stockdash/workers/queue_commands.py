@@ -7,6 +7,7 @@ import logging
 from collections import Counter
 
 from redis.exceptions import RedisError
+from sqlalchemy import Engine
 
 from stockdash import runs
 from stockdash.config import Settings
@@ -29,7 +30,7 @@ def _seconds(text: str) -> int:
     return value
 
 
-def add_commands(sub) -> None:
+def add_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     w = sub.add_parser("work", help="run a queue worker (the Procfile's worker process; needs REDIS_URL)")
     w.add_argument("--burst", action="store_true", help="quit when the queues are empty")
     defaults = Timing()
@@ -51,7 +52,7 @@ def add_commands(sub) -> None:
     sub.add_parser("requeue-failed", help="put the queue's failed jobs back for another attempt")
 
 
-def cmd_work(settings: Settings, args) -> int:
+def cmd_work(settings: Settings, args: argparse.Namespace) -> int:
     timing = Timing(
         heartbeat=args.heartbeat,
         abandoned_after=args.abandoned_after,
@@ -61,7 +62,7 @@ def cmd_work(settings: Settings, args) -> int:
     return work(settings, burst=args.burst, timing=timing)
 
 
-def cmd_enqueue_pull(settings: Settings, args) -> int:
+def cmd_enqueue_pull(settings: Settings, args: argparse.Namespace) -> int:
     """`pull --enqueue`: what the clock does with REDIS_URL set (the pull, then movers, on workers)."""
     if not settings.redis_url:
         log.error("job=pull --enqueue: %s", NO_REDIS)
@@ -85,7 +86,7 @@ def cmd_enqueue_pull(settings: Settings, args) -> int:
     return 0
 
 
-def cmd_requeue_failed(settings: Settings, _args) -> int:
+def cmd_requeue_failed(settings: Settings, _args: argparse.Namespace) -> int:
     if not settings.redis_url:
         print(NO_REDIS)
         return 1
@@ -98,7 +99,7 @@ def cmd_requeue_failed(settings: Settings, _args) -> int:
     return 0
 
 
-def print_chunks(engine, run_id: int) -> None:
+def print_chunks(engine: Engine, run_id: int) -> None:
     """One line for a queued pull's chunk runs, and one per chunk run that did not end ok."""
     chunks = runs.children(engine, run_id)
     if not chunks:
