@@ -18,9 +18,13 @@ import logging
 import os
 import socket
 import warnings
+from collections.abc import Sequence
 from dataclasses import dataclass
+from types import FrameType
 
+from redis import Redis
 from rq import Queue
+from rq.job import Job
 from rq.worker import HerokuWorker
 
 from stockdash.config import Settings
@@ -45,13 +49,16 @@ class Timing:
 
 
 class StockdashWorker(HerokuWorker):
-    def __init__(self, queues, *, timing: Timing = Timing(), **kwargs) -> None:
+    def __init__(
+        self, queues: Sequence[Queue], *, connection: Redis, name: str, timing: Timing = Timing()
+    ) -> None:
         super().__init__(
             queues,
+            connection=connection,
+            name=name,
             job_monitoring_interval=timing.heartbeat,
             maintenance_interval=timing.maintenance,
             worker_ttl=WORKER_TTL,
-            **kwargs,
         )
         self.timing = timing
         self.imminent_shutdown_delay = timing.shutdown_grace
@@ -61,11 +68,11 @@ class StockdashWorker(HerokuWorker):
         # An idle worker wakes for its maintenance: that is when it finds jobs of dead workers.
         return max(1, min(self.worker_ttl - 15, self.maintenance_interval))
 
-    def get_heartbeat_ttl(self, job, working_time: float = 0.0) -> int:
+    def get_heartbeat_ttl(self, job: Job, working_time: float = 0.0) -> int:
         """A job whose heartbeat is this old was abandoned (RQ adds a fixed minute; we want less)."""
         return max(self.timing.abandoned_after, self.timing.heartbeat + 1)
 
-    def request_force_stop_sigrtmin(self, signum, frame) -> None:
+    def request_force_stop_sigrtmin(self, signum: int, frame: FrameType | None) -> None:
         """In the horse, when the shutdown grace is over: leave now, the worker hands the job back."""
         grace = self.imminent_shutdown_delay
         self.log.warning("worker stopping: job unfinished after %ds: handing it back", grace)
