@@ -12,7 +12,7 @@ from __future__ import annotations
 import socket
 from concurrent import futures
 
-from gunicorn.workers.gthread import ThreadWorker
+from gunicorn.workers.gthread import TConn, ThreadWorker
 
 from stockdash.compat import gunicorn_defer
 
@@ -37,7 +37,7 @@ class HealthFirstWorker(ThreadWorker):
         self.health_pool = futures.ThreadPoolExecutor(HEALTH_THREADS, thread_name_prefix="healthz")
         super().init_process()
 
-    def enqueue_req(self, conn) -> None:
+    def enqueue_req(self, conn: TConn) -> None:
         """Choose the pool by the request line (called on the main loop only)."""
         head = _peek(conn.sock)
         if head is None and not conn.initialized and not conn.data_ready:
