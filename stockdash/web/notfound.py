@@ -41,7 +41,7 @@ def register(app: Dash) -> None:
     page = PAGE.format(css=app.get_asset_url("style.css"))
 
     @app.server.before_request
-    def _not_found():
+    def _not_found() -> tuple[Response, int] | Response | None:
         rule = request.url_rule
         if rule is None or rule.rule != catch_all:
             return None
