@@ -10,6 +10,7 @@ hands numpy arrays to orjson whole.
 from __future__ import annotations
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
 UP = "#0f9d58"
@@ -25,7 +26,7 @@ def dates(series: pd.Series) -> np.ndarray:
     return series.to_numpy().astype("datetime64[D]").astype("U10")
 
 
-def floats(values) -> np.ndarray:
+def floats(values: npt.ArrayLike) -> np.ndarray:
     """Floats rounded to 4 places; gaps stay NaN, which the JSON encoder writes as null."""
     return np.round(np.asarray(values, dtype="float64"), 4)
 
