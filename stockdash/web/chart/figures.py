@@ -131,7 +131,9 @@ def _volume_trace(view: pd.DataFrame, x: np.ndarray | None = None) -> dict:
     }
 
 
-def _line(name: str, x: np.ndarray, y: pd.Series, *, line: dict, hover: str | None = None, **extra) -> dict:
+def _line(
+    name: str, x: np.ndarray, y: pd.Series, *, line: dict, hover: str | None = None, **extra: object
+) -> dict:
     """A line trace whose hover shows the price with two decimals under `hover` (default: its name)."""
     return {
         "type": "scatter",

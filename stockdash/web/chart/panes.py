@@ -45,7 +45,16 @@ def unpacked(array: dict | list) -> np.ndarray:
     return np.asarray(array, dtype="float64")
 
 
-def _line(name: str, x: dict, y: pd.Series, colour: str, *, axis: int = 1, **extra) -> dict:
+def _line(
+    name: str,
+    x: dict,
+    y: pd.Series,
+    colour: str,
+    *,
+    axis: int = 1,
+    line: dict | None = None,
+    **extra: object,
+) -> dict:
     refs = {} if axis == 1 else {"xaxis": f"x{axis}", "yaxis": f"y{axis}"}
     return {
         "type": "scatter",
@@ -53,7 +62,7 @@ def _line(name: str, x: dict, y: pd.Series, colour: str, *, axis: int = 1, **ext
         "name": name,
         "x": x,
         "y": packed(y),
-        "line": {"color": colour, "width": 1.3, **extra.pop("line", {})},
+        "line": {"color": colour, "width": 1.3, **(line or {})},
         "hovertemplate": "%{y:,.2f}<extra>" + name + "</extra>",
         **refs,
         **extra,
