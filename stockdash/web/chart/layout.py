@@ -6,6 +6,8 @@ waiting for a callback.
 
 from __future__ import annotations
 
+from typing import TypedDict, Unpack
+
 from dash import dcc, html
 
 from stockdash.web import ids
@@ -23,7 +25,17 @@ def _picker(label: str, dropdown: dcc.Dropdown, *, for_id: str, class_name: str)
     )
 
 
-def _dropdown(id_: str, options: list[dict], value, placeholder: str, **kind) -> dcc.Dropdown:
+class _DropdownKind(TypedDict, total=False):
+    """What sets the ticker box apart from the compare box (Dash's defaults unless given)."""
+
+    clearable: bool
+    multi: bool
+    disabled: bool
+
+
+def _dropdown(
+    id_: str, options: list[dict], value: str | list[str], placeholder: str, **kind: Unpack[_DropdownKind]
+) -> dcc.Dropdown:
     return dcc.Dropdown(
         id=id_, options=options, value=value, placeholder=placeholder, maxHeight=360, className="dd", **kind
     )

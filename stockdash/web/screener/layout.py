@@ -40,7 +40,7 @@ def sector_options() -> list[dict]:
 
 
 def _dropdown(
-    id_: str, options: list, value, *, placeholder: str, width: int, clearable: bool = False
+    id_: str, options: list[dict], value: str | None, *, placeholder: str, width: int, clearable: bool = False
 ) -> dcc.Dropdown:
     return dcc.Dropdown(
         id=id_,
