@@ -7,7 +7,6 @@ The web page, the API and the alerts read it through here. Filters are parsed in
 from __future__ import annotations
 
 import math
-import operator
 import re
 from dataclasses import dataclass, field
 from datetime import date
@@ -180,20 +179,10 @@ def latest(conn: Connection) -> date | None:
     return conn.execute(select(func.max(table.c.as_of))).scalar()
 
 
-_OPS = {
-    "<": operator.lt,
-    "<=": operator.le,
-    ">": operator.gt,
-    ">=": operator.ge,
-    "=": operator.eq,
-    "!=": operator.ne,
-}
-
-
 def _condition(f: Filter) -> ColumnElement[bool]:
     if isinstance(f.value, bool):  # `IS NOT true` would match a row without a value
         return table.c[f.field].is_(f.value if f.op == "=" else not f.value)
-    return _OPS[f.op](table.c[f.field], f.value)
+    return snapshotcache.OPERATORS[f.op](table.c[f.field], f.value)
 
 
 def _conditions(screen: Screen, as_of: date | ColumnElement[date]) -> list[ColumnElement[bool]]:

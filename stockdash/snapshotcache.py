@@ -29,7 +29,8 @@ from stockdash.schema import screener_versions as versions
 KEPT = 2  # sessions held per database: the latest and one earlier asked for
 TEXT_KEYS = ("name", "sector", "kind")  # sorted by the database's collation, not here
 
-_OPS: dict[str, Callable[[Any, Any], Any]] = {
+# The screener's operators, for numpy columns here and SQLAlchemy columns in screener.run_sql.
+OPERATORS: dict[str, Callable[[Any, Any], Any]] = {
     "<": operator.lt,
     "<=": operator.le,
     ">": operator.gt,
@@ -105,9 +106,9 @@ def matching(held: Held, conditions: list[tuple[str, str, float | bool | str]]) 
             if isinstance(value, bool):  # SQL's IS: no value matches neither
                 keep &= column == float(value if op == "=" else not value)
             elif isinstance(value, str):
-                keep &= _OPS[op](column, value)
+                keep &= OPERATORS[op](column, value)
             else:
-                keep &= ~np.isnan(column) & _OPS[op](column, value)
+                keep &= ~np.isnan(column) & OPERATORS[op](column, value)
     return np.flatnonzero(keep)
 
 
