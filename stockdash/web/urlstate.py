@@ -12,11 +12,10 @@ from dataclasses import replace
 from typing import Any, NamedTuple
 from urllib.parse import urlsplit
 
-from dash import Dash, Input, Output, ctx, no_update
+from dash import Dash, Input, Output, State, ctx, no_update
 from dash.exceptions import PreventUpdate
 
 from stockdash.web import ids, search
-from stockdash.web.components import callback
 from stockdash.web.view import CUSTOM as CUSTOM
 from stockdash.web.view import DEFAULT_PERIOD as DEFAULT_PERIOD
 from stockdash.web.view import MAX_COMPARE as MAX_COMPARE
@@ -175,26 +174,30 @@ def sync(
     return out._replace(url=new_query if new_query != (query or "") else no_update, view=view.store())
 
 
-DATE_RANGE = [(ids.DATES, "start_date"), (ids.DATES, "end_date")]
-CONTROLS = [(ids.TICKER, "value"), (ids.COMPARE, "value"), (ids.PERIOD, "value"), *DATE_RANGE]
-CONTROLS_OUT = [
-    (ids.TICKER, "value"),
-    (ids.TICKER, "options"),
-    (ids.COMPARE, "value"),
-    (ids.COMPARE, "options"),
-    (ids.PERIOD, "value"),
-    *DATE_RANGE,
-]
-
-
 def register(app: Dash) -> None:
     """URL ⇄ controls: a shared link or the back button sets the controls, a control sets the URL."""
 
-    @callback(
-        app,
-        [(ids.URL, "search"), *CONTROLS_OUT, (ids.VIEW, "data")],
-        [(ids.URL, "search"), *CONTROLS],
-        states=[(ids.VIEW, "data")],
+    @app.callback(
+        output=[
+            Output(ids.URL, "search"),
+            Output(ids.TICKER, "value"),
+            Output(ids.TICKER, "options"),
+            Output(ids.COMPARE, "value"),
+            Output(ids.COMPARE, "options"),
+            Output(ids.PERIOD, "value"),
+            Output(ids.DATES, "start_date"),
+            Output(ids.DATES, "end_date"),
+            Output(ids.VIEW, "data"),
+        ],
+        inputs={
+            "query": Input(ids.URL, "search"),
+            "ticker": Input(ids.TICKER, "value"),
+            "compare": Input(ids.COMPARE, "value"),
+            "period": Input(ids.PERIOD, "value"),
+            "start": Input(ids.DATES, "start_date"),
+            "end": Input(ids.DATES, "end_date"),
+        },
+        state={"shown": State(ids.VIEW, "data")},
     )
     def _sync(
         query: str | None,
@@ -209,8 +212,7 @@ def register(app: Dash) -> None:
 
     app.clientside_callback(
         PUT_RIGHT,
-        Output(ids.URL, "search", allow_duplicate=True),
-        Input(ids.URL, "search"),
-        Input(ids.VIEW, "data"),
+        output=Output(ids.URL, "search", allow_duplicate=True),
+        inputs=[Input(ids.URL, "search"), Input(ids.VIEW, "data")],
         prevent_initial_call=True,
     )

@@ -39,7 +39,7 @@ def _text(value: Any) -> str:
     return value[:MAX_FIELD] if isinstance(value, str) else ""
 
 
-def _row_action(conn: Connection, trigger: dict) -> str:
+def _row_action(conn: Connection, trigger: dict[str, Any]) -> str:
     """Remove, pause or resume the rule a row's button names; a plain message says what happened."""
     index = trigger.get("index")
     rule = rules_db.get(conn, index) if isinstance(index, int) else None
@@ -57,26 +57,27 @@ def register(app: Dash, services: Services) -> None:
     auth.configure(app.server, settings)
     channels = parse_channels(settings.alert_channels)
 
-    def owner_view() -> tuple:
+    def owner_view() -> tuple[Any, str]:
         with services.engine.connect() as conn:
             found = rules_db.all_rules(conn)
         labels = ", ".join(c.label for c in channels) or "(ALERT_CHANNELS is unset)"
         return rules_table(found, channels), labels
 
     @app.callback(
-        Output(ids.OWNER_VISITOR, "style"),
-        Output(ids.OWNER_PANEL, "style"),
-        Output(ids.OWNER_RULES, "children"),
-        Output(ids.OWNER_CHANNELS, "children"),
-        Output(ids.OWNER_MESSAGE, "children"),
-        Output(ids.OWNER_TOKEN, "value"),
-        Input(ids.OWNER_SIGN_IN, "n_clicks"),
-        Input(ids.OWNER_SIGN_OUT, "n_clicks"),
-        State(ids.OWNER_TOKEN, "value"),
+        output=[
+            Output(ids.OWNER_VISITOR, "style"),
+            Output(ids.OWNER_PANEL, "style"),
+            Output(ids.OWNER_RULES, "children"),
+            Output(ids.OWNER_CHANNELS, "children"),
+            Output(ids.OWNER_MESSAGE, "children"),
+            Output(ids.OWNER_TOKEN, "value"),
+        ],
+        inputs={"_in": Input(ids.OWNER_SIGN_IN, "n_clicks"), "_out": Input(ids.OWNER_SIGN_OUT, "n_clicks")},
+        state={"token": State(ids.OWNER_TOKEN, "value")},
         prevent_initial_call=True,
     )
-    def _session(_in, _out, token):
-        signed_out: tuple = (SHOWN, HIDDEN, [], "", no_update, "")
+    def _session(_in: object, _out: object, token: object) -> tuple[Any, ...]:
+        signed_out: tuple[Any, ...] = (SHOWN, HIDDEN, [], "", no_update, "")
         if ctx.triggered_id == ids.OWNER_SIGN_OUT:
             auth.sign_out()
             return (*signed_out[:4], "Signed out.", "")
@@ -91,20 +92,36 @@ def register(app: Dash, services: Services) -> None:
         return HIDDEN, SHOWN, table, labels, "", ""
 
     @app.callback(
-        Output(ids.OWNER_RULES, "children", allow_duplicate=True),
-        Output(ids.OWNER_RULE_MESSAGE, "children"),
-        Input(ids.OWNER_ADD, "n_clicks"),
-        Input({"type": ids.OWNER_REMOVE, "index": ALL}, "n_clicks"),
-        Input({"type": ids.OWNER_TOGGLE, "index": ALL}, "n_clicks"),
-        State(ids.OWNER_SYMBOL, "value"),
-        State(ids.OWNER_KIND, "value"),
-        State(ids.OWNER_VALUE, "value"),
-        State(ids.OWNER_MINUTES, "value"),
-        State(ids.OWNER_SELECT, "value"),
-        State(ids.OWNER_NOTE, "value"),
+        output=[
+            Output(ids.OWNER_RULES, "children", allow_duplicate=True),
+            Output(ids.OWNER_RULE_MESSAGE, "children"),
+        ],
+        inputs={
+            "_add": Input(ids.OWNER_ADD, "n_clicks"),
+            "removes": Input({"type": ids.OWNER_REMOVE, "index": ALL}, "n_clicks"),
+            "toggles": Input({"type": ids.OWNER_TOGGLE, "index": ALL}, "n_clicks"),
+        },
+        state={
+            "symbol": State(ids.OWNER_SYMBOL, "value"),
+            "kind": State(ids.OWNER_KIND, "value"),
+            "value": State(ids.OWNER_VALUE, "value"),
+            "minutes": State(ids.OWNER_MINUTES, "value"),
+            "chosen": State(ids.OWNER_SELECT, "value"),
+            "note": State(ids.OWNER_NOTE, "value"),
+        },
         prevent_initial_call=True,
     )
-    def _edit(_add, removes, toggles, symbol, kind, value, minutes, chosen, note):
+    def _edit(
+        _add: object,
+        removes: object,
+        toggles: object,
+        symbol: object,
+        kind: object,
+        value: object,
+        minutes: object,
+        chosen: object,
+        note: object,
+    ) -> tuple[Any, Any]:
         if not auth.is_owner(settings):
             return [], auth.SIGN_IN_FIRST
         trigger = ctx.triggered_id
@@ -112,7 +129,7 @@ def register(app: Dash, services: Services) -> None:
             with services.engine.begin() as conn:
                 if isinstance(trigger, dict):  # a row's button (a click, not the list redrawn)
                     clicks = removes if trigger.get("type") == ids.OWNER_REMOVE else toggles
-                    if not any(isinstance(n, int) and n > 0 for n in clicks or []):
+                    if not isinstance(clicks, list) or not any(isinstance(n, int) and n > 0 for n in clicks):
                         return no_update, no_update
                     message = _row_action(conn, trigger)
                 else:

@@ -9,7 +9,7 @@ from typing import Any, NamedTuple
 from urllib.parse import urlencode
 
 import flask
-from dash import Dash
+from dash import ClientsideFunction, Dash, Input, Output, State
 from sqlalchemy.exc import SQLAlchemyError
 
 from stockdash import actions, reads
@@ -24,7 +24,7 @@ from stockdash.web.chart.header import quote_header
 from stockdash.web.chart.intraday import intraday_chart, live_price
 from stockdash.web.chart.periods import load_start, period_start
 from stockdash.web.client import client_address
-from stockdash.web.components import DB_DOWN, OOPS, callback, clientside, notice
+from stockdash.web.components import DB_DOWN, OOPS, notice
 from stockdash.web.plotting import message_figure
 from stockdash.web.services import Services
 from stockdash.web.view import CUSTOM, MAX_COMPARE, View, compare_list, delisted
@@ -255,20 +255,14 @@ def _options_follow_typing(
 ) -> None:
     """The dropdown's options follow what is typed (the layout and urlstate.sync set them with the values)."""
 
-    @callback(
-        app,
-        [(id_, "options")],
-        [(id_, "search_value")],
-        states=[(id_, "value")],
-        allow_duplicate=True,
+    @app.callback(
+        output=Output(id_, "options", allow_duplicate=True),
+        inputs={"text": Input(id_, "search_value")},
+        state={"value": State(id_, "value")},
         prevent_initial_call=True,
     )
     def _options(text: str | None, value: object) -> list[dict[str, Any]]:
         return options(text if isinstance(text, str) else None, value)
-
-
-OUTPUTS = [(ids.GRAPH, "figure"), (ids.QUOTE, "children"), (ids.NOTICE, "children"), (ids.DOWNLOAD, "href")]
-INPUTS = [(ids.VIEW, "data"), (ids.CHART_TYPE, "value"), (ids.OVERLAYS, "value")]
 
 
 class Redrawn(NamedTuple):
@@ -284,11 +278,26 @@ class Redrawn(NamedTuple):
 def register(app: Dash, services: Services) -> None:
     _options_follow_typing(app, ids.TICKER, ticker_options)
     _options_follow_typing(app, ids.COMPARE, compare_options)
+
     # The layout draws the first chart (page.py): this one redraws when the view changes, and while
     # queue workers fetch its prices.
-    outputs, inputs = [*OUTPUTS, (ids.FETCH_POLL, "disabled")], [*INPUTS, (ids.FETCH_POLL, "n_intervals")]
-
-    @callback(app, outputs, inputs, states=[(ids.VIEWPORT, "data")], prevent_initial_call=True)
+    @app.callback(
+        output=[
+            Output(ids.GRAPH, "figure"),
+            Output(ids.QUOTE, "children"),
+            Output(ids.NOTICE, "children"),
+            Output(ids.DOWNLOAD, "href"),
+            Output(ids.FETCH_POLL, "disabled"),
+        ],
+        inputs={
+            "view": Input(ids.VIEW, "data"),
+            "chart_type": Input(ids.CHART_TYPE, "value"),
+            "overlays": Input(ids.OVERLAYS, "value"),
+            "_polls": Input(ids.FETCH_POLL, "n_intervals"),
+        },
+        state={"viewport": State(ids.VIEWPORT, "data")},
+        prevent_initial_call=True,
+    )
     def _chart(
         view: object, chart_type: object, overlays: object, _polls: object, viewport: object
     ) -> Redrawn:
@@ -304,18 +313,20 @@ def register(app: Dash, services: Services) -> None:
         )
         return Redrawn(*drawn, poll_off=not fetching)
 
-    @callback(app, CONTROL_OUTPUTS, [(ids.VIEW, "data")], prevent_initial_call=True)
+    @app.callback(
+        output=[Output(id_, prop) for id_, prop in CONTROL_OUTPUTS],
+        inputs={"view": Input(ids.VIEW, "data")},
+        prevent_initial_call=True,
+    )
     def _controls(view: object) -> Controls:
         return controls_for(View.from_store(view))
 
     # In the browser: a phone that opened 5Y or Max redraws them weekly (assets/clientside.js).
-    clientside(
-        app,
-        "stockdash.phone_weekly",
-        [(ids.VIEW, "data")],
-        [(ids.VIEWPORT, "data")],
-        states=[(ids.VIEW, "data")],
-        allow_duplicate=True,
+    app.clientside_callback(
+        ClientsideFunction("stockdash", "phone_weekly"),
+        output=Output(ids.VIEW, "data", allow_duplicate=True),
+        inputs=[Input(ids.VIEWPORT, "data")],
+        state=[State(ids.VIEW, "data")],
         prevent_initial_call=True,
     )
     option_controls.register(app)

@@ -6,22 +6,22 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any, NamedTuple
 
-from dash import Dash, ctx, no_update
+from dash import Dash, Input, Output, State, ctx, no_update
 from dash.exceptions import PreventUpdate
 
 from stockdash.intervals import INTERVALS
 from stockdash.web import ids
 from stockdash.web.chart import options
-from stockdash.web.components import callback
 from stockdash.web.view import View
 
-CONTROLS = [
-    (ids.OVERLAYS, "value"),
-    (ids.INDICATORS, "value"),
-    (ids.INTERVAL, "value"),
-    (ids.BASIS, "value"),
-    (ids.CHART_TYPE, "value"),
-]
+# Each option control's value, by the name `_options` and OptionValues give it.
+CONTROLS = {
+    "overlays": ids.OVERLAYS,
+    "indicators": ids.INDICATORS,
+    "interval": ids.INTERVAL,
+    "basis": ids.BASIS,
+    "chart_type": ids.CHART_TYPE,
+}
 
 
 class OptionValues(NamedTuple):
@@ -83,12 +83,17 @@ def sync_options(trigger: str | None, query: object, controls: OptionValues, vie
 
 
 def register(app: Dash) -> None:
-    @callback(
-        app,
-        [(ids.URL, "search"), (ids.VIEW, "data"), *CONTROLS],
-        [(ids.URL, "search"), *CONTROLS],
-        states=[(ids.VIEW, "data")],
-        allow_duplicate=True,
+    @app.callback(
+        output=[
+            Output(ids.URL, "search", allow_duplicate=True),
+            Output(ids.VIEW, "data", allow_duplicate=True),
+            *(Output(id_, "value", allow_duplicate=True) for id_ in CONTROLS.values()),
+        ],
+        inputs={
+            "query": Input(ids.URL, "search"),
+            **{name: Input(id_, "value") for name, id_ in CONTROLS.items()},
+        },
+        state={"view": State(ids.VIEW, "data")},
         prevent_initial_call=True,
     )
     def _options(

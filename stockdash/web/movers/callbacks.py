@@ -9,7 +9,7 @@ from datetime import date
 from typing import Any, NamedTuple
 
 from cachetools import TTLCache, cached
-from dash import Dash, ctx, no_update
+from dash import ClientsideFunction, Dash, Input, Output, ctx, no_update
 from dash.exceptions import PreventUpdate
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -18,7 +18,7 @@ from stockdash.errors import error_text
 from stockdash.movers import GROUPS, HORIZON_LABELS, HORIZONS, NoData
 from stockdash.universe import GROUP_LABELS
 from stockdash.web import ids
-from stockdash.web.components import DB_DOWN, OOPS, callback, clientside, notice
+from stockdash.web.components import DB_DOWN, OOPS, notice
 from stockdash.web.movers.figures import treemap_figure
 from stockdash.web.movers.layout import movers_body
 from stockdash.web.plotting import message_figure
@@ -97,10 +97,6 @@ def movers_panel(services: Services, horizon: str | None, group: str | None) -> 
     return Panel(_rows(snap["gainers"]), _rows(snap["losers"]), text, [], treemap)
 
 
-OUTPUTS = [(ids.MOVERS_AS_OF, "children"), (ids.MOVERS_NOTICE, "children"), (ids.MOVERS_BODY, "children")]
-CLICKS = [(ids.GAINERS, "cellClicked"), (ids.LOSERS, "cellClicked"), (ids.TREEMAP, "clickData")]
-
-
 def movers_card_parts(services: Services, horizon: object, group: object, viewport: object) -> CardParts:
     """(as-of text, notice, tables and map): the card's parts, all from one snapshot."""
     panel = movers_panel(
@@ -143,33 +139,53 @@ def sync_selection(trigger: str | None, query: object, horizon: object, group: o
     return Selection(url=picked.query())
 
 
-SELECTION = [(ids.HORIZON, "value"), (ids.GROUP, "value")]
-
-
 def register(app: Dash, services: Services) -> None:
-    @callback(app, OUTPUTS, [*SELECTION, (ids.VIEWPORT, "data")])
+    @app.callback(
+        output=[
+            Output(ids.MOVERS_AS_OF, "children"),
+            Output(ids.MOVERS_NOTICE, "children"),
+            Output(ids.MOVERS_BODY, "children"),
+        ],
+        inputs={
+            "horizon": Input(ids.HORIZON, "value"),
+            "group": Input(ids.GROUP, "value"),
+            "viewport": Input(ids.VIEWPORT, "data"),
+        },
+    )
     def _movers(horizon: object, group: object, viewport: object) -> CardParts:
         return movers_card_parts(services, horizon, group, viewport)
 
-    @callback(
-        app,
-        [(ids.URL, "search"), *SELECTION],
-        [(ids.URL, "search"), *SELECTION],
-        allow_duplicate=True,
+    @app.callback(
+        output=[
+            Output(ids.URL, "search", allow_duplicate=True),
+            Output(ids.HORIZON, "value", allow_duplicate=True),
+            Output(ids.GROUP, "value", allow_duplicate=True),
+        ],
+        inputs={
+            "query": Input(ids.URL, "search"),
+            "horizon": Input(ids.HORIZON, "value"),
+            "group": Input(ids.GROUP, "value"),
+        },
         prevent_initial_call=True,  # the location's first report triggers it
     )
     def _selection(query: object, horizon: object, group: object) -> Selection:
         return sync_selection(ctx.triggered_id, query, horizon, group)
 
     # The input (the store's id) never changes: runs once, at load.
-    clientside(app, "stockdash.viewport", [(ids.VIEWPORT, "data")], [(ids.VIEWPORT, "id")])
+    app.clientside_callback(
+        ClientsideFunction("stockdash", "viewport"),
+        output=Output(ids.VIEWPORT, "data"),
+        inputs=[Input(ids.VIEWPORT, "id")],
+    )
     # A clicked row or stock tile charts it (through the ticker box, so urlstate.sync takes it
     # from there) and brings the chart into view; in the browser, without a round trip.
-    clientside(
-        app,
-        "stockdash.chart_clicked",
-        [(ids.TICKER, "value")],
-        CLICKS,
-        allow_duplicate=True,
+    app.clientside_callback(
+        ClientsideFunction("stockdash", "chart_clicked"),
+        output=Output(ids.TICKER, "value", allow_duplicate=True),
+        inputs=[
+            Input(ids.GAINERS, "cellClicked"),
+            Input(ids.LOSERS, "cellClicked"),
+            Input(ids.TREEMAP, "clickData"),
+        ],
         prevent_initial_call=True,
     )

@@ -8,13 +8,12 @@ naming it. The endpoint reads what the daily job stored; it computes nothing.
 
 from __future__ import annotations
 
-import csv
-import io
 import logging
 
 from flask import Blueprint, Response, jsonify, request
 
 from stockdash import screener
+from stockdash.web.api.csvfile import csv_download
 from stockdash.web.api.params import BadRequest, answer_errors, date_param, error, only_params
 from stockdash.web.services import Services
 
@@ -87,26 +86,13 @@ def screen_from_request() -> tuple[screener.Screen, str]:
     return screen, fmt
 
 
-def _csv(result: screener.Result) -> Response:
-    buf = io.StringIO()
-    writer = csv.writer(buf, lineterminator="\n")
-    writer.writerow(screener.ROW_FIELDS)
-    for row in result.rows:
-        writer.writerow(["" if row[f] is None else row[f] for f in screener.ROW_FIELDS])
-    return Response(
-        buf.getvalue(),
-        mimetype="text/csv",
-        headers={"Content-Disposition": f'attachment; filename="screener_{result.group}_{result.as_of}.csv"'},
-    )
-
-
 def blueprint(services: Services) -> Blueprint:
     bp = Blueprint("screener_api", __name__)
 
     answer_errors(bp, log=log, label="web screener api")
 
     @bp.get("/api/screener")
-    def screen():
+    def screen() -> Response | tuple[Response, int]:
         wanted, fmt = screen_from_request()
         try:
             # Autocommit: reads only, and no BEGIN and ROLLBACK round trips around them.
@@ -115,7 +101,11 @@ def blueprint(services: Services) -> Blueprint:
         except screener.NoSnapshot as exc:
             return error(404, str(exc))
         if fmt == "csv":
-            return _csv(result)
+            return csv_download(
+                screener.ROW_FIELDS,
+                ([row[f] for f in screener.ROW_FIELDS] for row in result.rows),
+                filename=f"screener_{result.group}_{result.as_of}.csv",
+            )
         return jsonify(
             {
                 "as_of": result.as_of.isoformat(),

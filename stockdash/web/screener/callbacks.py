@@ -8,18 +8,20 @@ reopens both. Thin callbacks: `screen_sync` and `screen_rows` are plain function
 from __future__ import annotations
 
 import logging
+from datetime import date
 from typing import Any
 from urllib.parse import parse_qs, urlencode
 
-from dash import Dash, ctx, no_update
+from dash import ClientsideFunction, Dash, Input, Output, State, ctx, no_update
 from dash.exceptions import PreventUpdate
+from sqlalchemy import Connection
 from sqlalchemy.exc import SQLAlchemyError
 
 from stockdash import screener, store
 from stockdash.errors import error_text
 from stockdash.stats import window_sessions
 from stockdash.web import ids
-from stockdash.web.components import DB_DOWN, OOPS, callback, clientside, notice
+from stockdash.web.components import DB_DOWN, OOPS, notice
 from stockdash.web.screener import figures
 from stockdash.web.screener.layout import DEFAULT_SCREEN, SHOWN_ROWS
 from stockdash.web.services import Services
@@ -151,7 +153,7 @@ def screen_sync(trigger: str | None, values: dict) -> tuple:
     )  # fmt: skip
 
 
-def _sparks(conn, as_of, symbols: list[str]) -> dict[str, list[float]]:
+def _sparks(conn: Connection, as_of: date, symbols: list[str]) -> dict[str, list[float]]:
     """Three months of closes per symbol (split-adjusted on today's basis)."""
     if not symbols:
         return {}
@@ -219,70 +221,70 @@ def screen_rows(
     return rows, cols, csv_params, count, [], start, start == 0, start + len(rows) >= result.count
 
 
-SYNC_OUTPUTS = [
-    (ids.URL, "hash"),
-    (ids.TABS, "value"),
-    (ids.SCREEN_PRESET, "value"),
-    (ids.SCREEN_GROUP, "value"),
-    (ids.SCREEN_SECTOR, "value"),
-    (ids.SCREEN_SORT, "value"),
-    (ids.SCREEN_FILTERS, "options"),
-    (ids.SCREEN_FILTERS, "value"),
-    (ids.SCREEN_VALUE, "value"),
-    (ids.SCREEN_NOTE, "children"),
-    (ids.SCREEN, "data"),
-]
-SYNC_INPUTS = {
-    "hash": (ids.URL, "hash"),
-    "tab": (ids.TABS, "value"),
-    "preset": (ids.SCREEN_PRESET, "value"),
-    "group": (ids.SCREEN_GROUP, "value"),
-    "sector": (ids.SCREEN_SECTOR, "value"),
-    "sort": (ids.SCREEN_SORT, "value"),
-    "chip_values": (ids.SCREEN_FILTERS, "value"),
-    "add": (ids.SCREEN_ADD, "n_clicks"),
-    "submitted": (ids.SCREEN_VALUE, "n_submit"),
-}
-SYNC_STATES = {
-    "field": (ids.SCREEN_FIELD, "value"),
-    "op": (ids.SCREEN_OP, "value"),
-    "value": (ids.SCREEN_VALUE, "value"),
-    "shown": (ids.SCREEN, "data"),
-}
-ROW_OUTPUTS = [
-    (ids.SCREEN_GRID, "rowData"),
-    (ids.SCREEN_GRID, "columnDefs"),
-    (ids.SCREEN_GRID, "csvExportParams"),
-    (ids.SCREEN_COUNT, "children"),
-    (ids.SCREEN_NOTE, "children"),
-    (ids.SCREEN_PAGE, "data"),
-    (ids.SCREEN_PREV, "disabled"),
-    (ids.SCREEN_NEXT, "disabled"),
-]
-
-
 def register(app: Dash, services: Services) -> None:
-    names = [*SYNC_INPUTS, *SYNC_STATES]
-
-    @callback(app, SYNC_OUTPUTS, list(SYNC_INPUTS.values()), states=list(SYNC_STATES.values()))
-    def _sync(*args):
-        return screen_sync(ctx.triggered_id, dict(zip(names, args, strict=True)))
-
-    @callback(
-        app,
-        ROW_OUTPUTS,
-        [
-            (ids.SCREEN, "data"),
-            (ids.VIEWPORT, "data"),
-            (ids.SCREEN_PREV, "n_clicks"),
-            (ids.SCREEN_NEXT, "n_clicks"),
-            (ids.TABS, "value"),
+    @app.callback(
+        output=[
+            Output(ids.URL, "hash"),
+            Output(ids.TABS, "value"),
+            Output(ids.SCREEN_PRESET, "value"),
+            Output(ids.SCREEN_GROUP, "value"),
+            Output(ids.SCREEN_SECTOR, "value"),
+            Output(ids.SCREEN_SORT, "value"),
+            Output(ids.SCREEN_FILTERS, "options"),
+            Output(ids.SCREEN_FILTERS, "value"),
+            Output(ids.SCREEN_VALUE, "value"),
+            Output(ids.SCREEN_NOTE, "children"),
+            Output(ids.SCREEN, "data"),
         ],
-        states=[(ids.SCREEN_PAGE, "data")],
-        allow_duplicate=True,
+        inputs={
+            "hash": Input(ids.URL, "hash"),
+            "tab": Input(ids.TABS, "value"),
+            "preset": Input(ids.SCREEN_PRESET, "value"),
+            "group": Input(ids.SCREEN_GROUP, "value"),
+            "sector": Input(ids.SCREEN_SECTOR, "value"),
+            "sort": Input(ids.SCREEN_SORT, "value"),
+            "chip_values": Input(ids.SCREEN_FILTERS, "value"),
+            "add": Input(ids.SCREEN_ADD, "n_clicks"),
+            "submitted": Input(ids.SCREEN_VALUE, "n_submit"),
+        },
+        state={
+            "field": State(ids.SCREEN_FIELD, "value"),
+            "op": State(ids.SCREEN_OP, "value"),
+            "value": State(ids.SCREEN_VALUE, "value"),
+            "shown": State(ids.SCREEN, "data"),
+        },
+    )
+    def _sync(**values: Any) -> tuple[Any, ...]:
+        return screen_sync(ctx.triggered_id, values)
+
+    # Every output may be set by another callback too (the note by _sync): all allow duplicates.
+    @app.callback(
+        output=[
+            Output(id_, prop, allow_duplicate=True)
+            for id_, prop in [
+                (ids.SCREEN_GRID, "rowData"),
+                (ids.SCREEN_GRID, "columnDefs"),
+                (ids.SCREEN_GRID, "csvExportParams"),
+                (ids.SCREEN_COUNT, "children"),
+                (ids.SCREEN_NOTE, "children"),
+                (ids.SCREEN_PAGE, "data"),
+                (ids.SCREEN_PREV, "disabled"),
+                (ids.SCREEN_NEXT, "disabled"),
+            ]
+        ],
+        inputs={
+            "shown": Input(ids.SCREEN, "data"),
+            "viewport": Input(ids.VIEWPORT, "data"),
+            "_previous": Input(ids.SCREEN_PREV, "n_clicks"),
+            "_next": Input(ids.SCREEN_NEXT, "n_clicks"),
+            "tab": Input(ids.TABS, "value"),
+        },
+        state={"offset": State(ids.SCREEN_PAGE, "data")},
         prevent_initial_call=True,
     )
-    def _rows(shown, viewport, _previous, _next, tab, offset):
+    def _rows(
+        shown: object, viewport: object, _previous: object, _next: object, tab: object, offset: object
+    ) -> tuple[Any, ...]:
         # The hidden tab's grid stays empty until it is opened: a page load that only charts
         # (most of them) neither reads nor downloads 500 rows with their sparklines.
         if tab != "screener":
@@ -290,24 +292,23 @@ def register(app: Dash, services: Services) -> None:
         return screen_rows(services, shown, viewport, page_offset(ctx.triggered_id, offset))
 
     # In the browser: which tab shows, a clicked row charts its symbol, the CSV of what is shown.
-    clientside(
-        app,
-        "screener.show_tab",
-        [(ids.CHART_TAB, "style"), (ids.SCREENER_TAB, "style")],
-        [(ids.TABS, "value")],
+    app.clientside_callback(
+        ClientsideFunction("screener", "show_tab"),
+        output=[Output(ids.CHART_TAB, "style"), Output(ids.SCREENER_TAB, "style")],
+        inputs=[Input(ids.TABS, "value")],
     )
-    clientside(
-        app,
-        "screener.row_clicked",
-        [(ids.TICKER, "value"), (ids.TABS, "value")],
-        [(ids.SCREEN_GRID, "cellClicked")],
-        allow_duplicate=True,
+    app.clientside_callback(
+        ClientsideFunction("screener", "row_clicked"),
+        output=[
+            Output(ids.TICKER, "value", allow_duplicate=True),
+            Output(ids.TABS, "value", allow_duplicate=True),
+        ],
+        inputs=[Input(ids.SCREEN_GRID, "cellClicked")],
         prevent_initial_call=True,
     )
-    clientside(
-        app,
-        "screener.export_csv",
-        [(ids.SCREEN_GRID, "exportDataAsCsv")],
-        [(ids.SCREEN_CSV, "n_clicks")],
+    app.clientside_callback(
+        ClientsideFunction("screener", "export_csv"),
+        output=Output(ids.SCREEN_GRID, "exportDataAsCsv"),
+        inputs=[Input(ids.SCREEN_CSV, "n_clicks")],
         prevent_initial_call=True,
     )
