@@ -12,7 +12,7 @@ shown. The recursions run in pandas' compiled `ewm(adjust=False)`, seeded by han
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Hashable, Iterable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -143,7 +143,7 @@ def bollinger(close: np.ndarray, n: int = 20, k: float = 2.0) -> tuple[np.ndarra
 
 
 def vwap(
-    high: ArrayLike, low: ArrayLike, close: ArrayLike, volume: ArrayLike, sessions: ArrayLike
+    high: ArrayLike, low: ArrayLike, close: ArrayLike, volume: ArrayLike, sessions: Sequence[Hashable]
 ) -> np.ndarray:
     """Volume-weighted typical price, anchored at each session's start (`sessions` labels the bars)."""
     typical = (np.asarray(high, float) + np.asarray(low, float) + np.asarray(close, float)) / 3

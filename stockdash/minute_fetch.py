@@ -21,7 +21,8 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from stockdash.calendar import NEW_YORK
-from stockdash.db import is_postgres, utc
+from stockdash.db import is_postgres
+from stockdash.live.shared_reads import MinuteBar
 from stockdash.providers.base import Provider
 from stockdash.schema import intraday_bars
 
@@ -93,7 +94,7 @@ def fetch_and_store(engine: Engine, provider: Provider, symbol: str, *, now: dat
     return Stored(rows, bars["minute"].min(), bars["minute"].max())
 
 
-def stored_minutes(engine: Engine, symbol: str, *, since: datetime, until: datetime) -> list[dict]:
+def stored_minutes(engine: Engine, symbol: str, *, since: datetime, until: datetime) -> list[MinuteBar]:
     """Stored minute bars with since < minute <= until, read now (not through the live view's
     one-second cache: this follows a fetch that just wrote them)."""
     query = (
@@ -104,4 +105,4 @@ def stored_minutes(engine: Engine, symbol: str, *, since: datetime, until: datet
         .order_by(intraday_bars.c.minute)
     )
     with engine.connect() as conn:
-        return [{**r._asdict(), "minute": utc(r.minute)} for r in conn.execute(query)]
+        return [MinuteBar.of(r) for r in conn.execute(query)]

@@ -93,6 +93,24 @@ class LiveQuote(NamedTuple):
         return None if self.change is None else self.price - self.change
 
 
+class MinuteBar(NamedTuple):
+    """One stored minute bar (intraday_bars' row without the stream's day volume), `minute` in UTC:
+    what the live view, the 1D/5D chart and /api/intraday draw or answer."""
+
+    symbol: str
+    minute: datetime  # the minute's start, UTC
+    open: float
+    high: float
+    low: float
+    close: float
+    volume: int | None
+
+    @classmethod
+    def of(cls, row: Row[Any]) -> MinuteBar:
+        """The bar of an intraday_bars row (its minute made UTC: SQLite hands it back naive)."""
+        return cls(row.symbol, utc(row.minute), row.open, row.high, row.low, row.close, row.volume)
+
+
 class Market(NamedTuple):
     session: str  # as hours.session_at says: pre | regular | post | closed
     next_open: datetime  # UTC
@@ -128,24 +146,21 @@ class LiveReads:
             found = liveset.read(conn, self.settings, now=now)
         return Snapshot(quotes, found, Market(session_at(now), utc(next_open(now))))
 
-    def bars(self, symbol: str, since: datetime) -> list[dict[str, Any]]:
-        """Minute bars after `since`: a day's worth per symbol is read once a second and shared.
-
-        Each is intraday_bars' row as a dict (`minute` in UTC): the live view and the chart read
-        them by key throughout, so they stay dicts until those are typed too."""
+    def bars(self, symbol: str, since: datetime) -> list[MinuteBar]:
+        """Minute bars after `since`: a day's worth per symbol is read once a second and shared."""
         floor = since.replace(hour=0, minute=0, second=0, microsecond=0)
         key = ("bars", symbol, floor)
-        rows: list[dict[str, Any]] = self.cache.get(key, lambda: self._load_bars(symbol, floor))
-        return [r for r in rows if r["minute"] > since]
+        rows: list[MinuteBar] = self.cache.get(key, lambda: self._load_bars(symbol, floor))
+        return [r for r in rows if r.minute > since]
 
-    def _load_bars(self, symbol: str, floor: datetime) -> list[dict[str, Any]]:
+    def _load_bars(self, symbol: str, floor: datetime) -> list[MinuteBar]:
         query = (
             select(intraday_bars)
             .where(intraday_bars.c.symbol == symbol, intraday_bars.c.minute >= floor)
             .order_by(intraday_bars.c.minute)
         )
         with self.engine().connect() as conn:
-            return [{**r._asdict(), "minute": utc(r.minute)} for r in conn.execute(query)]
+            return [MinuteBar.of(r) for r in conn.execute(query)]
 
     def want(self, symbols: list[str]) -> set[str]:
         """Record wants (at most once a minute each, a few a second in all); the symbols left unwritten."""

@@ -237,18 +237,12 @@ def test_options_follow_the_url_and_the_controls():
 def test_vwap_on_minute_bars_starts_again_each_session():
     from datetime import UTC, datetime
 
+    from stockdash.live.shared_reads import MinuteBar
     from stockdash.web.chart.intraday import intraday_figure
 
-    def bar(day: int, minute: int, price: float, volume: int) -> dict:
+    def bar(day: int, minute: int, price: float, volume: int) -> MinuteBar:
         at = datetime(2026, 3, day, 14, 30 + minute, tzinfo=UTC)  # 09:30 New York and after
-        return {
-            "minute": at,
-            "open": price,
-            "high": price + 1,
-            "low": price - 1,
-            "close": price,
-            "volume": volume,
-        }
+        return MinuteBar("MSFT", at, open=price, high=price + 1, low=price - 1, close=price, volume=volume)
 
     rows = [bar(2, 0, 10.0, 100), bar(2, 1, 20.0, 300), bar(3, 0, 50.0, 10)]
     figure = intraday_figure("MSFT", rows, chart_type="candles", days=5, vwap=True)

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
+from stockdash.live.shared_reads import MinuteBar
 from stockdash.web.live.figures import session_figure, watchlist_figure, whole_day
 
 DAY = date(2026, 11, 24)  # a Tuesday
 
 
-def _rows(hour_utc: int) -> list[dict]:
+def _rows(hour_utc: int) -> list[MinuteBar]:
     t = datetime(2026, 11, 24, hour_utc, 0, tzinfo=UTC)
-    return [{"minute": t, "open": 100.0, "high": 101.0, "low": 99.0, "close": 100.5, "volume": 10}]
+    return [MinuteBar("AAPL", t, open=100.0, high=101.0, low=99.0, close=100.5, volume=10)]
 
 
 def test_the_watchlist_chart_spans_the_whole_day_when_it_holds_bitcoin():

@@ -16,7 +16,7 @@ from flask import Blueprint, Response, jsonify, request
 
 from stockdash.db import utc
 from stockdash.live.latest import Latest, latest
-from stockdash.live.shared_reads import LiveQuote, LiveReads
+from stockdash.live.shared_reads import LiveQuote, LiveReads, MinuteBar
 from stockdash.symbols import InvalidSymbol, normalise_many
 from stockdash.universe import to_yahoo
 from stockdash.web.api.csvfile import csv_download
@@ -65,14 +65,14 @@ def _quote_json(quote: LiveQuote) -> dict[str, Any]:
     return quote._asdict() | {"time": _iso(quote.time)}
 
 
-def _bar_json(bar: dict[str, Any]) -> dict[str, Any]:
+def _bar_json(bar: MinuteBar) -> dict[str, Any]:
     return {
-        "time": _iso(bar["minute"]),
-        "open": bar["open"],
-        "high": bar["high"],
-        "low": bar["low"],
-        "close": bar["close"],
-        "volume": bar["volume"],
+        "time": _iso(bar.minute),
+        "open": bar.open,
+        "high": bar.high,
+        "low": bar.low,
+        "close": bar.close,
+        "volume": bar.volume,
     }
 
 

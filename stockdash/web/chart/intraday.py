@@ -21,6 +21,7 @@ import pandas as pd
 from stockdash import indicators, minute_fetch
 from stockdash.calendar import NEW_YORK, sessions
 from stockdash.live.hours import is_streaming, session_at, trades_around_the_clock, trading_day
+from stockdash.live.shared_reads import MinuteBar
 from stockdash.web import fetch
 from stockdash.web.chart import figures
 from stockdash.web.chart.data import load_symbol
@@ -36,17 +37,17 @@ LOOKBACK_DAYS = 12  # calendar days searched for five sessions of minute bars (w
 FRESH_FOR = timedelta(minutes=10)
 
 
-def _ny_date(row: dict) -> date:
-    return row["minute"].astimezone(NEW_YORK).date()
+def _ny_date(row: MinuteBar) -> date:
+    return row.minute.astimezone(NEW_YORK).date()
 
 
-def last_days(rows: list[dict], days: int) -> list[dict]:
+def last_days(rows: list[MinuteBar], days: int) -> list[MinuteBar]:
     """The minute bars of the last `days` New York days that have any."""
     dates = sorted({_ny_date(r) for r in rows})[-days:]
     return [r for r in rows if dates and _ny_date(r) >= dates[0]]
 
 
-def minute_bars(services: Services, symbol: str, *, days: int, now: datetime) -> list[dict]:
+def minute_bars(services: Services, symbol: str, *, days: int, now: datetime) -> list[MinuteBar]:
     """The stored minute bars of the last `days` New York days that have any (none after `now`).
     Read now, not through the live view's one-second cache: what another request (or a worker)
     fetched a moment ago decides whether to ask the provider."""
@@ -70,14 +71,14 @@ def expected_days(symbol: str, days: int, now: datetime) -> list[date]:
     return begun[-days:]
 
 
-def minutes_missing(symbol: str, rows: list[dict], *, days: int, now: datetime, keep_days: int) -> bool:
+def minutes_missing(symbol: str, rows: list[MinuteBar], *, days: int, now: datetime, keep_days: int) -> bool:
     """Whether to ask the provider: a day of the period has no stored minutes (one old enough to be
     pruned does not count), or the symbol trades now and its newest minute is stale."""
     stored = {_ny_date(r) for r in rows}
     kept_from = (now - timedelta(days=keep_days)).astimezone(NEW_YORK).date()
     if any(day not in stored and day > kept_from for day in expected_days(symbol, days, now)):
         return True
-    return bool(rows) and is_streaming(symbol, now) and now - rows[-1]["minute"] > FRESH_FOR
+    return bool(rows) and is_streaming(symbol, now) and now - rows[-1].minute > FRESH_FOR
 
 
 def first_of_period(symbol: str, last: date, days: int) -> date:
@@ -102,29 +103,35 @@ def with_period_return(q: dict | None, daily: pd.DataFrame, first_session: date 
     return q | {"period_pct": (q["close"] / float(before["close"].iloc[-1]) - 1.0) * 100.0}
 
 
-def session_vwap(rows: list[dict]) -> list[float]:
+def session_vwap(rows: list[MinuteBar]) -> list[float]:
     """VWAP of the minute bars, anchored at each New York session's start."""
-    sessions = [r["minute"].astimezone(NEW_YORK).date() for r in rows]
-    high, low, close, volume = ([r[f] or 0 for r in rows] for f in ("high", "low", "close", "volume"))
+    sessions = [r.minute.astimezone(NEW_YORK).date() for r in rows]
+    high, low, close = ([r.high for r in rows], [r.low for r in rows], [r.close for r in rows])
+    volume = [r.volume or 0 for r in rows]
     return floats(indicators.vwap(high, low, close, volume, sessions)).tolist()
 
 
-def intraday_figure(symbol: str, rows: list[dict], *, chart_type: str, days: int, vwap: bool = False) -> dict:
+def intraday_figure(
+    symbol: str, rows: list[MinuteBar], *, chart_type: str, days: int, vwap: bool = False
+) -> dict:
     """Candles or a line of minute bars with volume below, VWAP over them if asked; nights and
     weekends hidden on 5D."""
-    x = [r["minute"].astimezone(NEW_YORK).strftime("%Y-%m-%d %H:%M") for r in rows]
+    x = [r.minute.astimezone(NEW_YORK).strftime("%Y-%m-%d %H:%M") for r in rows]
     if chart_type == "line":
         price: dict = {
             "type": "scatter",
             "mode": "lines",
-            "y": [r["close"] for r in rows],
+            "y": [r.close for r in rows],
             "line": {"color": INK, "width": 1.6},
             "hovertemplate": "%{y:,.2f}<extra>" + symbol + "</extra>",
         }
     else:
         price = {
             "type": "candlestick",
-            **{f: [r[f] for r in rows] for f in ("open", "high", "low", "close")},
+            "open": [r.open for r in rows],
+            "high": [r.high for r in rows],
+            "low": [r.low for r in rows],
+            "close": [r.close for r in rows],
             "increasing": {"line": {"color": UP, "width": 1}, "fillcolor": UP},
             "decreasing": {"line": {"color": DOWN, "width": 1}, "fillcolor": DOWN},
             "whiskerwidth": 0,
@@ -133,7 +140,7 @@ def intraday_figure(symbol: str, rows: list[dict], *, chart_type: str, days: int
         "type": "bar",
         "name": "Volume",
         "x": x,
-        "y": [r["volume"] or 0 for r in rows],
+        "y": [r.volume or 0 for r in rows],
         "marker": {"color": "rgba(79, 70, 229, 0.35)"},
         "xaxis": "x2",
         "yaxis": "y2",
@@ -205,7 +212,7 @@ def live_price(
 
 def _minutes(
     services: Services, symbol: str, *, days: int, now: datetime, client: str, stored_only: bool
-) -> tuple[list[dict], str | None]:
+) -> tuple[list[MinuteBar], str | None]:
     """The minute bars to draw, asking the provider first when some are missing; and why the
     provider added none (FETCHING while a worker fetches), or None."""
     rows = minute_bars(services, symbol, days=days, now=now)
@@ -253,7 +260,7 @@ def intraday_chart(
         stale_after_hours=services.settings.stale_after_hours,
         reason=daily.get(symbol),
     )
-    rows: list[dict] = []
+    rows: list[MinuteBar] = []
     why: str | None = daily.get(symbol)  # the provider does not know it: no minutes to ask for
     if not main.bars.empty or why in (None, FETCHING):
         rows, why = _minutes(services, symbol, days=days, now=now, client=client, stored_only=stored_only)
@@ -266,9 +273,9 @@ def intraday_chart(
     if symbol not in services.settings.watchlist_symbols:
         services.live.want([symbol])  # the clock streams it while its hours and the live set's cap allow
     if rows:
-        since = rows[0]["minute"].isoformat().replace("+00:00", "Z")
+        since = rows[0].minute.isoformat().replace("+00:00", "Z")
         href = f"/api/intraday/{symbol}?{urlencode({'since': since, 'format': 'csv'})}"
-        first, last = (rows[i]["minute"].astimezone(NEW_YORK) for i in (0, -1))
+        first, last = (rows[i].minute.astimezone(NEW_YORK) for i in (0, -1))
         demo = " (demo)" if services.provider.name == "demo" else ""
         notes.append(f"1-minute bars{demo}, {first:%a %d %b %H:%M} to {last:%a %d %b %H:%M} ET.")
         if why == FETCHING:

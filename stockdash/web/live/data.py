@@ -9,7 +9,6 @@ number of visitors.
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta
-from typing import Any
 
 from stockdash.calendar import NEW_YORK
 from stockdash.db import utc
@@ -17,7 +16,7 @@ from stockdash.live import closes
 from stockdash.live.closes import DailySession
 from stockdash.live.hours import session_day
 from stockdash.live.latest import Latest, LiveQuote, latest
-from stockdash.live.shared_reads import SharedReads
+from stockdash.live.shared_reads import MinuteBar, SharedReads
 from stockdash.web.services import Services
 
 SPARK_POINTS = 60
@@ -66,14 +65,14 @@ def last_sessions(
     return found
 
 
-def bars_from(services: Services, symbol: str, since: datetime, *, day: date) -> list[dict[str, Any]]:
+def bars_from(services: Services, symbol: str, since: datetime, *, day: date) -> list[MinuteBar]:
     """Minute bars of `symbol` from `since` (included) to the end of New York `day`."""
     end = day_start(day + timedelta(days=1))
     rows = services.live.bars(symbol, since - timedelta(microseconds=1))
-    return [r for r in rows if r["minute"] < end]
+    return [r for r in rows if r.minute < end]
 
 
-def day_bars(services: Services, symbol: str, day: date) -> list[dict[str, Any]]:
+def day_bars(services: Services, symbol: str, day: date) -> list[MinuteBar]:
     return bars_from(services, symbol, day_start(day), day=day)
 
 
@@ -84,7 +83,7 @@ def sparkline(
     day = session_day(symbol, now)
 
     def load() -> list[float]:
-        closes = [round(float(b["close"]), 4) for b in day_bars(services, symbol, day)]
+        closes = [round(float(b.close), 4) for b in day_bars(services, symbol, day)]
         step = max(1, -(-len(closes) // (SPARK_POINTS - 1)))
         return closes[::step]
 

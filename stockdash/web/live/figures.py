@@ -18,6 +18,7 @@ from stockdash.db import utc
 from stockdash.live.closes import DailySession
 from stockdash.live.hours import trades_around_the_clock, trading_day
 from stockdash.live.latest import LiveQuote
+from stockdash.live.shared_reads import MinuteBar
 from stockdash.web.plotting import DOWN, GRID, INK, MUTED, UP, base_layout, message_figure
 
 LINE_COLOURS = [
@@ -79,18 +80,18 @@ def _layout(*, day: date, symbol: str | None, uirevision: str, percent: bool = F
     return layout
 
 
-def _columns(rows: list[dict], kind: str, prev_close: float | None = None) -> dict[str, list]:
+def _columns(rows: list[MinuteBar], kind: str, prev_close: float | None = None) -> dict[str, list]:
     """The arrays a trace of `kind` (candles, line, pct) holds for `rows` of minute bars."""
-    out: dict[str, list] = {"x": [ny_text(r["minute"]) for r in rows]}
+    out: dict[str, list] = {"x": [ny_text(r.minute) for r in rows]}
     if kind == "candles":
-        for field in ("open", "high", "low", "close"):
-            out[field] = [round(float(r[field]), 4) for r in rows]
+        out["open"] = [round(float(r.open), 4) for r in rows]
+        out["high"] = [round(float(r.high), 4) for r in rows]
+        out["low"] = [round(float(r.low), 4) for r in rows]
+        out["close"] = [round(float(r.close), 4) for r in rows]
     elif kind == "pct":
-        out["y"] = [
-            round((float(r["close"]) / prev_close - 1) * 100, 3) if prev_close else None for r in rows
-        ]
+        out["y"] = [round((float(r.close) / prev_close - 1) * 100, 3) if prev_close else None for r in rows]
     else:
-        out["y"] = [round(float(r["close"]), 4) for r in rows]
+        out["y"] = [round(float(r.close), 4) for r in rows]
     return out
 
 
@@ -110,10 +111,10 @@ def _marker(quote: LiveQuote | None) -> dict[str, Any]:
     }
 
 
-def _held_series(index: int, rows: list[dict], columns: dict[str, list]) -> dict:
+def _held_series(index: int, rows: list[MinuteBar], columns: dict[str, list]) -> dict:
     """What the browser holds of one trace: its index, points, last minute and that point's values."""
     tail = [v[-1] for v in columns.values()] if rows else None
-    return {"i": index, "n": len(rows), "last": iso(rows[-1]["minute"]) if rows else None, "tail": tail}
+    return {"i": index, "n": len(rows), "last": iso(rows[-1].minute) if rows else None, "tail": tail}
 
 
 def _prev_close_line(prev_close: float) -> dict[str, Any]:
@@ -145,7 +146,7 @@ def _prev_close_note(prev_close: float) -> dict[str, Any]:
 
 def session_figure(
     symbol: str,
-    rows: list[dict],
+    rows: list[MinuteBar],
     *,
     quote: LiveQuote | None,
     prev_close: float | None,
@@ -185,7 +186,7 @@ def session_figure(
 
 
 def watchlist_figure(
-    series: dict[str, tuple[list[dict], float | None]], *, day: date, key: str
+    series: dict[str, tuple[list[MinuteBar], float | None]], *, day: date, key: str
 ) -> tuple[dict, dict]:
     """(figure, held) of every symbol as % change on the day against its previous close."""
     traces, held = [], {}
@@ -213,11 +214,11 @@ def watchlist_figure(
     return {"data": traces, "layout": layout}, {"key": key, "kind": "pct", "series": held}
 
 
-def _extend(patch: Patch, index: int, held: dict, rows: list[dict], columns: dict[str, list]) -> dict:
+def _extend(patch: Patch, index: int, held: dict, rows: list[MinuteBar], columns: dict[str, list]) -> dict:
     """Replace the last point held if it changed (its minute grew), append newer ones; the new held series."""
     last = held.get("last")
     n = int(held.get("n") or 0)
-    replace = 1 if last and rows and iso(rows[0]["minute"]) == last and n > 0 else 0
+    replace = 1 if last and rows and iso(rows[0].minute) == last and n > 0 else 0
     same = replace and [v[0] for v in columns.values()] == held.get("tail")
     for field, values in columns.items():
         if replace and not same:
@@ -229,13 +230,13 @@ def _extend(patch: Patch, index: int, held: dict, rows: list[dict], columns: dic
     return {
         **held,
         "n": n + len(rows) - replace,
-        "last": iso(rows[-1]["minute"]),
+        "last": iso(rows[-1].minute),
         "tail": [v[-1] for v in columns.values()],
     }
 
 
 def session_patch(
-    held: dict[str, Any], rows: list[dict[str, Any]], *, symbol: str, quote: LiveQuote | None
+    held: dict[str, Any], rows: list[MinuteBar], *, symbol: str, quote: LiveQuote | None
 ) -> tuple[Patch, dict[str, Any]]:
     """Only what is new since `held`: the grown last bar, newer bars, the latest quote marker."""
     patch = Patch()
@@ -247,7 +248,7 @@ def session_patch(
     return patch, {**held, "series": {symbol: new_series}}
 
 
-def watchlist_patch(held: dict, new_rows: dict[str, list[dict]]) -> tuple[Patch | None, dict]:
+def watchlist_patch(held: dict, new_rows: dict[str, list[MinuteBar]]) -> tuple[Patch | None, dict]:
     """Only what is new for each symbol's % line; None when nothing is."""
     patch = Patch()
     series = dict(held["series"])
