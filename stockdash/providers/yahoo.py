@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import requests
 import yfinance as yf
@@ -236,16 +237,23 @@ def frame_to_bars(frame: pd.DataFrame, symbol: str, tz: str | None) -> pd.DataFr
         {
             "symbol": symbol,
             "date": trading_dates(priced.index, tz),
-            "open": priced["Open"].to_numpy(dtype=float),
-            "high": priced["High"].to_numpy(dtype=float),
-            "low": priced["Low"].to_numpy(dtype=float),
-            "close": priced["Close"].to_numpy(dtype=float),
+            **_ohlcv(priced),
             "adj_close": priced["Adj Close"].to_numpy(dtype=float),
-            "volume": priced["Volume"].fillna(0).to_numpy(dtype="int64"),
         },
         columns=BAR_COLUMNS,
     )
     return bars.drop_duplicates(subset=["date"], keep="last").reset_index(drop=True)
+
+
+def _ohlcv(priced: pd.DataFrame) -> dict[str, np.ndarray]:
+    """yfinance's price columns as our arrays, for daily bars and minute bars alike."""
+    return {
+        "open": priced["Open"].to_numpy(dtype=float),
+        "high": priced["High"].to_numpy(dtype=float),
+        "low": priced["Low"].to_numpy(dtype=float),
+        "close": priced["Close"].to_numpy(dtype=float),
+        "volume": priced["Volume"].fillna(0).to_numpy(dtype="int64"),
+    }
 
 
 def frame_to_minutes(frame: pd.DataFrame) -> pd.DataFrame:
@@ -258,11 +266,7 @@ def frame_to_minutes(frame: pd.DataFrame) -> pd.DataFrame:
     bars = pd.DataFrame(
         {
             "minute": [t.to_pydatetime().replace(second=0, microsecond=0) for t in stamps],
-            "open": priced["Open"].to_numpy(dtype=float),
-            "high": priced["High"].to_numpy(dtype=float),
-            "low": priced["Low"].to_numpy(dtype=float),
-            "close": priced["Close"].to_numpy(dtype=float),
-            "volume": priced["Volume"].fillna(0).to_numpy(dtype="int64"),
+            **_ohlcv(priced),
         },
         columns=MINUTE_COLUMNS,
     )
