@@ -84,46 +84,37 @@ def _edit_output(url: str) -> str:
     return next(d["output"] for d in deps if "owner-rule-message" in d["output"])
 
 
-def _add(http: requests.Session, url: str, symbol: str) -> requests.Response:
+def _edit(http: requests.Session, url: str, inputs: list, changed: str, values: dict) -> requests.Response:
+    """One request of the rules' edit callback, as the browser sends it."""
     output = _edit_output(url)
-    values = {ids.OWNER_SYMBOL: symbol, ids.OWNER_KIND: "price_above", ids.OWNER_VALUE: "99"}
     payload = {
         "output": output,
         "outputs": [
             {"id": ids.OWNER_RULES, "property": output[2:].split("...")[0].split(".", 1)[1]},
             {"id": ids.OWNER_RULE_MESSAGE, "property": "children"},
         ],
-        "inputs": [
-            {"id": ids.OWNER_ADD, "property": "n_clicks", "value": 1},
-            [],
-            [],
-        ],
-        "changedPropIds": [f"{ids.OWNER_ADD}.n_clicks"],
+        "inputs": inputs,
+        "changedPropIds": [changed],
         "state": [{"id": f, "property": "value", "value": values.get(f)} for f in FIELDS],
     }
     return http.post(url + "/_dash-update-component", json=payload, timeout=20)
 
 
+def _add(http: requests.Session, url: str, symbol: str) -> requests.Response:
+    values = {ids.OWNER_SYMBOL: symbol, ids.OWNER_KIND: "price_above", ids.OWNER_VALUE: "99"}
+    add = {"id": ids.OWNER_ADD, "property": "n_clicks", "value": 1}
+    return _edit(http, url, [add, [], []], f"{ids.OWNER_ADD}.n_clicks", values)
+
+
 def _row_button(http: requests.Session, url: str, kind: str, rule_id: int) -> requests.Response:
     """A click on a rule's Pause/Resume (OWNER_TOGGLE) or Remove button, as the browser sends it."""
-    output = _edit_output(url)
-    button = {"id": {"type": kind, "index": rule_id}, "property": "n_clicks", "value": 1}
-    clicked = [button]
-    payload = {
-        "output": output,
-        "outputs": [
-            {"id": ids.OWNER_RULES, "property": output[2:].split("...")[0].split(".", 1)[1]},
-            {"id": ids.OWNER_RULE_MESSAGE, "property": "children"},
-        ],
-        "inputs": [
-            {"id": ids.OWNER_ADD, "property": "n_clicks", "value": 0},
-            clicked if kind == ids.OWNER_REMOVE else [],
-            clicked if kind == ids.OWNER_TOGGLE else [],
-        ],
-        "changedPropIds": [f'{{"index":{rule_id},"type":"{kind}"}}.n_clicks'],
-        "state": [{"id": f, "property": "value", "value": None} for f in FIELDS],
-    }
-    return http.post(url + "/_dash-update-component", json=payload, timeout=20)
+    clicked = [{"id": {"type": kind, "index": rule_id}, "property": "n_clicks", "value": 1}]
+    inputs = [
+        {"id": ids.OWNER_ADD, "property": "n_clicks", "value": 0},
+        clicked if kind == ids.OWNER_REMOVE else [],
+        clicked if kind == ids.OWNER_TOGGLE else [],
+    ]
+    return _edit(http, url, inputs, f'{{"index":{rule_id},"type":"{kind}"}}.n_clicks', {})
 
 
 def _enabled(engine) -> list[bool]:
