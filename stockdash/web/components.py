@@ -89,6 +89,19 @@ def grid(
     )
 
 
+def drawn_after_chart(id_: str, child: Any) -> dcc.Tabs:
+    """`child` held by Dash from the start (its callbacks read and set its props as usual) but built
+    in the browser only once the first chart is drawn: a grid built with the chart delays the
+    chart (docs/performance.md). A dcc.Tabs draws only its selected tab: its one tab (strip
+    hidden) is selected when the page reports its viewport (assets/clientside.js)."""
+    return dcc.Tabs(
+        id=id_,
+        value="waiting",
+        children=[dcc.Tab(child, value="drawn")],
+        style={"display": "none"},
+    )
+
+
 def card(*children: Any) -> html.Section:
     """One feature's white panel on the page."""
     return html.Section(list(children), className="card")

@@ -35,6 +35,7 @@ TREEMAP = "sector-treemap"
 MOVERS_BODY = "movers-body"  # the tables and the map, mounted by the movers callback
 
 # Live (stockdash/web/live/)
+LIVE_BODY = "live-body"  # the table, the live chart and the alert form: drawn after the first chart
 LIVE_TICK = "live-tick"  # dcc.Interval: paused while the tab is hidden
 LIVE_MARKET = "live-market"
 LIVE_DEMO = "live-demo"
@@ -79,6 +80,7 @@ BASIS = "basis"  # price or total return
 TABS = "tabs"  # chart | screener: which view of the page is shown (the URL's #screener says so)
 CHART_TAB = "chart-tab"  # the chart, live and movers cards
 SCREENER_TAB = "screener-tab"
+SCREENER_BODY = "screener-body"  # the screener card: drawn after the first chart
 SCREEN = "screen"  # dcc.Store: the screen shown {preset, group, sector, filters, sort}
 SCREEN_PRESET = "screen-preset"
 SCREEN_GROUP = "screen-group"

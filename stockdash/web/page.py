@@ -20,6 +20,7 @@ from stockdash.web.chart.callbacks import chart
 from stockdash.web.chart.layout import chart_card
 from stockdash.web.chart.options import DEFAULT_CHART_TYPE
 from stockdash.web.client import client_address
+from stockdash.web.components import drawn_after_chart
 from stockdash.web.live.layout import live_card
 from stockdash.web.markets import layout as markets
 from stockdash.web.markets.data import Last, cached_last_closes
@@ -160,7 +161,10 @@ def page(services: Services | None, *, query: str = "") -> html.Div:
                         className="tab-body",
                     ),
                     html.Div(
-                        screener_card(), id=ids.SCREENER_TAB, className="tab-body", style={"display": "none"}
+                        drawn_after_chart(ids.SCREENER_BODY, screener_card()),
+                        id=ids.SCREENER_TAB,
+                        className="tab-body",
+                        style={"display": "none"},
                     ),
                 ],
             ),

@@ -53,3 +53,38 @@ def test_every_chart_draws_with_the_partial_bundle(server, browser):  # noqa: F8
     assert not [u for u in loaded if re.search(r"/dcc/async-[\w-]+\.js$", u)], loaded
     assert d.execute_script("return window.__errors") == []
     d.save_screenshot(str(SHOTS / "10-first-load-partial-bundle.png"))
+
+
+# The ids of the grids AG Grid has built, and a probe run in the page before any of its scripts
+# that notes them when the price chart first shows a drawn trace.
+GRIDS = "Array.from(document.querySelectorAll('.ag-root-wrapper')).map(g => g.closest('[id]').id)"
+CHART_DRAWN = json.dumps(f"{DRAWN['candlestick']}, {DRAWN['scatter']}")
+GRIDS_WHEN_DRAWN = f"""
+(() => {{
+  const check = () => {{
+    if (window.__gridsWhenDrawn === undefined && document.querySelector({CHART_DRAWN})) {{
+      window.__gridsWhenDrawn = {GRIDS};
+    }}
+  }};
+  new MutationObserver(check).observe(document, {{childList: true, subtree: true, attributes: true}});
+}})();
+"""
+
+
+def test_no_grid_is_built_before_the_first_chart_is_drawn(server, browser):  # noqa: F811
+    """The live table and the hidden screener tab come right after the chart, not with it: built
+    with it, they delayed it by a third (bench/browser.py)."""
+    d = browser
+    probe = d.execute_cdp_cmd("Page.addScriptToEvaluateOnNewDocument", {"source": GRIDS_WHEN_DRAWN})
+    try:
+        d.get(server.url + "/")
+        drawn = "return window.__gridsWhenDrawn !== undefined"
+        wait_for(d, lambda d: d.execute_script(drawn), "no chart drawn")
+        assert d.execute_script("return window.__gridsWhenDrawn") == []
+
+        wanted = {"live-watch-grid", "screen-grid", "gainers", "losers"}
+        built = lambda d: wanted <= set(d.execute_script(f"return {GRIDS}"))  # noqa: E731
+        wait_for(d, built, "the grids were not built after the chart")
+        assert d.execute_script("return window.__errors") == []
+    finally:
+        d.execute_cdp_cmd("Page.removeScriptToEvaluateOnNewDocument", {"identifier": probe["identifier"]})

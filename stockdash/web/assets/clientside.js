@@ -1,16 +1,18 @@
 // Client-side callbacks (Dash `ClientsideFunction`, namespace "stockdash"): no server round trip.
 window.dash_clientside = Object.assign({}, window.dash_clientside, {
     stockdash: {
-        // How wide the screen is (a phone's movers tables get fewer columns), told once at load
-        // when the price chart is drawn: the movers callback waits for it, so their tables and
-        // map do not hold up the chart a visitor came for (at most MOVERS_WAIT_MS).
+        // How wide the screen is (a phone's tables get fewer columns), told once at load when the
+        // price chart is drawn: the movers, the live table and the screener wait for it, so they
+        // do not hold up the chart a visitor came for (at most WAIT_MS; at once for a link to the
+        // screener).
         viewport: function () {
-            const MOVERS_WAIT_MS = 4000;
+            const WAIT_MS = 4000;
             const started = performance.now();
             return new Promise(function (resolve) {
                 const check = function () {
                     const drawn = document.querySelector('#price-chart .main-svg');
-                    if (drawn || performance.now() - started > MOVERS_WAIT_MS) {
+                    const screener = window.location.hash.startsWith('#screener');
+                    if (drawn || screener || performance.now() - started > WAIT_MS) {
                         requestAnimationFrame(function () {
                             resolve({narrow: window.matchMedia('(max-width: 640px)').matches});
                         });
@@ -20,6 +22,11 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {
                 };
                 check();
             });
+        },
+        // Parts built only once the first chart is drawn (components.drawn_after_chart): the
+        // viewport is reported then.
+        after_chart: function (viewport) {
+            return viewport ? 'drawn' : window.dash_clientside.no_update;
         },
         // The first chart is drawn before the page knows its width: a phone that opened 5Y or Max
         // with no interval chosen hands the view back (marked narrow), so the chart redraws weekly

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dash import dcc, html
 
 from stockdash.web import ids
-from stockdash.web.components import card
+from stockdash.web.components import card, drawn_after_chart
 from stockdash.web.live import alert_rules, live_chart, watchlist
 
 REFRESH_MS = 2000  # how often a visible page asks for what is new (the stream writes once a second)
@@ -46,9 +46,14 @@ def live_card() -> html.Section:
         dcc.Store(id=ids.LIVE_ROWS),
         _head(),
         html.Div(id=ids.WATCH_NOTE, className="notice", role="status"),
-        watchlist.table(),
-        html.P("Click a row to chart its session; ✕ removes it.", className="hint"),
-        live_chart.panel(),
-        alert_rules.panel(),
+        drawn_after_chart(
+            ids.LIVE_BODY,
+            [
+                watchlist.table(),
+                html.P("Click a row to chart its session; ✕ removes it.", className="hint"),
+                live_chart.panel(),
+                alert_rules.panel(),
+            ],
+        ),
         html.Div(id=ids.TOASTS, className="toasts", role="status"),
     )
