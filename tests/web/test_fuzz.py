@@ -72,8 +72,9 @@ def fuzz_app(demo_db_file, tmp_path_factory):
     before = _fingerprint(engine)
     yield app
     assert _fingerprint(engine) == before, "a request changed stored data"
-    # The well-formed requests must often reach the callbacks, not all stop at the guard's 400.
-    assert (ANSWERED[200] + ANSWERED[204]) * 5 > sum(ANSWERED.values()), ANSWERED
+    # Most well-formed requests must reach the callbacks, not stop at the guard's 400 (three in
+    # four do; the others carry a value of a type the component never sends).
+    assert (ANSWERED[200] + ANSWERED[204]) * 2 > sum(ANSWERED.values()), ANSWERED
     engine.dispose()
 
 
@@ -127,6 +128,7 @@ def callback_requests(draw, callback_map: dict) -> dict:
     spec = callback_map[output]
     typed_only = draw(st.integers(0, 3)) > 0  # most requests as a browser would type them
     inputs = [_input(draw, s, typed_only=typed_only) for s in spec["inputs"]]
+    state = [_input(draw, s, typed_only=typed_only) for s in spec["state"]]
     outputs = [
         {"id": part.rsplit(".", 1)[0], "property": part.rsplit(".", 1)[1]}
         for part in (output[2:-2].split("...") if output.startswith("..") else [output])
@@ -136,7 +138,7 @@ def callback_requests(draw, callback_map: dict) -> dict:
         "outputs": outputs if output.startswith("..") else outputs[0],
         "inputs": inputs,
         "changedPropIds": [f"{spec['inputs'][0]['id']}.{spec['inputs'][0]['property']}"],
-        "state": [],
+        "state": state,
     }
 
 
@@ -165,10 +167,15 @@ def fuzz(examples: int) -> settings:
     )
 
 
+def server_side(callback_map: dict) -> dict:
+    """The callbacks a browser asks the server for (clientside ones run in the browser only)."""
+    return {output: spec for output, spec in callback_map.items() if "callback" in spec}
+
+
 @fuzz(2500)
 @given(data=st.data())
 def test_callbacks_with_hostile_values(fuzz_app, data):
-    body = data.draw(callback_requests(fuzz_app.callback_map))
+    body = data.draw(callback_requests(server_side(fuzz_app.callback_map)))
     resp = fuzz_app.server.test_client().post("/_dash-update-component", json=body)
     _assert_answered(resp)
     ANSWERED[resp.status_code] += 1
