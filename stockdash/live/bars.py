@@ -21,7 +21,7 @@ def minute_of(moment: datetime) -> datetime:
 
 
 @dataclass
-class MinuteBar:
+class RunningBar:
     """The running OHLC of one symbol's minute; keys are (Yahoo time, arrival number)."""
 
     open: float
@@ -35,7 +35,7 @@ class MinuteBar:
     volume: int | None = None
 
     @classmethod
-    def first(cls, quote: Quote, arrival: int) -> MinuteBar:
+    def first(cls, quote: Quote, arrival: int) -> RunningBar:
         key = (quote.time, arrival)
         bar = cls(quote.price, quote.price, quote.price, quote.price, key, key)
         bar._volume_seen(quote.day_volume)
@@ -63,13 +63,13 @@ class SymbolBars:
     """One symbol's minutes in memory, sorted, so a late frame can fix its minute and the next."""
 
     minutes: list[datetime] = field(default_factory=list)
-    bars: dict[datetime, MinuteBar] = field(default_factory=dict)
+    bars: dict[datetime, RunningBar] = field(default_factory=dict)
 
     def following(self, minute: datetime) -> datetime | None:
         i = bisect.bisect_right(self.minutes, minute)
         return self.minutes[i] if i < len(self.minutes) else None
 
-    def insert(self, minute: datetime, bar: MinuteBar) -> None:
+    def insert(self, minute: datetime, bar: RunningBar) -> None:
         bisect.insort(self.minutes, minute)
         self.bars[minute] = bar
 
@@ -89,7 +89,7 @@ class BarBuilder:
     def known(self, symbol: str) -> bool:
         return symbol in self._symbols
 
-    def seed(self, symbol: str, minute: datetime, bar: MinuteBar) -> None:
+    def seed(self, symbol: str, minute: datetime, bar: RunningBar) -> None:
         """A stored bar (from before a restart), so new frames extend it rather than replace it."""
         self._symbols.setdefault(symbol, SymbolBars()).insert(minute, bar)
 
@@ -99,7 +99,7 @@ class BarBuilder:
         book = self._symbols.setdefault(quote.symbol, SymbolBars())
         bar = book.bars.get(minute)
         if bar is None:
-            book.insert(minute, MinuteBar.first(quote, self._arrivals))
+            book.insert(minute, RunningBar.first(quote, self._arrivals))
         else:
             bar.add(quote, self._arrivals)
         self._dirty.add((quote.symbol, minute))
@@ -108,7 +108,7 @@ class BarBuilder:
         if following is not None and quote.day_volume is not None:
             self._dirty.add((quote.symbol, following))
 
-    def take_dirty(self) -> list[tuple[str, datetime, MinuteBar]]:
+    def take_dirty(self) -> list[tuple[str, datetime, RunningBar]]:
         """The bars changed since the last call, their volumes brought up to date."""
         out = []
         for symbol, minute in sorted(self._dirty):
@@ -120,7 +120,7 @@ class BarBuilder:
         return out
 
     @staticmethod
-    def _volume(book: SymbolBars, minute: datetime, bar: MinuteBar) -> int | None:
+    def _volume(book: SymbolBars, minute: datetime, bar: RunningBar) -> int | None:
         if bar.dv_max is None:
             return None
         base = bar.dv_min
@@ -145,9 +145,9 @@ class BarBuilder:
 
 def stored_bar(
     *, minute: datetime, open: float, high: float, low: float, close: float, day_volume: int | None
-) -> MinuteBar:
+) -> RunningBar:
     """A bar read back from the database; its frames' times are unknown, so both keys are its minute."""
     key = (minute, 0)
-    bar = MinuteBar(open, high, low, close, key, key)
+    bar = RunningBar(open, high, low, close, key, key)
     bar.dv_min = bar.dv_max = day_volume
     return bar
