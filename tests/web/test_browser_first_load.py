@@ -73,7 +73,7 @@ GRIDS_WHEN_DRAWN = f"""
 
 def test_no_grid_is_built_before_the_first_chart_is_drawn(server, browser):  # noqa: F811
     """The live table and the hidden screener tab come right after the chart, not with it: built
-    with it, they delayed it by a third (bench/browser.py)."""
+    with it, they delayed it (docs/performance.md, First load)."""
     d = browser
     probe = d.execute_cdp_cmd("Page.addScriptToEvaluateOnNewDocument", {"source": GRIDS_WHEN_DRAWN})
     try:
@@ -83,8 +83,11 @@ def test_no_grid_is_built_before_the_first_chart_is_drawn(server, browser):  # n
         assert d.execute_script("return window.__gridsWhenDrawn") == []
 
         wanted = {"live-watch-grid", "screen-grid", "gainers", "losers"}
-        built = lambda d: wanted <= set(d.execute_script(f"return {GRIDS}"))  # noqa: E731
-        wait_for(d, built, "the grids were not built after the chart")
+        wait_for(
+            d,
+            lambda d: wanted <= set(d.execute_script(f"return {GRIDS}")),
+            "the grids were not built after the chart",
+        )
         assert d.execute_script("return window.__errors") == []
     finally:
         d.execute_cdp_cmd("Page.removeScriptToEvaluateOnNewDocument", {"identifier": probe["identifier"]})
