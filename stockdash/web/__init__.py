@@ -10,7 +10,7 @@ from flask import has_request_context
 from stockdash import compat, logs
 from stockdash.config import Settings, get_settings
 from stockdash.providers.base import Provider
-from stockdash.web import api, favicon, guard, headers, notfound, page, page_assets, urlstate
+from stockdash.web import api, components, favicon, guard, headers, notfound, page, page_assets, urlstate
 from stockdash.web.alerts import callbacks as owner_alerts
 from stockdash.web.chart import callbacks as chart_callbacks
 from stockdash.web.jsonio import OrjsonProvider
@@ -44,6 +44,7 @@ def create_app(settings: Settings | None = None, *, provider: Provider | None = 
     app.validation_layout = page.page(None)  # type: ignore[assignment]  # Dash annotates it as None
     app.server.json = OrjsonProvider(app.server)
     urlstate.register(app)
+    components.register_after_chart(app)
     chart_callbacks.register(app, services)
     movers_callbacks.register(app, services)
     live_callbacks.register(app, services)

@@ -5,7 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 import dash_ag_grid as dag
-from dash import dcc, html
+from dash import ALL, ClientsideFunction, Dash, Input, Output, dcc, html
+
+from stockdash.web import ids
 
 DB_DOWN = "The database is not answering right now; prices cannot be shown. Try again in a minute."
 OOPS = "Something went wrong while drawing this; the error has been logged."
@@ -89,16 +91,26 @@ def grid(
     )
 
 
-def drawn_after_chart(id_: str, child: Any) -> dcc.Tabs:
+def drawn_after_chart(name: str, child: Any) -> dcc.Tabs:
     """`child` held by Dash from the start (its callbacks read and set its props as usual) but built
     in the browser only once the first chart is drawn: a grid built with the chart delays the
     chart (docs/performance.md). A dcc.Tabs draws only its selected tab: its one tab (strip
-    hidden) is selected when the page reports its viewport (assets/clientside.js)."""
+    hidden) is selected when the page reports its viewport (register_after_chart)."""
     return dcc.Tabs(
-        id=id_,
+        id={"type": ids.AFTER_CHART, "index": name},
         value="waiting",
         children=[dcc.Tab(child, value="drawn")],
         style={"display": "none"},
+    )
+
+
+def register_after_chart(app: Dash) -> None:
+    """One browser-side callback selects every drawn_after_chart tab when the viewport is reported."""
+    app.clientside_callback(
+        ClientsideFunction("stockdash", "after_chart"),
+        output=Output({"type": ids.AFTER_CHART, "index": ALL}, "value"),
+        inputs=[Input(ids.VIEWPORT, "data")],
+        prevent_initial_call=True,
     )
 
 

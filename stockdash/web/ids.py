@@ -4,6 +4,7 @@ URL = "url"
 VIEW = "view"  # dcc.Store: {symbol, compare, period, start, end}, the chart's single source of truth
 
 VIEWPORT = "viewport"  # dcc.Store: {"narrow": bool}, set in the browser at load (phones get fewer columns)
+AFTER_CHART = "after-chart"  # pattern id type of the parts drawn after the first chart
 
 # Header
 FRESHNESS = "freshness"
@@ -35,7 +36,7 @@ TREEMAP = "sector-treemap"
 MOVERS_BODY = "movers-body"  # the tables and the map, mounted by the movers callback
 
 # Live (stockdash/web/live/)
-LIVE_BODY = "live-body"  # the table, the live chart and the alert form: drawn after the first chart
+LIVE_BODY = "live-body"  # the table, the live chart and the alert form, drawn after the first chart
 LIVE_TICK = "live-tick"  # dcc.Interval: paused while the tab is hidden
 LIVE_MARKET = "live-market"
 LIVE_DEMO = "live-demo"
@@ -80,7 +81,7 @@ BASIS = "basis"  # price or total return
 TABS = "tabs"  # chart | screener: which view of the page is shown (the URL's #screener says so)
 CHART_TAB = "chart-tab"  # the chart, live and movers cards
 SCREENER_TAB = "screener-tab"
-SCREENER_BODY = "screener-body"  # the screener card: drawn after the first chart
+SCREENER_BODY = "screener-body"  # the screener card, drawn after the first chart
 SCREEN = "screen"  # dcc.Store: the screen shown {preset, group, sector, filters, sort}
 SCREEN_PRESET = "screen-preset"
 SCREEN_GROUP = "screen-group"

@@ -24,9 +24,10 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {
             });
         },
         // Parts built only once the first chart is drawn (components.drawn_after_chart): the
-        // viewport is reported then.
+        // viewport is reported then, and every such part's one tab is selected.
         after_chart: function (viewport) {
-            return viewport ? 'drawn' : window.dash_clientside.no_update;
+            const parts = window.dash_clientside.callback_context.outputs_list;
+            return viewport ? parts.map(function () { return 'drawn'; }) : window.dash_clientside.no_update;
         },
         // The first chart is drawn before the page knows its width: a phone that opened 5Y or Max
         // with no interval chosen hands the view back (marked narrow), so the chart redraws weekly

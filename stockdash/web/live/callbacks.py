@@ -3,10 +3,9 @@ callbacks, all with Dash's named Output/Input/State objects; the sparklines' rea
 
 from __future__ import annotations
 
-from dash import ClientsideFunction, Dash, Input, Output
+from dash import Dash
 
 from stockdash.live.shared_reads import SharedReads
-from stockdash.web import ids
 from stockdash.web.live import alert_rules, live_chart, refresh, watchlist
 from stockdash.web.live.data import DAY_READS_SECONDS
 from stockdash.web.services import Services
@@ -18,9 +17,3 @@ def register(app: Dash, services: Services) -> None:
     refresh.register(app, services, day_reads)
     live_chart.register(app, services, day_reads)
     alert_rules.register(app)
-    app.clientside_callback(
-        ClientsideFunction("stockdash", "after_chart"),
-        output=Output(ids.LIVE_BODY, "value"),
-        inputs=[Input(ids.VIEWPORT, "data")],
-        prevent_initial_call=True,
-    )

@@ -291,14 +291,7 @@ def register(app: Dash, services: Services) -> None:
             raise PreventUpdate
         return screen_rows(services, shown, viewport, page_offset(ctx.triggered_id, offset))
 
-    # In the browser: the card is built once the first chart is drawn (at once for a #screener
-    # link), which tab shows, a clicked row charts its symbol, the CSV of what is shown.
-    app.clientside_callback(
-        ClientsideFunction("stockdash", "after_chart"),
-        output=Output(ids.SCREENER_BODY, "value"),
-        inputs=[Input(ids.VIEWPORT, "data")],
-        prevent_initial_call=True,
-    )
+    # In the browser: which tab shows, a clicked row charts its symbol, the CSV of what is shown.
     app.clientside_callback(
         ClientsideFunction("screener", "show_tab"),
         output=[Output(ids.CHART_TAB, "style"), Output(ids.SCREENER_TAB, "style")],
