@@ -13,9 +13,9 @@ workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
 # seconds: stockdash/db.py bounds every wait) or the provider's bounded fetch. More than a few
 # only makes them share one interpreter lock: under bench/load.py (concurrency 50, 2 CPUs) 4
 # threads served 164-169 requests/s with /healthz p95 27-35 ms, 8 threads 144-149 with 84 ms.
-# stockdash's gthread worker answers GET /healthz from threads of its own, so a health check
-# never waits behind chart work (stockdash/web/gunicorn_worker.py).
-worker_class = "stockdash.web.gunicorn_worker.HealthFirstWorker"
+# stockdash's gthread worker answers GET /healthz, and the page and its files, from threads of
+# their own, so neither waits behind chart work (stockdash/web/gunicorn_worker.py).
+worker_class = "stockdash.web.gunicorn_worker.FastLaneWorker"
 threads = int(os.environ.get("GUNICORN_THREADS", "4"))
 
 # Load the app once in the master and fork: workers share its memory (pandas, plotly,

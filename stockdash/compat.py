@@ -5,10 +5,11 @@ the installed versions are the ones it was written for (WRITTEN_FOR; a test keep
 pins in requirements.txt) and stops the process with one line naming the library otherwise.
 Bump a pin, then read each shim below against the new version and update WRITTEN_FOR.
 
-* gunicorn's `_DEFER` and `ThreadWorker.enqueue_req` — the /healthz fast lane
-  (web/gunicorn_worker.py). Shown needed by tests/web/test_frozen_database.py (/healthz answers
-  within 3 s while every request thread hangs on a frozen database) and by bench/load.py
-  (/healthz p95 84 → 32 ms under chart load, docs/performance.md).
+* gunicorn's `_DEFER` and `ThreadWorker.enqueue_req` — the fast lanes for /healthz and the page's
+  files (web/gunicorn_worker.py). Shown needed by tests/web/test_frozen_database.py (/healthz
+  answers within 3 s on a frozen database; the page and its files within 1 s while every request
+  thread waits on a locked table) and by bench/load.py (/healthz p95 84 → 32 ms under chart load,
+  docs/performance.md).
 * Dash's `Dash._setup_server()` — finish Dash's setup in gunicorn's master before the fork: with
   threaded workers a first page's parallel bundle requests otherwise race it and one gets a 500
   (the race found when it was added, web/__init__.py; no test re-creates that race on demand).

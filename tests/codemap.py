@@ -71,7 +71,7 @@ def _read_imports(module: Module, known: dict[str, Module]) -> None:
                     module.uses.add((node.module, alias.name))
     for node in ast.walk(module.tree):
         if isinstance(node, ast.Constant) and isinstance(node.value, str) and node.value.count(".") >= 2:
-            owner, _, attr = node.value.rpartition(".")  # "stockdash.web.gunicorn_worker.HealthFirstWorker"
+            owner, _, attr = node.value.rpartition(".")  # "stockdash.web.gunicorn_worker.FastLaneWorker"
             if owner in known:
                 module.uses.add((owner, attr))
         elif (
