@@ -73,6 +73,16 @@ KEEPALIVES = {"keepalives": 1, "keepalives_idle": 10, "keepalives_interval": 3, 
 
 _engines: dict[tuple[int, str, Role], Engine] = {}
 
+# Checks a role's new PostgreSQL connections pass first, given the database URL; one raises to
+# refuse. The web's health check refuses while it knows the database is down (stockdash.web.health):
+# a new connection to a frozen database would only wait out its connect timeout.
+_connect_gates: dict[Role, Callable[[str], None]] = {}
+
+
+def gate_connects(role: Role, gate: Callable[[str], None]) -> None:
+    """Ask `gate(url)` before each new connection `role` opens; it raises to refuse the connection."""
+    _connect_gates[role] = gate
+
 
 def _sqlite_pragmas(busy_ms: int) -> Callable[[Any, Any], None]:
     def apply(dbapi_conn: Any, _record: Any) -> None:
@@ -148,6 +158,9 @@ def make_engine(url: str, *, role: Role = "job") -> Engine:
 
     @event.listens_for(engine, "do_connect")
     def _connect(_dialect: Any, _record: Any, cargs: Any, cparams: Any) -> Any:
+        gate = _connect_gates.get(role)
+        if gate is not None:
+            gate(url)
         conn = connection_class.connect(*cargs, **cparams)
         conn.io_timeout = limits.io
         return conn

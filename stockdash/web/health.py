@@ -23,7 +23,8 @@ import time
 from sqlalchemy import Engine, text
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 
-from stockdash.db import get_engine
+from stockdash.config import normalise_database_url
+from stockdash.db import gate_connects, get_engine
 from stockdash.errors import error_text
 
 log = logging.getLogger("stockdash.web")
@@ -69,6 +70,11 @@ class HealthCheck:
         if watch:
             threading.Thread(target=self._watch, name="healthz-watch", daemon=True).start()
         return ok, why
+
+    def known_down(self) -> str | None:
+        """Why the database is down, when the last answer said so; never pings (None: not known down)."""
+        last = self._last
+        return None if last is None or last[1] else last[2]
 
     def _watch(self) -> None:
         """Ping every PING_TTL until the database answers again."""
@@ -127,7 +133,24 @@ _checks_lock = threading.Lock()
 
 def database_ok(url: str) -> tuple[bool, str]:
     """This process's shared health check of `url`."""
-    key = (os.getpid(), url)
+    key = (os.getpid(), normalise_database_url(url))
     with _checks_lock:
         check = _checks.get(key) or _checks.setdefault(key, HealthCheck(url))
     return check.check()
+
+
+def _refuse_while_down(url: str) -> None:
+    """No new web connection while this process's health check knows the database is down.
+
+    A request that passed web_engine's check just before an outage finds out on its pooled
+    connection (the pre-ping's one bounded wait for a reply); SQLAlchemy would then open a new
+    connection, which on a frozen database is a second wait, the connect timeout, for an answer
+    the health check already has.
+    """
+    check = _checks.get((os.getpid(), url))
+    why = check.known_down() if check else None
+    if why is not None:
+        raise DatabaseDown(f"the health check found the database down: {why}")
+
+
+gate_connects("web", _refuse_while_down)

@@ -1,19 +1,24 @@
-"""A frozen database (connections open, no byte flowing) never freezes the web, and service returns by itself.
+"""A frozen or locked database never freezes the web, and service returns by itself.
 
 Real gunicorn (gunicorn.conf.py, 2 workers) talks to PostgreSQL through a relay the test freezes.
 """
 
 from __future__ import annotations
 
+import re
 import subprocess
+import threading
 import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 import requests
+from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
+from stockdash.db import LIMITS
+from stockdash.web import health
 from stockdash.web.health import PING_TTL
 from tests.conftest import new_postgres_url
 from tests.harness import (
@@ -29,11 +34,13 @@ from tests.web.conftest import SMALL, fill
 
 HEALTH_LIMIT = 3.0  # the promise: /healthz says 503 within 3 s
 NO_DB_LIMIT = 3.0  # what needs no database answers as if nothing happened
+PAGE_LIMIT = 1.0  # the page and its files, from their own threads, while the others wait on a lock
 DB_LIMIT = 15.0  # what needs the database gives up with a plain message, well under gunicorn's 25 s
 
 
 @pytest.fixture(scope="module")
-def relayed(tmp_path_factory) -> Iterator[tuple[Server, Relay]]:
+def relayed(tmp_path_factory) -> Iterator[tuple[Server, Relay, str]]:
+    """gunicorn reaching PostgreSQL through the relay, the relay, and the database's own URL."""
     url, name = new_postgres_url()
     try:
         fill(url, SMALL)
@@ -42,11 +49,18 @@ def relayed(tmp_path_factory) -> Iterator[tuple[Server, Relay]]:
             through = parsed.set(host="127.0.0.1", port=relay.port).render_as_string(hide_password=False)
             srv = start_gunicorn(through, tmp_path_factory.mktemp("frozen") / "gunicorn.log")
             try:
-                yield srv, relay
+                yield srv, relay, url
             finally:
                 stop_gunicorn(srv)
     finally:
         drop_postgres_database(name)
+
+
+@pytest.fixture(autouse=True)
+def thawed(relayed) -> Iterator[None]:
+    """A test that fails mid-freeze leaves the next one a flowing relay."""
+    yield
+    relayed[1].unfreeze()
 
 
 def timed(call) -> tuple[requests.Response, float]:
@@ -77,7 +91,7 @@ def chart_drew(resp: requests.Response) -> bool:
 
 
 def test_frozen_database_never_freezes_the_web(relayed):
-    server, relay = relayed
+    server, relay, _ = relayed
     # Every thread of both workers holds a pooled connection, so the freeze catches live ones.
     with ThreadPoolExecutor(8) as pool:
         assert all(chart_drew(r) for r, _ in pool.map(lambda _: chart(server), range(16)))
@@ -104,8 +118,10 @@ def test_frozen_database_never_freezes_the_web(relayed):
         for path in ("/", "/assets/style.css", "/_dash-dependencies"):
             resp, took = get(server, path)
             assert resp.status_code == 200 and took < NO_DB_LIMIT, (path, resp.status_code, took)
+        # The layout reads the database: it may wait for a thread behind charts caught by the
+        # freeze, then says at once what it cannot show.
         layout, took = get(server, "/_dash-layout")
-        assert layout.status_code == 200 and took < NO_DB_LIMIT, took
+        assert layout.status_code == 200 and took < DB_LIMIT, took
         assert "Database unavailable" in layout.text
         for path in ("/api/history/MSFT", "/api/movers"):
             resp, took = get(server, path)
@@ -133,3 +149,103 @@ def test_frozen_database_never_freezes_the_web(relayed):
     wait_for(all_charts_draw, 15, "charts to come back", interval=0.2)
     assert get(server, "/api/history/MSFT")[0].status_code == 200
     assert worker_pids(server) == workers  # came back by itself: no worker was restarted
+
+
+def test_a_request_caught_by_the_freeze_waits_for_one_reply_only(postgres_url):
+    """Once the health check knows the database is down, no new connection is tried.
+
+    The request's pooled connection gives up after one reply wait (the pre-ping's); SQLAlchemy
+    would then open a new one and wait out its connect timeout too, for an answer already known.
+    """
+    parsed = make_url(postgres_url)
+    with Relay(parsed.host or "127.0.0.1", parsed.port or 5432) as relay:
+        through = parsed.set(host="127.0.0.1", port=relay.port).render_as_string(hide_password=False)
+        engine = health.web_engine(through)
+        with engine.connect() as conn:  # a pooled connection, as a busy web process holds
+            conn.execute(text("SELECT 1"))
+        relay.freeze()
+        try:
+            with ThreadPoolExecutor(1) as pool:
+                request = pool.submit(connect_once, engine)
+                wait_for(lambda: not health.database_ok(through)[0], 10, "the health check to see it down")
+                error, took = request.result()
+        finally:
+            relay.unfreeze()
+            engine.dispose()
+    assert isinstance(error, health.DatabaseDown), error
+    assert took < LIMITS["web"].io + 1.0, took  # not io + connect
+
+
+def connect_once(engine) -> tuple[Exception | None, float]:
+    started = time.monotonic()
+    try:
+        engine.connect().close()
+    except Exception as exc:
+        return exc, time.monotonic() - started
+    return None, time.monotonic() - started
+
+
+def page_files(server: Server) -> list[str]:
+    """The page, a link's page and every script and stylesheet the page loads from us."""
+    html = requests.get(server.url + "/", timeout=10).text
+    files = re.findall(r'(?:src|href)="(/[^"]+)"', html)
+    assert any(f.startswith("/_dash-component-suites/") for f in files), files
+    return ["/", "/?symbol=AAPL&period=5Y", "/_dash-dependencies", *files]
+
+
+def waiting_on_a_lock(engine) -> int:
+    """Sessions of this database waiting for a lock (a new transaction: pg_stat_activity is a snapshot)."""
+    with engine.connect() as conn:
+        return conn.execute(
+            text(
+                "SELECT count(*) FROM pg_stat_activity"
+                " WHERE datname = current_database() AND wait_event_type = 'Lock'"
+            )
+        ).scalar_one()
+
+
+def test_a_locked_table_never_holds_the_page(relayed):
+    """With every request thread waiting on a lock, the page, its files and /healthz answer at once.
+
+    A table locked by a migration or a long write is a database that answers /healthz but holds
+    each chart for its full lock timeout: the request pool stays full and its queue long, and a
+    visitor's page and scripts, which need no database, must not wait behind it.
+    """
+    server, _, url = relayed
+    files = page_files(server)
+    stop = threading.Event()
+
+    def keep_charting() -> list[tuple[requests.Response, float]]:
+        answers = []
+        while not stop.is_set():
+            answers.append(chart(server))
+        return answers
+
+    locker = create_engine(url)
+    try:
+        with locker.connect() as conn, ThreadPoolExecutor(16) as pool:
+            conn.execute(text("LOCK TABLE daily_bars IN ACCESS EXCLUSIVE MODE"))
+            flood = [pool.submit(keep_charting) for _ in range(16)]
+            try:
+                # Both workers' 4 request threads are waiting on the lock, and more charts queue.
+                wait_for(
+                    lambda: waiting_on_a_lock(locker) >= 8,
+                    15,
+                    "every request thread to wait on the lock",
+                    interval=0.1,
+                )
+                slow = []
+                for _ in range(3):
+                    for path in (*files, "/healthz"):
+                        resp, took = get(server, path)
+                        assert resp.status_code == 200, (path, resp.status_code)
+                        if took >= PAGE_LIMIT:
+                            slow.append((path, round(took, 2)))
+                assert slow == [], slow
+            finally:
+                stop.set()
+                conn.rollback()
+            answers = [a for future in flood for a in future.result()]
+    finally:
+        locker.dispose()
+    assert answers and all(resp.status_code == 200 for resp, _ in answers)
