@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 import warnings
 from datetime import date, datetime
 from functools import lru_cache
@@ -13,8 +14,18 @@ import pandas as pd
 NEW_YORK = ZoneInfo("America/New_York")
 
 
-@lru_cache
+_build_lock = threading.Lock()
+
+
 def nyse() -> xcals.ExchangeCalendar:
+    """The calendar, built once per process. Threads asking first at once (the live poll's) wait
+    for one build: each build would take a second, and `catch_warnings` below is not thread-safe."""
+    with _build_lock:
+        return _build_nyse()
+
+
+@lru_cache
+def _build_nyse() -> xcals.ExchangeCalendar:
     with warnings.catch_warnings():
         # exchange-calendars 4.13 builds its tables with a pandas 3 deprecation; harmless here.
         warnings.filterwarnings(

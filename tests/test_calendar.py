@@ -1,3 +1,4 @@
+from concurrent.futures import ThreadPoolExecutor
 from datetime import date
 
 import pytest
@@ -16,3 +17,11 @@ from stockdash import calendar
 )
 def test_previous_session_of_any_day(day, before):
     assert calendar.previous_session(day) == before
+
+
+def test_threads_asking_first_at_once_share_one_build():
+    calendar._build_nyse.cache_clear()
+    with ThreadPoolExecutor(4) as pool:
+        built = list(pool.map(lambda _: calendar.nyse(), range(4)))
+    assert all(cal is built[0] for cal in built)
+    assert calendar._build_nyse.cache_info().misses == 1
