@@ -20,6 +20,7 @@ from yfinance.exceptions import YFPricesMissingError
 
 from stockdash.live.frames import Quote
 from stockdash.live.hours import session_at, trades_around_the_clock
+from stockdash.providers.yahoo import open_tz_cache
 
 log = logging.getLogger("stockdash.live")
 
@@ -95,6 +96,7 @@ def poll_one(symbol: str, *, timeout: float, session: Any = None) -> Quote | Non
 
 def poll_quotes(symbols: Sequence[str], *, timeout: float = 10.0, session: Any = None) -> list[Quote]:
     """Quotes for `symbols`, a few requests in parallel; symbols that fail are left out."""
+    open_tz_cache()
     with ThreadPoolExecutor(max_workers=THREADS, thread_name_prefix="live-poll") as pool:
         quotes = list(pool.map(lambda s: poll_one(s, timeout=timeout, session=session), symbols))
     found = [q for q in quotes if q is not None]

@@ -101,7 +101,7 @@ class YahooProvider:
         results: list[_SymbolResult] = []
         tripped: str | None = None
         chunks = list(_chunks(wanted, self.chunk_size))
-        _open_tz_cache()
+        open_tz_cache()
         with ThreadPoolExecutor(max_workers=self.threads, thread_name_prefix="yahoo") as pool:
             for number, chunk in enumerate(chunks, start=1):
                 began = time.monotonic()
@@ -155,7 +155,7 @@ class YahooProvider:
         """One-minute bars, pre- and post-market included; empty for an unknown symbol or one Yahoo
         has no minutes of; ProviderError when Yahoo could not answer (rate limit, timeout, down)."""
         began = time.monotonic()
-        _open_tz_cache()
+        open_tz_cache()
         try:
             frame = self._retrying()(self._minutes, symbol.strip().upper(), start, end)
         except YFPricesMissingError:  # Yahoo's empty answer: no minute traded in the window
@@ -197,7 +197,7 @@ class YahooProvider:
         )
 
 
-def _open_tz_cache() -> None:
+def open_tz_cache() -> None:
     """Open yfinance's SQLite timezone cache in this thread: its first open is racy across threads."""
     yf_cache.get_tz_cache().lookup("")
 

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import copy
 import json
+import threading
 from datetime import UTC, datetime
 
 import pytest
+import yfinance.cache as yf_cache
 from sqlalchemy import select
 
 from stockdash.live.poll import poll_quotes
@@ -51,6 +53,23 @@ def test_poll_reads_the_regular_price_from_yahoos_meta(yahoo_http):
     assert aapl.price == 244.87 and aapl.time == datetime.fromtimestamp(1739998801, UTC)
     assert aapl.change == pytest.approx(244.87 - 244.47) and aapl.day_volume == 32129951
     assert aapl.source == "poll" and aapl.session == "post"  # 16:00:01 New York
+
+
+def test_the_timezone_cache_is_opened_before_the_parallel_requests(yahoo_http, monkeypatch):
+    """yfinance creates its SQLite timezone cache on first use; threads creating it at once get
+    "database is locked" (6 to 9 polls in 100 lost a symbol that way), so the poll opens it first."""
+    opened_in = []
+    initialise = yf_cache._TzCache.initialise
+
+    def recording_thread(cache):
+        opened_in.append(threading.current_thread().name)
+        return initialise(cache)
+
+    monkeypatch.setattr(yf_cache._TzCache, "initialise", recording_thread)
+    for symbol in ("AAPL", "MSFT", "SPY"):
+        yahoo_http.add(symbol, recording(EMPTY_1M))
+    assert len(poll_quotes(["AAPL", "MSFT", "SPY"], timeout=5)) == 3
+    assert opened_in and opened_in[0] == threading.current_thread().name, opened_in
 
 
 def test_poll_prefers_a_later_pre_market_bar(yahoo_http, tmp_path):
