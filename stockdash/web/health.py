@@ -131,9 +131,14 @@ _checks: dict[tuple[int, str], HealthCheck] = {}
 _checks_lock = threading.Lock()
 
 
+def _key(url: str) -> tuple[int, str]:
+    """Per process (a forked worker pings for itself), and one check whatever the URL's spelling."""
+    return os.getpid(), normalise_database_url(url)
+
+
 def database_ok(url: str) -> tuple[bool, str]:
     """This process's shared health check of `url`."""
-    key = (os.getpid(), normalise_database_url(url))
+    key = _key(url)
     with _checks_lock:
         check = _checks.get(key) or _checks.setdefault(key, HealthCheck(url))
     return check.check()
@@ -147,7 +152,7 @@ def _refuse_while_down(url: str) -> None:
     connection, which on a frozen database is a second wait, the connect timeout, for an answer
     the health check already has.
     """
-    check = _checks.get((os.getpid(), url))
+    check = _checks.get(_key(url))
     why = check.known_down() if check else None
     if why is not None:
         raise DatabaseDown(f"the health check found the database down: {why}")
